@@ -1,0 +1,52 @@
+# attnlab — the two commands: `make lab` opens the course, `make test` runs every test.
+# Everything lives in .venv beside this file; nothing is installed or registered globally.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# Prefer the venv's Jupyter kernels and settings over any in the user's home folder.
+export JUPYTER_PREFER_ENV_PATH := 1
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+PYTEST_WORKERS ?= 2
+
+.PHONY: lab test lint unit notebooks sync bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Re-install only when the project's dependencies change (the stamp is newer than pyproject.toml).
+$(VENV)/.installed-lab: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed-lab
+
+lab: $(VENV)/.installed-lab
+	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+
+# ruff, then one pytest run: the library's tests and strict nbval on every notebook, both copies.
+# pytest exits non-zero (5) if it collected nothing, and make stops on any non-zero exit.
+test: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile \
+		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+		tests notebooks solutions
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+
+unit: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) tests
+
+# Re-execute solutions/ and regenerate the student copies in notebooks/ (LESSON=03_softmax for one).
+notebooks: $(VENV)/.installed-test
+	$(BIN)/attnlab-generate $(LESSON)
+
+sync: $(VENV)/.installed-test
+	$(BIN)/attnlab-generate --check
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

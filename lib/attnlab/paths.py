@@ -1,0 +1,12 @@
+"""Where the course's files live: the repository root and its folders.
+
+Notebooks and scripts reach data through these paths, never through a relative path that would
+depend on the folder a notebook was started from.
+"""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]  # lib/attnlab/paths.py -> the repository
+DATA_DIR = ROOT / "data"
+SOLUTIONS_DIR = ROOT / "solutions"
+NOTEBOOKS_DIR = ROOT / "notebooks"

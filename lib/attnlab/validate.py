@@ -1,0 +1,77 @@
+"""Input checks shared by the whole library.
+
+Every public function of attnlab checks what it is given and, when something is off, raises a
+``ValueError`` that names the argument, what it got and what it needed — so a learner reads
+"q has shape (4, 8) but k has shape (4, 16): their last axes (d_k) must match", not a broadcasting
+error from deep inside NumPy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def as_float_array(x, name: str, min_ndim: int = 0) -> np.ndarray:
+    """Return ``x`` as a floating-point NumPy array, or raise a ``ValueError`` naming ``name``.
+
+    Integers become float64; bool, complex, strings and objects are refused. NaN and +inf are
+    refused too (a NaN in attention always means a bug upstream); -inf is allowed, it is how
+    masked scores are written.
+    """
+    try:
+        arr = np.asarray(x)
+    except Exception as exc:  # ragged lists and the like
+        raise ValueError(f"{name} could not be turned into an array: {exc}") from None
+    if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number):
+        raise ValueError(f"{name} must hold real numbers, but its dtype is {arr.dtype}")
+    if np.issubdtype(arr.dtype, np.complexfloating):
+        raise ValueError(f"{name} must hold real numbers, but its dtype is {arr.dtype}")
+    if not np.issubdtype(arr.dtype, np.floating):
+        arr = arr.astype(np.float64)
+    if arr.ndim < min_ndim:
+        raise ValueError(
+            f"{name} must have at least {min_ndim} dimensions, but has shape {arr.shape}"
+        )
+    if np.isnan(arr).any():
+        raise ValueError(f"{name} contains NaN")
+    if np.isposinf(arr).any():
+        raise ValueError(f"{name} contains +inf")
+    return arr
+
+
+def as_bool_array(mask, name: str) -> np.ndarray:
+    """Return ``mask`` as a bool array; refuse 0/1 floats so True/False can never be mixed up."""
+    arr = np.asarray(mask)
+    if arr.dtype != bool:
+        raise ValueError(
+            f"{name} must be a bool array (True = may attend), but its dtype is {arr.dtype}; "
+            f"build it with causal_mask(...) or a comparison such as {name} != 0"
+        )
+    return arr
+
+
+def positive_int(n, name: str) -> int:
+    """Return ``n`` as an int ≥ 1, or raise a ``ValueError`` naming ``name``."""
+    if isinstance(n, bool) or not isinstance(n, int | np.integer):
+        raise ValueError(f"{name} must be a whole number, but got {n!r}")
+    if n < 1:
+        raise ValueError(f"{name} must be at least 1, but got {n}")
+    return int(n)
+
+
+def positive_float(x, name: str) -> float:
+    """Return ``x`` as a finite float > 0, or raise a ``ValueError`` naming ``name``."""
+    if isinstance(x, bool) or not isinstance(x, int | float | np.integer | np.floating):
+        raise ValueError(f"{name} must be a number, but got {x!r}")
+    if not np.isfinite(x) or x <= 0:
+        raise ValueError(f"{name} must be a finite number greater than 0, but got {x}")
+    return float(x)
+
+
+def broadcast_shape(shapes: dict[str, tuple[int, ...]]) -> tuple[int, ...]:
+    """Broadcast the named shapes together, or raise a ``ValueError`` listing all of them."""
+    try:
+        return np.broadcast_shapes(*shapes.values())
+    except ValueError:
+        listed = ", ".join(f"{name} {shape}" for name, shape in shapes.items())
+        raise ValueError(f"these shapes do not broadcast together: {listed}") from None

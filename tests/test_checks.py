@@ -1,0 +1,81 @@
+"""The check machinery: friendly one-liners, never a crash, and it notices wrong answers."""
+
+import time
+
+import numpy as np
+import pytest
+
+from attnlab.checks import Case, check_dot, run_check
+from attnlab.checks.core import compare_arrays, compare_exact
+
+
+def reference_dot(u, v):
+    return float(np.dot(u, v))
+
+
+def test_a_correct_answer_passes():
+    result = check_dot(reference_dot)
+    assert result.passed and bool(result)
+    assert repr(result) == "✅ dot: all 5 cases pass. Well done!"
+
+
+def test_the_stub_says_not_implemented():
+    def dot(u, v):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    result = check_dot(dot)
+    assert not result.passed
+    assert repr(result).startswith("⏳ dot: not implemented yet")
+
+
+@pytest.mark.parametrize(
+    "wrong, says",
+    [
+        (lambda u, v: u * v, "expected a single number, got an array of shape (3,)"),
+        (lambda u, v: float(np.sum(u + v)), "expected 12, got 11"),
+        (lambda u, v: None, "got None — did you forget to `return` the result?"),
+        (lambda u, v: u[5], "your code raised IndexError: index 5 is out of bounds"),
+        (lambda u, v: float("nan"), "the answer contains NaN"),
+        (lambda u, v: "12", "expected an array of numbers, got str '12'"),
+        (lambda u, v: abs(float(np.dot(u, v))), "case 4 of 5 (opposite directions"),
+    ],
+)
+def test_plausible_mistakes_fail_with_a_specific_line(wrong, says):
+    result = check_dot(wrong)
+    assert not result.passed
+    assert says in result.line
+    assert result.line.startswith("❌ dot: case ")
+    assert "\n" not in result.line and "Traceback" not in result.line
+
+
+def test_an_endless_loop_is_stopped_by_the_time_limit():
+    def forever(u, v):
+        while True:
+            pass
+
+    start = time.perf_counter()
+    result = run_check("dot", forever, [Case("any", (1, 2), expected=2)], time_limit_s=0.3)
+    assert time.perf_counter() - start < 5
+    assert "still running after 0.3 s" in result.line
+
+
+def test_the_learners_code_cannot_change_the_cases():
+    def mutating(u, v):
+        u[:] = 0
+        return 0.0
+
+    case = Case("u·v", (np.ones(2), np.ones(2)), expected=2.0)
+    run_check("dot", mutating, [case])
+    np.testing.assert_array_equal(case.args[0], np.ones(2))
+
+
+def test_not_a_function():
+    assert "expected a function, got int 3" in check_dot(3).line
+
+
+def test_compare_helpers():
+    assert compare_arrays([1.0, 2.0], np.array([1.0, 2.0])) is None
+    assert "expected shape (2,)" in compare_arrays([[1.0, 2.0]], np.array([1.0, 2.0]))
+    assert compare_exact(3, 3) is None
+    assert compare_exact(np.array([True]), np.array([False])) is not None
