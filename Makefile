@@ -8,6 +8,8 @@ BIN    := $(VENV)/bin
 export JUPYTER_PREFER_ENV_PATH := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 PYTEST_WORKERS ?= 2
+# Jupyter refuses to run as root (CI machines, containers) unless told to.
+LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: lab test lint unit notebooks sync bench clean
 
@@ -25,7 +27,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed-lab
 
 lab: $(VENV)/.installed-lab
-	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+	$(BIN)/jupyter lab $(LAB_FLAGS) notebooks/00_start_here.ipynb
 
 # ruff, then one pytest run: the library's tests and strict nbval on every notebook, both copies.
 # pytest exits non-zero (5) if it collected nothing, and make stops on any non-zero exit.
