@@ -1,7 +1,5 @@
 """The online-softmax, tiled attention: equal to the reference, and it never holds the pattern."""
 
-import tracemalloc
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -10,6 +8,7 @@ from hypothesis.extra import numpy as hnp
 
 from attnlab.attention import causal_mask, scaled_dot_product_attention, softmax
 from attnlab.efficient import online_softmax_attention, online_softmax_update
+from attnlab.measure import peak_bytes
 
 FLOATS = st.floats(-30, 30, allow_nan=False, width=64)
 
@@ -103,16 +102,6 @@ def test_bad_input_raises_a_clear_value_error(kwargs, message):
     args = {"q": np.ones((4, 2)), "k": np.ones((4, 2)), "v": np.ones((4, 2))} | kwargs
     with pytest.raises(ValueError, match=message):
         online_softmax_attention(**args)
-
-
-def peak_bytes(fn, *args, **kwargs):
-    """Peak bytes NumPy allocates while ``fn`` runs (inputs made before do not count)."""
-    tracemalloc.start()
-    try:
-        fn(*args, **kwargs)
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
 
 
 def test_peak_memory_is_far_below_the_pattern():

@@ -1,0 +1,101 @@
+"""What runs at once: every head in one matmul, every position in one step.
+
+Multi-head attention can be written as a loop — for each head, project, attend, propose a change —
+and that is how lesson 06 explains it. Real implementations put the heads' maps **side by side**:
+the ``n_heads`` query maps ``(d_model, d_head)`` become one ``(d_model, n_heads·d_head)`` matrix,
+so one matrix product computes every head's queries (and keys, and values) at once. Same numbers,
+same arithmetic, far fewer and larger products — which hardware runs much better.
+
+Attention is also parallel **over positions**: all T outputs come from one set of matrix products.
+A recurrent network (RNN) cannot do that: ``h_t = tanh(x_t W_x + h_{t-1} W_h)`` needs ``h_{t-1}``
+before it can start on ``h_t``, so its T steps run one after the other.
+
+Shapes: ``x (T, d_model)``; per-head maps ``W_Q, W_K, W_V (n_heads, d_model, d_head)`` (value-down)
+and ``W_O (n_heads, d_head, d_model)`` (value-up), as in :mod:`attnlab.pretrained`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from attnlab.attention import causal_mask, scaled_dot_product_attention
+from attnlab.validate import as_float_array, positive_int
+
+
+def _check_heads(x, W_Q, W_K, W_V, W_O):
+    """Validate ``x`` and the per-head maps; return them as arrays."""
+    x = as_float_array(x, "x", min_ndim=2)
+    maps = [as_float_array(w, name, min_ndim=3) for w, name in
+            ((W_Q, "W_Q"), (W_K, "W_K"), (W_V, "W_V"), (W_O, "W_O"))]
+    n_heads, d_model, d_head = maps[0].shape
+    wanted = [(n_heads, d_model, d_head)] * 3 + [(n_heads, d_head, d_model)]
+    for w, name, shape in zip(maps, ("W_Q", "W_K", "W_V", "W_O"), wanted, strict=True):
+        if w.shape != shape:
+            raise ValueError(f"{name} has shape {w.shape}, but with W_Q of shape {maps[0].shape} "
+                             f"(n_heads, d_model, d_head) it must have shape {shape}")
+    if x.ndim != 2 or x.shape[1] != d_model:
+        raise ValueError(f"x has shape {x.shape}, but the maps need (T, d_model={d_model})")
+    return x, *maps
+
+
+def heads_in_a_loop(x, W_Q, W_K, W_V, W_O, causal: bool = False) -> np.ndarray:
+    """Multi-head attention, one head at a time → the summed proposed changes ``(T, d_model)``."""
+    x, W_Q, W_K, W_V, W_O = _check_heads(x, W_Q, W_K, W_V, W_O)
+    mask = causal_mask(len(x)) if causal else None
+    total = np.zeros((len(x), W_O.shape[2]), dtype=np.result_type(x, W_Q, W_K, W_V, W_O))  # (T, d_model)
+    for h in range(len(W_Q)):
+        q, k, v = x @ W_Q[h], x @ W_K[h], x @ W_V[h]  # each (T, d_head)
+        out, _ = scaled_dot_product_attention(q, k, v, mask)  # (T, d_head)
+        total += out @ W_O[h]  # (T, d_model): this head's proposed change
+    return total
+
+
+def stack_heads(W_Q, W_K, W_V, W_O) -> tuple[np.ndarray, np.ndarray]:
+    """The heads' maps side by side: ``W_QKV (d_model, 3·n_heads·d_head)`` — every head's query,
+    then key, then value-down map — and ``W_O_all (n_heads·d_head, d_model)``, the value-up maps
+    stacked (the "output matrix" of real models)."""
+    n_heads, d_model, d_head = np.shape(W_Q)
+    side_by_side = [np.transpose(w, (1, 0, 2)).reshape(d_model, n_heads * d_head)  # (d_model, H·dh)
+                    for w in (W_Q, W_K, W_V)]
+    return np.concatenate(side_by_side, axis=1), np.reshape(W_O, (n_heads * d_head, d_model))
+
+
+def heads_batched(x, W_QKV, W_O_all, n_heads: int, causal: bool = False) -> np.ndarray:
+    """Multi-head attention with every head at once → ``(T, d_model)``, equal to the loop.
+
+    ``W_QKV`` and ``W_O_all`` come from :func:`stack_heads`.
+    """
+    x = as_float_array(x, "x", min_ndim=2)
+    W_QKV, W_O_all = as_float_array(W_QKV, "W_QKV", 2), as_float_array(W_O_all, "W_O_all", 2)
+    n_heads, n_tokens, d_model = positive_int(n_heads, "n_heads"), len(x), x.shape[-1]
+    if (x.ndim != 2 or W_QKV.shape[0] != d_model or W_QKV.shape[1] % (3 * n_heads)
+            or W_O_all.shape != (W_QKV.shape[1] // 3, d_model)):
+        raise ValueError(f"x {x.shape}, W_QKV {W_QKV.shape}, W_O_all {W_O_all.shape} must be "
+                         f"(T, d_model), (d_model, 3·n_heads·d_head) and (n_heads·d_head, d_model) "
+                         f"with n_heads={n_heads}")
+    qkv = x @ W_QKV  # (T, 3·H·dh): ONE product gives every head's queries, keys and values
+    q, k, v = qkv.reshape(n_tokens, 3, n_heads, -1).transpose(1, 2, 0, 3)  # each (H, T, dh)
+    mask = causal_mask(n_tokens) if causal else None
+    out, _ = scaled_dot_product_attention(q, k, v, mask)  # (H, T, dh): all heads in one call
+    # (T, H·dh) @ (H·dh, d_model): one product applies every value-up map AND sums the heads
+    return out.transpose(1, 0, 2).reshape(n_tokens, -1) @ W_O_all
+
+
+def rnn_states(x, W_x, W_h) -> np.ndarray:
+    """Hidden states ``(T, d)`` of ``h_t = tanh(x_t W_x + h_{t-1} W_h)``, ``h_{-1} = 0``.
+
+    x ``(T, d_in)``, W_x ``(d_in, d)``, W_h ``(d, d)``. The input part is one product for all
+    tokens; the recurrence is a loop of T steps, each waiting for the one before.
+    """
+    x = as_float_array(x, "x", min_ndim=2)
+    W_x, W_h = as_float_array(W_x, "W_x", min_ndim=2), as_float_array(W_h, "W_h", min_ndim=2)
+    if x.ndim != 2 or W_x.shape[0] != x.shape[1] or W_h.shape != (W_x.shape[1],) * 2:
+        raise ValueError(f"x {x.shape}, W_x {W_x.shape}, W_h {W_h.shape} must be (T, d_in), "
+                         f"(d_in, d) and (d, d)")
+    inputs = x @ W_x  # (T, d): all tokens at once
+    h = np.zeros(W_h.shape[0], dtype=inputs.dtype)  # (d,)
+    states = np.empty_like(inputs)  # (T, d)
+    for t in range(len(x)):  # one token at a time: step t needs h from step t - 1
+        h = np.tanh(inputs[t] + h @ W_h)
+        states[t] = h
+    return states

@@ -1,0 +1,27 @@
+"""The measuring helpers: tracemalloc sees NumPy arrays; interleaved timing gives medians."""
+
+import numpy as np
+import pytest
+
+from attnlab.measure import compare_times, interleaved_samples, peak_bytes
+
+
+def test_peak_bytes_sees_numpy_arrays_but_not_the_inputs():
+    big = np.ones(10**6)
+    assert peak_bytes(np.sum, big) < 10**5  # summing allocates next to nothing
+    assert 8 * 10**6 <= peak_bytes(np.ones, 10**6) < 8 * 10**6 + 10**5
+    with pytest.raises(ValueError, match="fn must be a function"):
+        peak_bytes(3)
+
+
+def test_interleaved_timing_returns_one_sample_per_repeat_and_medians():
+    calls = []
+    samples = interleaved_samples({"a": lambda: calls.append("a"), "b": lambda: calls.append("b")},
+                                  repeats=3, min_sample_s=1e-4)
+    assert [len(v) for v in samples.values()] == [3, 3] and all(t > 0 for v in samples.values() for t in v)
+    assert set(compare_times({"sleep": lambda: None}, repeats=1, min_sample_s=1e-4)) == {"sleep"}
+    with pytest.raises(ValueError, match="contenders"):
+        compare_times({})
+    with pytest.raises(ValueError, match="repeats must be at least 1"):
+        compare_times({"a": lambda: None}, repeats=0)
+
