@@ -50,5 +50,9 @@ notebooks: $(VENV)/.installed-test
 sync: $(VENV)/.installed-test
 	$(BIN)/attnlab-generate --check
 
+# Speed and memory, measured side by side (a few minutes): writes bench/results.md and results.png.
+bench: $(VENV)/.installed-lab
+	$(BIN)/python -m attnlab.bench
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

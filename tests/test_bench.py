@@ -1,0 +1,72 @@
+"""`make bench` runs end to end (tiny sizes here) and its widget probe survives any widgets module.
+
+No timing is asserted: speed goals live in bench/results.md, not in unit tests.
+"""
+
+import sys
+import types
+
+import ipywidgets
+import pytest
+
+from attnlab import bench
+
+
+def test_quick_bench_writes_the_table_and_the_plot(tmp_path):
+    results = bench.run(bench.QUICK, tmp_path)
+    text = (tmp_path / "results.md").read_text()
+    assert (tmp_path / "results.png").stat().st_size > 10_000
+    for heading in ("## Goals", "## 1. The pattern's memory", "## 2. Multi-head attention",
+                    "## 3. Heads", "## 4. Sequential vs parallel", "## 5. Lessons", "## 6. Widgets",
+                    "## Machine"):
+        assert heading in text
+    assert [row["T"] for row in results.scaling] == list(bench.QUICK.lengths)
+    assert all(row["naive_peak"] >= row["pattern"] for row in results.scaling)
+    assert "nn.MultiheadAttention" in results.mha["times"]
+
+
+def fake_widgets_module():
+    module = types.ModuleType("attnlab.widgets")
+    redraws = []
+
+    def slider_demo():
+        slider = ipywidgets.IntSlider(value=3, min=1, max=8, description="T")
+        choice = ipywidgets.Dropdown(options=[("a", 1), ("b", 2)], value=1)
+        slider.observe(lambda change: redraws.append(change.new), names="value")
+        return ipywidgets.VBox([ipywidgets.HTML("<b>demo</b>"), ipywidgets.HBox([slider, choice])])
+
+    def needs_an_argument(text):
+        return ipywidgets.Text(text)
+
+    def broken():
+        raise RuntimeError("boom")
+
+    for fn in (slider_demo, needs_an_argument, broken):
+        fn.__module__ = module.__name__
+        setattr(module, fn.__name__, fn)
+    module.SOME_CONSTANT = 3
+    return module, redraws
+
+
+def test_widget_probe_times_every_control_and_skips_what_it_cannot_build(monkeypatch):
+    module, redraws = fake_widgets_module()
+    monkeypatch.setitem(sys.modules, "attnlab.widgets", module)
+    rows = bench.widget_latencies(repeats=3)
+    assert [(row["widget"], row["control"]) for row in rows] == [("slider_demo", "T"),
+                                                                ("slider_demo", "Dropdown")]
+    assert redraws[:3] == [1, 8, 1] and all(row["seconds"] >= 0 for row in rows)
+
+
+def test_widget_probe_says_not_present(monkeypatch):
+    monkeypatch.setitem(sys.modules, "attnlab.widgets", None)  # import raises ImportError
+    assert bench.widget_latencies() == "not present"
+    assert "`attnlab.widgets`: not present." in "\n".join(bench.widgets_section("not present"))
+
+
+@pytest.mark.parametrize("control, expected", [
+    (ipywidgets.IntSlider(value=2, min=2, max=5), 5),
+    (ipywidgets.Checkbox(value=True), False),
+    (ipywidgets.ToggleButtons(options=["x", "y"], value="x"), "y"),
+])
+def test_other_value_picks_a_valid_different_value(control, expected):
+    assert bench._other_value(control) == expected
