@@ -2,8 +2,10 @@
 
 import numpy as np
 import pytest
+import torch
+import torch.nn.functional as F
 
-from attnlab.measure import compare_times, interleaved_samples, peak_bytes
+from attnlab.measure import compare_times, interleaved_samples, peak_bytes, torch_ops
 
 
 def test_peak_bytes_sees_numpy_arrays_but_not_the_inputs():
@@ -25,3 +27,13 @@ def test_interleaved_timing_returns_one_sample_per_repeat_and_medians():
     with pytest.raises(ValueError, match="repeats must be at least 1"):
         compare_times({"a": lambda: None}, repeats=0)
 
+
+
+def test_torch_ops_names_what_ran():
+    q = torch.ones(1, 2, 8, 4)
+    fused = torch_ops(F.scaled_dot_product_attention, q, q, q)
+    assert fused == ["_scaled_dot_product_flash_attention_for_cpu"]
+    written_out = torch_ops(lambda: torch.softmax(q @ q.transpose(-1, -2) / 2, -1) @ q)
+    assert written_out == ["bmm", "div", "_softmax", "bmm"]
+    with pytest.raises(ValueError, match="fn must be a function"):
+        torch_ops(None)

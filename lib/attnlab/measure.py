@@ -75,3 +75,33 @@ def compare_times(contenders: dict[str, Callable[[], object]], repeats: int = 5,
     """Median seconds per call of each contender, timed interleaved (see :func:`interleaved_samples`)."""
     samples = interleaved_samples(contenders, repeats, min_sample_s)
     return {name: statistics.median(times) for name, times in samples.items()}
+
+
+def torch_ops(fn: Callable, *args, **kwargs) -> list[str]:
+    """Names of the torch operations that compute something while ``fn(*args, **kwargs)`` runs,
+    in order (gradients off; views and reshapes, which move no data, are left out).
+
+    Shows what a call really does: ``F.scaled_dot_product_attention`` on CPU runs ONE fused
+    operation (``_scaled_dot_product_flash_attention_for_cpu``), where written-out attention runs
+    a batched matmul, a division, a softmax and another batched matmul, each writing a whole array.
+    """
+    import torch
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    if not callable(fn):
+        raise ValueError(f"fn must be a function, but got {type(fn).__name__}")
+
+    class _Log(TorchDispatchMode):
+        def __init__(self):
+            super().__init__()
+            self.names: list[str] = []
+
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            name = func.overloadpacket.__name__
+            if not func.is_view and name != "_unsafe_view":
+                self.names.append(name)
+            return func(*args, **(kwargs or {}))
+
+    with torch.no_grad(), _Log() as log:
+        fn(*args, **kwargs)
+    return log.names
