@@ -5,7 +5,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from attnlab.parallel import heads_batched, heads_in_a_loop, rnn_states, stack_heads
+from attnlab.parallel import example_layer, heads_batched, heads_in_a_loop, rnn_states, stack_heads
 
 
 def random_heads(seed, n_tokens=7, d_model=12, n_heads=3, d_head=4):
@@ -57,3 +57,11 @@ def test_bad_shapes_raise_value_error(call, message):
     x, maps, W_O = random_heads(2)
     with pytest.raises(ValueError, match=message):
         call(x, maps, W_O)
+
+
+def test_example_layer_shapes_and_errors():
+    x, (W_Q, W_K, W_V), W_O = example_layer(5, 12, 3)
+    assert x.shape == (5, 12) and W_Q.shape == W_K.shape == W_V.shape == (3, 12, 4)
+    assert W_O.shape == (3, 4, 12) and x.dtype == np.float32
+    with pytest.raises(ValueError, match="multiple of n_heads"):
+        example_layer(5, 12, 5)

@@ -36,7 +36,7 @@ from attnlab.attention import scaled_dot_product_attention
 from attnlab.costs import head_flops, pattern_bytes, rnn_flops
 from attnlab.efficient import online_softmax_attention
 from attnlab.measure import compare_times, peak_bytes
-from attnlab.parallel import heads_batched, heads_in_a_loop, rnn_states, stack_heads
+from attnlab.parallel import example_layer, heads_batched, heads_in_a_loop, rnn_states, stack_heads
 from attnlab.paths import ROOT, SOLUTIONS_DIR
 
 MiB = 2**20
@@ -169,17 +169,6 @@ def bench_mha(sizes: Sizes) -> dict:
 # --- 3 and 4. what runs in parallel --------------------------------------------------------------
 
 
-def random_heads(n: int, d_model: int, n_heads: int, seed: int = 0):
-    """float32 ``x (T, d_model)`` and per-head maps with d_head = d_model / n_heads."""
-    rng = np.random.default_rng(seed)
-    d_head = d_model // n_heads
-    x = rng.normal(size=(n, d_model)).astype(np.float32)
-    maps = [(rng.normal(size=(n_heads, d_model, d_head)) / d_model**0.5).astype(np.float32)
-            for _ in range(3)]
-    W_O = (rng.normal(size=(n_heads, d_head, d_model)) / d_head**0.5).astype(np.float32)
-    return x, maps, W_O
-
-
 def attention_layer_flops(n: int, d_model: int, n_heads: int) -> int:
     return n_heads * sum(head_flops(n, n, d_model, d_model // n_heads).values())
 
@@ -188,7 +177,7 @@ def bench_heads(sizes: Sizes) -> list[dict]:
     """Causal multi-head attention: a Python loop over heads vs all heads batched (NumPy)."""
     rows = []
     for n, d_model, n_heads in sizes.heads:
-        x, maps, W_O = random_heads(n, d_model, n_heads)
+        x, maps, W_O = example_layer(n, d_model, n_heads)
         W_QKV, W_O_all = stack_heads(*maps, W_O)
         times = compare_times({
             "loop": lambda x=x, maps=maps, W_O=W_O: heads_in_a_loop(x, *maps, W_O, causal=True),
@@ -202,7 +191,7 @@ def bench_heads(sizes: Sizes) -> list[dict]:
 def bench_sequential(sizes: Sizes) -> dict:
     """An RNN layer (T steps, one after the other) vs one causal attention layer (one step)."""
     n, d_model, n_heads = sizes.rnn
-    x, maps, W_O = random_heads(n, d_model, n_heads, seed=1)
+    x, maps, W_O = example_layer(n, d_model, n_heads, seed=1)
     W_QKV, W_O_all = stack_heads(*maps, W_O)
     rng = np.random.default_rng(2)
     W_x, W_h = ((rng.normal(size=(d_model, d_model)) / d_model**0.5).astype(np.float32) for _ in range(2))

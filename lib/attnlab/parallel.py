@@ -81,6 +81,22 @@ def heads_batched(x, W_QKV, W_O_all, n_heads: int, causal: bool = False) -> np.n
     return out.transpose(1, 0, 2).reshape(n_tokens, -1) @ W_O_all
 
 
+def example_layer(n_tokens: int, d_model: int, n_heads: int, seed: int = 0):
+    """Random float32 inputs for the functions above: ``x (T, d_model)``, ``[W_Q, W_K, W_V]`` each
+    ``(n_heads, d_model, d_head)`` and ``W_O (n_heads, d_head, d_model)``, d_head = d_model / n_heads,
+    scaled so the outputs stay of order 1."""
+    n_tokens, d_model, n_heads = (positive_int(n, name) for n, name in
+                                  ((n_tokens, "n_tokens"), (d_model, "d_model"), (n_heads, "n_heads")))
+    if d_model % n_heads:
+        raise ValueError(f"d_model={d_model} must be a multiple of n_heads={n_heads}")
+    rng, d_head = np.random.default_rng(seed), d_model // n_heads
+    x = rng.normal(size=(n_tokens, d_model)).astype(np.float32)
+    maps = [(rng.normal(size=(n_heads, d_model, d_head)) / d_model**0.5).astype(np.float32)
+            for _ in range(3)]
+    W_O = (rng.normal(size=(n_heads, d_head, d_model)) / d_head**0.5).astype(np.float32)
+    return x, maps, W_O
+
+
 def rnn_states(x, W_x, W_h) -> np.ndarray:
     """Hidden states ``(T, d)`` of ``h_t = tanh(x_t W_x + h_{t-1} W_h)``, ``h_{-1} = 0``.
 
