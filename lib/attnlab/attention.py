@@ -65,6 +65,23 @@ def causal_mask(n_queries: int, n_keys: int | None = None) -> np.ndarray:
     return np.tril(np.ones((n_queries, n_keys), dtype=bool))
 
 
+def check_shapes(q_shape=None, k_shape=(), v_shape=None) -> None:
+    """Raise ``ValueError`` unless the given shapes fit together: queries ``(..., Tq, d_k)`` and
+    keys ``(..., Tk, d_k)`` share d_k; keys and values ``(..., Tk, d_v)`` come one value per key."""
+    if len(k_shape) < 2:
+        return  # k itself is checked (and refused) where it is turned into an array
+    if q_shape is not None and q_shape[-1] != k_shape[-1]:
+        raise ValueError(
+            f"q has shape {q_shape} and k has shape {k_shape}: "
+            f"their last axes (d_k) must match, got {q_shape[-1]} and {k_shape[-1]}"
+        )
+    if v_shape is not None and k_shape[-2] != v_shape[-2]:
+        raise ValueError(
+            f"k has shape {k_shape} and v has shape {v_shape}: every key needs one value, "
+            f"so their sequence axes (Tk) must match, got {k_shape[-2]} and {v_shape[-2]}"
+        )
+
+
 def attention_scores(q, k, scale: bool = True) -> np.ndarray:
     """The score grid: every query dotted with every key.
 
@@ -73,11 +90,7 @@ def attention_scores(q, k, scale: bool = True) -> np.ndarray:
     """
     q = as_float_array(q, "q", min_ndim=2)
     k = as_float_array(k, "k", min_ndim=2)
-    if q.shape[-1] != k.shape[-1]:
-        raise ValueError(
-            f"q has shape {q.shape} and k has shape {k.shape}: "
-            f"their last axes (d_k) must match, got {q.shape[-1]} and {k.shape[-1]}"
-        )
+    check_shapes(q_shape=q.shape, k_shape=k.shape)
     broadcast_shape({"q's leading axes": q.shape[:-2], "k's leading axes": k.shape[:-2]})
     scores = q @ np.swapaxes(k, -1, -2)  # (..., Tq, d_k) @ (..., d_k, Tk) -> (..., Tq, Tk)
     return scores / math.sqrt(q.shape[-1]) if scale else scores  # a Python float keeps float32
@@ -118,12 +131,7 @@ def scaled_dot_product_attention(q, k, v, mask=None) -> tuple[np.ndarray, np.nda
     A query that the mask leaves with no key raises ``ValueError`` instead of producing NaN.
     """
     v = as_float_array(v, "v", min_ndim=2)
-    k_shape = np.shape(k)
-    if len(k_shape) >= 2 and k_shape[-2] != v.shape[-2]:
-        raise ValueError(
-            f"k has shape {k_shape} and v has shape {v.shape}: every key needs one value, "
-            f"so their sequence axes (Tk) must match, got {k_shape[-2]} and {v.shape[-2]}"
-        )
+    check_shapes(k_shape=np.shape(k), v_shape=v.shape)
     scores = attention_scores(q, k)  # (..., Tq, Tk)
     if mask is not None:
         scores = apply_mask(scores, mask)

@@ -27,6 +27,7 @@ import math
 
 import numpy as np
 
+from attnlab.attention import check_shapes
 from attnlab.validate import as_float_array, broadcast_shape, positive_int
 
 
@@ -54,16 +55,7 @@ def _check_inputs(q, k, v, block_size, causal):
     q = as_float_array(q, "q", min_ndim=2)
     k = as_float_array(k, "k", min_ndim=2)
     v = as_float_array(v, "v", min_ndim=2)
-    if q.shape[-1] != k.shape[-1]:
-        raise ValueError(
-            f"q has shape {q.shape} and k has shape {k.shape}: "
-            f"their last axes (d_k) must match, got {q.shape[-1]} and {k.shape[-1]}"
-        )
-    if k.shape[-2] != v.shape[-2]:
-        raise ValueError(
-            f"k has shape {k.shape} and v has shape {v.shape}: every key needs one value, "
-            f"so their sequence axes (Tk) must match, got {k.shape[-2]} and {v.shape[-2]}"
-        )
+    check_shapes(q.shape, k.shape, v.shape)
     lead = broadcast_shape({"q's leading axes": q.shape[:-2], "k's leading axes": k.shape[:-2],
                             "v's leading axes": v.shape[:-2]})
     if not isinstance(causal, bool | np.bool_):
