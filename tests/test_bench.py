@@ -70,3 +70,26 @@ def test_widget_probe_says_not_present(monkeypatch):
 ])
 def test_other_value_picks_a_valid_different_value(control, expected):
     assert bench._other_value(control) == expected
+
+
+def test_mha_part_times_attnlab_module_when_present(monkeypatch):
+    import torch
+
+    class StandIn(torch.nn.Module):  # the contract: MultiHeadAttention(d_model, n_heads), forward(x)
+        def __init__(self, d_model, n_heads):
+            super().__init__()
+            self.inner = torch.nn.MultiheadAttention(d_model, n_heads, batch_first=True)
+
+        def forward(self, x, need_weights=False):
+            out, weights = self.inner(x, x, x, need_weights=need_weights)
+            return (out, weights) if need_weights else out
+
+    monkeypatch.setitem(sys.modules, "attnlab.modules", types.SimpleNamespace(MultiHeadAttention=StandIn))
+    mha = bench.bench_mha(bench.QUICK)
+    assert mha["status"] == "present"
+    assert set(mha["times"]) == {
+        "nn.MultiheadAttention", "attnlab MultiHeadAttention (fast path)",
+        "attnlab MultiHeadAttention (need_weights=True)", "bare SDPA (q, k, v given)"}
+    goals = bench.goal_rows(bench.Results(mha=mha))
+    assert goals[0][0].startswith("attnlab MultiHeadAttention ÷ nn.MultiheadAttention")
+    assert float(goals[0][2]) > 0

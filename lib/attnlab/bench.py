@@ -35,7 +35,7 @@ import numpy as np
 from attnlab.attention import scaled_dot_product_attention
 from attnlab.costs import head_flops, pattern_bytes, rnn_flops
 from attnlab.efficient import online_softmax_attention
-from attnlab.measure import compare_times, peak_bytes
+from attnlab.measure import compare_times, peak_bytes, torch_ops
 from attnlab.parallel import example_layer, heads_batched, heads_in_a_loop, rnn_states, stack_heads
 from attnlab.paths import ROOT, SOLUTIONS_DIR
 
@@ -163,7 +163,9 @@ def bench_mha(sizes: Sizes) -> dict:
     contenders["bare SDPA (q, k, v given)"] = lambda: F.scaled_dot_product_attention(q, k, v)
     with torch.inference_mode():
         times = compare_times(contenders, repeats=sizes.repeats + 2, min_sample_s=sizes.min_sample_s)
-    return {"sizes": sizes.mha, "status": status, "times": times}
+    kernels = {name: ", ".join(op for op in torch_ops(fn) if "attention" in op) or "none"
+               for name, fn in contenders.items()}  # which fused attention kernel each one ran
+    return {"sizes": sizes.mha, "status": status, "times": times, "kernels": kernels}
 
 
 # --- 3 and 4. what runs in parallel --------------------------------------------------------------
@@ -409,9 +411,10 @@ def mha_section(mha: dict) -> list[str]:
         "`F.scaled_dot_product_attention` on ready-made q, k, v — the attention kernel alone, "
         "without the four projections.",
         "",
-        "| contender | median (ms) | ÷ nn.MultiheadAttention |",
-        "|---|---:|---:|",
-        *[f"| {name} | {_ms(t)} | {t / base:.2f} |" for name, t in mha["times"].items()],
+        "| contender | median (ms) | ÷ nn.MultiheadAttention | fused attention kernel it ran |",
+        "|---|---:|---:|---|",
+        *[f"| {name} | {_ms(t)} | {t / base:.2f} | `{mha['kernels'][name]}` |"
+          for name, t in mha["times"].items()],
         "",
     ]
 
