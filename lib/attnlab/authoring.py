@@ -36,6 +36,7 @@ _SOLUTION = re.compile(
 _HIDDEN = re.compile(
     r"^[ \t]*### BEGIN HIDDEN TESTS[^\n]*\n.*?^[ \t]*### END HIDDEN TESTS[^\n]*(\n|$)", re.M | re.S
 )
+_MARKER = re.compile(r"(BEGIN|END) (SOLUTION|HIDDEN TESTS)")
 EXECUTION_TIMEOUT = 300  # seconds per cell; lessons take seconds, this only stops a hang
 
 
@@ -56,11 +57,34 @@ def strip_hidden_tests(source: str) -> str:
     return _HIDDEN.sub("", source).rstrip("\n")
 
 
+def check_markers(cell: nbformat.NotebookNode) -> None:
+    """Refuse what nbgrader's ``generate_assignment`` refuses, with the same rules: it takes any
+    line containing ``BEGIN SOLUTION`` (or ``HIDDEN TESTS``) as a marker, and allows solution
+    regions only in solution cells, hidden tests only in grade cells."""
+    meta = cell.metadata.get("nbgrader", {})
+    for line in cell.source.splitlines():
+        found = _MARKER.search(line)
+        if found is None:
+            continue
+        if not re.match(r"[ \t]*### (BEGIN|END) (SOLUTION|HIDDEN TESTS)", line):
+            raise ValueError(f"cell {cell.get('id')}: {line.strip()!r} is read as a marker by nbgrader; "
+                             f"write it as '### {found.group(0)}' on a line of its own")
+        kind = "solution" if found.group(2) == "SOLUTION" else "grade"
+        if not meta.get(kind):
+            raise ValueError(f"cell {cell.get('id')}: a {found.group(2)} region in a cell that is not "
+                             f"an nbgrader {kind} cell (build it with exercise() or check())")
+
+
 def student_copy(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The student notebook for a solution notebook, without outputs."""
+    """The student notebook for a solution notebook, without outputs: the same cell sources as
+    nbgrader's ``generate_assignment`` makes (tests/test_nbgrader.py compares them)."""
     nb = nbformat.from_dict(solution)  # a deep copy
     for cell in nb.cells:
-        cell.source = strip_hidden_tests(strip_solutions(cell.source, cell.cell_type))
+        check_markers(cell)
+        if cell.metadata.get("nbgrader", {}).get("solution") and not _SOLUTION.search(cell.source):
+            cell.source = CODE_STUB if cell.cell_type == "code" else MARKDOWN_STUB  # whole cell
+        else:
+            cell.source = strip_hidden_tests(strip_solutions(cell.source, cell.cell_type))
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
@@ -80,11 +104,16 @@ class _ThisEnvironment(KernelSpecManager):
         return super().get_kernel_spec(kernel_name)
 
 
+def kernel_manager() -> KernelManager:
+    """A manager for a fresh ``python3`` kernel running this environment's Python."""
+    return KernelManager(kernel_name="python3", kernel_spec_manager=_ThisEnvironment())
+
+
 def execute(nb: nbformat.NotebookNode, workdir: Path) -> nbformat.NotebookNode:
     """Run every cell in a fresh kernel of this environment's Python and keep the outputs."""
-    km = KernelManager(kernel_name="python3", kernel_spec_manager=_ThisEnvironment())
     client = NotebookClient(
-        nb, km=km, timeout=EXECUTION_TIMEOUT, resources={"metadata": {"path": str(workdir)}}
+        nb, km=kernel_manager(), timeout=EXECUTION_TIMEOUT,
+        resources={"metadata": {"path": str(workdir)}},
     )
     client.execute()
     for cell in nb.cells:
@@ -133,6 +162,9 @@ def new_lesson(cells: list[nbformat.NotebookNode], title: str) -> nbformat.Noteb
         cell.id = f"cell-{i:02d}"
         if cell.metadata.pop("locked", False):
             cell.metadata.update(_nbgrader(f"cell-{i:02d}", locked=True))
+    ids = [c.metadata["nbgrader"]["grade_id"] for c in cells if "nbgrader" in c.metadata]
+    if len(ids) != len(set(ids)):  # nbgrader refuses a notebook with a repeated grade id
+        raise ValueError(f"grade ids must be unique, got {sorted(i for i in ids if ids.count(i) > 1)}")
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata.update({
         "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python",
