@@ -23,7 +23,7 @@ $(VENV)/.installed-lab: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,instructor]'
 	touch $@ $(VENV)/.installed-lab
 
 lab: $(VENV)/.installed-lab

@@ -1,5 +1,6 @@
 """environment.yml (conda, Binder) and pyproject.toml (pip) must install the same thing."""
 
+import re
 import tomllib
 
 import yaml
@@ -7,10 +8,11 @@ import yaml
 from attnlab.paths import ROOT
 
 
-def pyproject_requirements(extras=("test",)) -> set[str]:
+def pyproject_requirements(extras=None) -> set[str]:
+    """The core dependencies plus the given extras (default: every extra)."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     reqs = set(project["dependencies"])
-    for extra in extras:
+    for extra in project["optional-dependencies"] if extras is None else extras:
         reqs |= set(project["optional-dependencies"][extra])
     return reqs
 
@@ -37,3 +39,23 @@ def test_same_python():
     _, conda = environment_requirements()
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert "python=3.11" in conda and project["requires-python"].startswith(">=3.11")
+
+
+def installed_extras(stamp: str) -> set[str]:
+    """The extras the Makefile rule for ``$(VENV)/<stamp>`` pip-installs (``-e '.[a,b]'``)."""
+    makefile = (ROOT / "Makefile").read_text()
+    rule = re.search(rf"^\$\(VENV\)/{re.escape(stamp)}:.*\n((?:\t.*\n)+)", makefile, re.M)
+    install = re.search(r"pip install .*-e '?\.(?:\[([\w,-]+)\])?'?", rule.group(1))
+    return set(filter(None, (install.group(1) or "").split(",")))
+
+
+def test_make_test_installs_every_extra_and_make_lab_none():
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    assert installed_extras(".installed-test") == set(extras)
+    assert installed_extras(".installed-lab") == set()
+
+
+def test_instructor_tools_stay_out_of_a_learners_install():
+    learner = {r.split("==")[0] for r in pyproject_requirements(extras=())}
+    instructor = {r.split("==")[0] for r in pyproject_requirements(extras=("instructor",))} - learner
+    assert {"nbgrader", "jupyterhub"} <= instructor
