@@ -115,7 +115,7 @@ def execute(nb: nbformat.NotebookNode, workdir: Path) -> nbformat.NotebookNode:
         nb, km=kernel_manager(), timeout=EXECUTION_TIMEOUT,
         resources={"metadata": {"path": str(workdir)}},
     )
-    client.execute()
+    client.execute(cleanup_kc=True)  # shut the kernel down: the client does not own km
     for cell in nb.cells:
         cell.metadata.pop("execution", None)  # wall-clock timestamps: differ every run
     return nb
