@@ -2,6 +2,7 @@
 :class:`~attnlab.checks.core.CheckResult`. Lesson modules live beside this file."""
 
 from attnlab.checks.core import Case, CheckResult, run_check
+from attnlab.checks.review import check_head_update
 from attnlab.checks.scale import (
     check_block_update,
     check_online_max_and_sum,
@@ -12,4 +13,4 @@ from attnlab.checks.start import check_dot
 
 __all__ = ["Case", "CheckResult", "run_check", "check_dot",
            "check_pattern_bytes", "check_online_max_and_sum", "check_block_update",
-           "check_value_map_parameters"]
+           "check_value_map_parameters", "check_head_update"]
