@@ -33,28 +33,41 @@ def fake_widgets_module():
         slider = ipywidgets.IntSlider(value=3, min=1, max=8, description="T")
         choice = ipywidgets.Dropdown(options=[("a", 1), ("b", 2)], value=1)
         slider.observe(lambda change: redraws.append(change.new), names="value")
-        return ipywidgets.VBox([ipywidgets.HTML("<b>demo</b>"), ipywidgets.HBox([slider, choice])])
+        button = ipywidgets.Button(description="next")
+        button.on_click(lambda b: redraws.append("click"))
+        return ipywidgets.VBox([ipywidgets.HTML("<b>demo</b>"), ipywidgets.HBox([slider, choice, button])])
+
+    def log_slider(temperature=1.0):
+        slider = ipywidgets.FloatLogSlider(value=temperature, base=10, min=-1, max=1, description="t")
+        slider.observe(lambda change: redraws.append(round(change.new, 6)), names="value")
+        return slider
 
     def needs_an_argument(text):
         return ipywidgets.Text(text)
 
     def broken():
-        raise RuntimeError("boom")
+        raise RuntimeError("no model here")
 
-    for fn in (slider_demo, needs_an_argument, broken):
+    for fn in (slider_demo, log_slider, needs_an_argument, broken):
         fn.__module__ = module.__name__
         setattr(module, fn.__name__, fn)
     module.SOME_CONSTANT = 3
     return module, redraws
 
 
-def test_widget_probe_times_every_control_and_skips_what_it_cannot_build(monkeypatch):
+def test_widget_probe_times_every_control_and_reports_what_fails(monkeypatch):
     module, redraws = fake_widgets_module()
     monkeypatch.setitem(sys.modules, "attnlab.widgets", module)
     rows = bench.widget_latencies(repeats=3)
-    assert [(row["widget"], row["control"]) for row in rows] == [("slider_demo", "T"),
-                                                                ("slider_demo", "Dropdown")]
-    assert redraws[:3] == [1, 8, 1] and all(row["seconds"] >= 0 for row in rows)
+    assert [(row["widget"], row["control"]) for row in rows] == [
+        ("broken", "(building it)"), ("log_slider", "t"), ("slider_demo", "T"),
+        ("slider_demo", "Dropdown"), ("slider_demo", "next")]
+    assert rows[0]["seconds"] is None and rows[0]["error"] == "RuntimeError: no model here"
+    assert all(row["seconds"] >= 0 for row in rows[1:])
+    # the log slider really moved between its ends 0.1 and 10, then went back to 1
+    assert redraws[:4] == [0.1, 10.0, 0.1, 1.0]
+    assert redraws[4:7] == [1, 8, 1] and redraws.count("click") == 3
+    assert "failed — RuntimeError: no model here" in "\n".join(bench.widgets_section(rows))
 
 
 def test_widget_probe_says_not_present(monkeypatch):

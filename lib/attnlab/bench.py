@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import inspect
 import json
 import os
 import platform
@@ -230,12 +231,14 @@ def bench_notebooks() -> list[dict]:
 
 
 def _controls(widget) -> list:
-    """The interactive controls (sliders, dropdowns, ...) inside ``widget``, depth first."""
+    """The controls a learner moves or clicks (sliders, dropdowns, text, buttons) inside
+    ``widget``, depth first."""
     import ipywidgets
 
     found = []
-    if isinstance(widget, ipywidgets.ValueWidget) and not isinstance(
-            widget, ipywidgets.Label | ipywidgets.HTML | ipywidgets.HTMLMath | ipywidgets.Valid):
+    display_only = ipywidgets.Label | ipywidgets.HTML | ipywidgets.HTMLMath | ipywidgets.Valid
+    if isinstance(widget, ipywidgets.Button) or (
+            isinstance(widget, ipywidgets.ValueWidget) and not isinstance(widget, display_only)):
         found.append(widget)
     for child in getattr(widget, "children", ()):
         found += _controls(child)
@@ -244,12 +247,17 @@ def _controls(widget) -> list:
 
 def _other_value(control):
     """A valid value for ``control`` different from its current one, or None."""
+    import ipywidgets
+
     options = getattr(control, "options", None)
     if options:
         values = [o[1] if isinstance(o, tuple) else o for o in options]
         return next((o for o in values if o != control.value), None)
     if isinstance(control.value, bool):
         return not control.value
+    if isinstance(control, ipywidgets.FloatLogSlider):  # min and max are exponents
+        low, high = control.base**control.min, control.base**control.max
+        return low if abs(control.value - low) > 1e-12 * high else high
     if isinstance(control.value, int | float) and hasattr(control, "max"):
         return control.min if control.value != control.min else control.max
     if isinstance(control.value, str):
@@ -257,12 +265,53 @@ def _other_value(control):
     return None
 
 
+def _change_times(control, repeats: int) -> list[float]:
+    """Seconds each of ``repeats`` clicks or value changes of ``control`` took, until its
+    handlers returned (they run synchronously); a changed value is put back afterwards."""
+    import ipywidgets
+
+    times = []
+    if isinstance(control, ipywidgets.Button):
+        for _ in range(repeats):
+            start = time.perf_counter()
+            control.click()
+            times.append(time.perf_counter() - start)
+        return times
+    original = control.value
+    try:
+        for _ in range(repeats):
+            value = _other_value(control)
+            if value is None:
+                break
+            start = time.perf_counter()
+            control.value = value
+            times.append(time.perf_counter() - start)
+    finally:
+        control.value = original
+    return times
+
+
+def _failure(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0][:100]}" if text else type(exc).__name__
+
+
+def _needs_arguments(fn) -> bool:
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return True
+    return any(p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD,
+                                                   p.KEYWORD_ONLY) for p in params)
+
+
 def widget_latencies(repeats: int = 5) -> list[dict] | str:
-    """For every widget ``attnlab.widgets`` makes without arguments: the median time from
-    changing each control's value until its observers (the recomputing and redrawing) return.
+    """For every widget ``attnlab.widgets`` makes without arguments: the median time from moving
+    (or clicking) each of its controls until its handlers — recomputing, redrawing — return.
 
     Run inside a kernel (see :func:`bench_widgets`). Kernel-side latency: the browser's drawing
-    is not included.
+    is not included. A widget that cannot be built, or a handler that raises, becomes a row
+    saying so.
     """
     import ipywidgets
     import matplotlib.pyplot as plt
@@ -274,26 +323,25 @@ def widget_latencies(repeats: int = 5) -> list[dict] | str:
     rows = []
     for name in sorted(n for n in dir(module) if not n.startswith("_")):
         maker = getattr(module, name)
-        if isinstance(maker, type) or getattr(maker, "__module__", None) != module.__name__:
-            continue  # a class, or something the module imported
+        if (isinstance(maker, type) or not callable(maker) or _needs_arguments(maker)
+                or getattr(maker, "__module__", None) != module.__name__):
+            continue  # a class, something imported, or a function that needs arguments
         try:
             widget = maker()
-        except Exception:
-            continue  # needs arguments, or is not a widget maker
+        except Exception as exc:
+            rows.append({"widget": name, "control": "(building it)", "seconds": None,
+                         "error": _failure(exc)})
+            continue
         if not isinstance(widget, ipywidgets.Widget):
             continue
         for control in _controls(widget):
-            times, original = [], control.value
-            for _ in range(repeats):
-                value = _other_value(control)
-                if value is None:
-                    break
-                start = time.perf_counter()
-                control.value = value  # observers run now, synchronously
-                times.append(time.perf_counter() - start)
-            control.value = original
+            label = control.description or type(control).__name__
+            try:
+                times = _change_times(control, repeats)
+            except Exception as exc:  # a handler that fails is reported, not fatal
+                rows.append({"widget": name, "control": label, "seconds": None, "error": _failure(exc)})
+                continue
             if times:
-                label = control.description or type(control).__name__
                 rows.append({"widget": name, "control": label, "seconds": statistics.median(times)})
         plt.close("all")
     return rows or "present, but no widget could be built without arguments"
@@ -488,12 +536,15 @@ def widgets_section(widgets: list[dict] | str) -> list[str]:
     if isinstance(widgets, str):
         return head + [f"`attnlab.widgets`: {widgets}.", ""]
     return head + [
-        "Time from setting a control's value until its observers (recompute, redraw) return, in a "
-        "kernel, median of 5 changes; the browser's drawing is not included.",
+        "Time from moving (or clicking) a control until its handlers (recompute, redraw) return, in "
+        "a fresh kernel, median of 5 changes; the browser's drawing is not included. Every widget "
+        "`attnlab.widgets` builds without arguments is probed.",
         "",
         "| widget | control | median (ms) |",
         "|---|---|---:|",
-        *[f"| {row['widget']} | {row['control']} | {_ms(row['seconds'])} |" for row in widgets],
+        *[f"| {row['widget']} | {row['control']} | "
+          f"{_ms(row['seconds']) if row['seconds'] is not None else 'failed — ' + row['error']} |"
+          for row in widgets],
         "",
     ]
 
