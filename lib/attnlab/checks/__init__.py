@@ -9,8 +9,14 @@ from attnlab.checks.scale import (
     check_pattern_bytes,
     check_value_map_parameters,
 )
+from attnlab.checks.softmax import (
+    check_attention_pattern,
+    check_softmax_with_temperature,
+    check_stable_softmax,
+)
 from attnlab.checks.start import check_dot
 
 __all__ = ["Case", "CheckResult", "run_check", "check_dot",
            "check_pattern_bytes", "check_online_max_and_sum", "check_block_update",
-           "check_value_map_parameters", "check_head_update"]
+           "check_value_map_parameters", "check_head_update",
+           "check_stable_softmax", "check_softmax_with_temperature", "check_attention_pattern"]
