@@ -2,6 +2,7 @@
 :class:`~attnlab.checks.core.CheckResult`. Lesson modules live beside this file."""
 
 from attnlab.checks.core import Case, CheckResult, run_check
+from attnlab.checks.params import check_block_parameters, check_exact_parameters, check_weight_matrices
 from attnlab.checks.relevance import check_picked_keys, check_scaled_scores, check_score_grid
 from attnlab.checks.review import check_head_update
 from attnlab.checks.scale import (
@@ -21,4 +22,5 @@ __all__ = ["Case", "CheckResult", "run_check", "check_dot",
            "check_pattern_bytes", "check_online_max_and_sum", "check_block_update",
            "check_value_map_parameters", "check_head_update",
            "check_stable_softmax", "check_softmax_with_temperature", "check_attention_pattern",
-           "check_score_grid", "check_scaled_scores", "check_picked_keys"]
+           "check_score_grid", "check_scaled_scores", "check_picked_keys",
+           "check_block_parameters", "check_weight_matrices", "check_exact_parameters"]

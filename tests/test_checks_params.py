@@ -1,0 +1,97 @@
+"""Lesson 08's checks pass the reference answers and fail plausible wrong ones with a useful line."""
+
+import pytest
+
+from attnlab.checks import check_block_parameters, check_exact_parameters, check_weight_matrices
+from attnlab.params import count_parameters
+
+
+def stub(*args):
+    raise NotImplementedError()
+
+
+# --- reference answers, written the way a learner would ---------------------------------------------
+
+
+def block_parameters(d_model, n_heads, d_head, d_mlp):
+    return {"attention": n_heads * 4 * d_model * d_head, "mlp": 2 * d_model * d_mlp}
+
+
+def fill_in_the_table(config):
+    per_matrix = config.n_layers * config.n_heads * config.d_model * config.d_head
+    mlp = config.n_layers * config.d_model * config.d_mlp
+    return {"embedding": config.vocab_size * config.d_model, "query": per_matrix, "key": per_matrix,
+            "value_down": per_matrix, "value_up": per_matrix, "up_projection": mlp, "down_projection": mlp,
+            "unembedding": config.d_model * config.vocab_size}
+
+
+def exact_parameters(config, tied=None, bias=None):
+    C, A, M, L = config.d_model, config.n_heads * config.d_head, config.d_mlp, config.n_layers
+    b = config.bias if bias is None else bias
+    tied = config.tie_weights if tied is None else tied
+    ln = 2 * C if b else C
+    block = (C * 3 * A + A * C + 2 * C * M) + b * (3 * A + C + M + C) + 2 * ln
+    unembedding = 0 if tied else C * config.vocab_size
+    return config.vocab_size * C + config.context_length * C + L * block + ln + unembedding
+
+
+@pytest.mark.parametrize("check, answer", [
+    (check_block_parameters, block_parameters),
+    (check_weight_matrices, fill_in_the_table),
+    (check_exact_parameters, exact_parameters),
+    (check_exact_parameters, lambda c: count_parameters(c, "exact")["total"]),
+])
+def test_the_reference_answers_pass(check, answer):
+    result = check(answer)
+    assert result.passed, result.line
+    assert result.line.startswith("✅")
+
+
+@pytest.mark.parametrize("check", [check_block_parameters, check_weight_matrices, check_exact_parameters])
+def test_the_stub_says_not_implemented(check):
+    assert check(stub).line.startswith("⏳")
+
+
+# --- plausible wrong answers --------------------------------------------------------------------------
+
+
+def three_matrices_per_head(d_model, n_heads, d_head, d_mlp):  # forgot value-up
+    return {"attention": n_heads * 3 * d_model * d_head, "mlp": 2 * d_model * d_mlp}
+
+
+def square_matrices(d_model, n_heads, d_head, d_mlp):  # d_model² per matrix
+    return {"attention": n_heads * 4 * d_model * d_model // n_heads, "mlp": 2 * d_model * d_mlp}
+
+
+def mlp_of_four_d_model(d_model, n_heads, d_head, d_mlp):  # ignores the given d_mlp
+    return {"attention": n_heads * 4 * d_model * d_head, "mlp": 2 * d_model * 4 * d_model}
+
+
+def table_per_layer(config):  # forgot to multiply by the layers
+    rows = fill_in_the_table(config)
+    once = ("embedding", "unembedding")
+    return {k: (v if k in once else v // config.n_layers) for k, v in rows.items()}
+
+
+def table_with_a_typo_key(config):
+    rows = fill_in_the_table(config)
+    rows["value"] = rows.pop("value_down")
+    return rows
+
+
+@pytest.mark.parametrize("check, wrong, says", [
+    (check_block_parameters, three_matrices_per_head, "case 1 of 5 (GPT-3"),
+    (check_block_parameters, square_matrices, "case 3 of 5 (n_heads × d_head ≠ d_model"),
+    (check_block_parameters, mlp_of_four_d_model, "case 4 of 5 (a tiny block"),
+    (check_block_parameters, lambda *a: 4 * a[0] * a[2] * a[1], "expected a dict with the keys 'attention'"),
+    (check_weight_matrices, table_per_layer, "'query': expected 14495514624"),
+    (check_weight_matrices, table_with_a_typo_key, "lacks the key(s) 'value_down'"),
+    (check_exact_parameters, lambda c: count_parameters(c, "3b1b")["total"], "case 1 of 5 (GPT-2 small)"),
+    (check_exact_parameters, lambda c: exact_parameters(c, tied=False), "case 1 of 5 (GPT-2 small)"),
+    (check_exact_parameters, lambda c: exact_parameters(c, tied=True), "case 4 of 5 (a tiny model, untied)"),
+    (check_exact_parameters, lambda c: exact_parameters(c, bias=True), "case 3 of 5 (a tiny model without"),
+])
+def test_plausible_wrong_answers_fail_with_a_useful_line(check, wrong, says):
+    result = check(wrong)
+    assert not result.passed
+    assert result.line.startswith("❌") and says in result.line, result.line
