@@ -61,7 +61,7 @@ def test_scaled_scores_catches(wrong, says):
 @pytest.mark.parametrize("wrong, says", [
     (lambda s: np.argmax(s, axis=0), "case 1 of 5"),  # per key, not per query
     (lambda s: np.argmin(s, axis=-1), "case 1 of 5"),
-    (lambda s: np.max(s, axis=-1), "expected whole numbers (key indices)"),  # the score, not its index
+    (lambda s: np.max(s, axis=-1), "expected whole numbers (indices)"),  # the score, not its index
     (lambda s: np.argmax(np.abs(s), axis=-1), "case 2 of 5"),  # the largest size, not value
     (lambda s: np.array([np.argmax(s)]), "case 2 of 5"),  # over the whole grid
 ])

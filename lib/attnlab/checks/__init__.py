@@ -2,6 +2,8 @@
 :class:`~attnlab.checks.core.CheckResult`. Lesson modules live beside this file."""
 
 from attnlab.checks.core import Case, CheckResult, run_check
+from attnlab.checks.embeddings import check_cosine_similarity, check_nearest_neighbours, check_spread
+from attnlab.checks.masking import check_causal_mask, check_masked_pattern, check_pattern_size
 from attnlab.checks.params import check_block_parameters, check_exact_parameters, check_weight_matrices
 from attnlab.checks.relevance import check_picked_keys, check_scaled_scores, check_score_grid
 from attnlab.checks.review import check_head_update
@@ -23,4 +25,6 @@ __all__ = ["Case", "CheckResult", "run_check", "check_dot",
            "check_value_map_parameters", "check_head_update",
            "check_stable_softmax", "check_softmax_with_temperature", "check_attention_pattern",
            "check_score_grid", "check_scaled_scores", "check_picked_keys",
+           "check_cosine_similarity", "check_nearest_neighbours", "check_spread",
+           "check_causal_mask", "check_masked_pattern", "check_pattern_size",
            "check_block_parameters", "check_weight_matrices", "check_exact_parameters"]

@@ -141,6 +141,18 @@ def compare_exact(got, expected) -> str | None:
     return None if got == expected else f"expected {show(expected)}, got {show(got)}"
 
 
+def compare_indices(got, expected) -> str | None:
+    """``None`` if ``got`` holds the same whole numbers (indices) as ``expected``, in order; any
+    integer array or list is accepted, floats are refused (a value where an index was wanted)."""
+    if got is None:
+        return "got None — did you forget to `return` the result?"
+    arr = np.asarray(got)
+    if arr.dtype.kind not in "iu":
+        return (f"expected whole numbers (indices), got dtype {arr.dtype}: np.argmax and np.argsort "
+                "give indices; np.max and np.sort give the values themselves")
+    return compare_exact(arr, np.asarray(expected))
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__

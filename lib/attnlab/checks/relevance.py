@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from attnlab.attention import attention_scores
-from attnlab.checks.core import Case, CheckResult, compare_exact, run_check
+from attnlab.checks.core import Case, CheckResult, compare_indices, run_check
 
 _ROWS_HINT = ("row i is query i: (x @ W_Q) @ (x @ W_K).T, shape (T, T) — not the keys' grid against "
               "the queries (that is its transpose).")
@@ -62,17 +62,6 @@ def check_scaled_scores(fn) -> CheckResult:
     return run_check("scaled_scores", fn, SCALED_SCORES_CASES)
 
 
-def _compare_picks(got, expected) -> str | None:
-    """Whole numbers, one per query: accept any integer array or list, refuse floats."""
-    if got is None:
-        return "got None — did you forget to `return` the result?"
-    arr = np.asarray(got)
-    if arr.dtype.kind not in "iu":
-        return (f"expected whole numbers (key indices), got dtype {arr.dtype}: np.argmax gives "
-                "indices; np.max gives the scores themselves")
-    return compare_exact(arr, expected)
-
-
 def _pick_cases():
     rng = np.random.default_rng(7)
     grid = rng.normal(size=(4, 6))  # 4 queries, 6 keys
@@ -97,4 +86,4 @@ PICKED_KEYS_CASES = _pick_cases()
 def check_picked_keys(fn) -> CheckResult:
     """Check ``picked_keys(scores)``: scores (Tq, Tk) → (Tq,) ints, the index of each query's
     highest-scoring key."""
-    return run_check("picked_keys", fn, PICKED_KEYS_CASES, compare=_compare_picks)
+    return run_check("picked_keys", fn, PICKED_KEYS_CASES, compare=compare_indices)

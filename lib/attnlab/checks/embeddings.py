@@ -1,0 +1,93 @@
+"""Checks for ``01_embeddings``: cosine similarity, nearest neighbours, the spread of a word's
+vectors across contexts. Expected answers come from :mod:`attnlab.embeddings`."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from attnlab import embeddings
+from attnlab.checks.core import Case, CheckResult, compare_indices, run_check
+
+_LENGTH_HINT = "divide the dot product by both lengths, np.linalg.norm(u) * np.linalg.norm(v)."
+
+
+def _cosine_cases():
+    rng = np.random.default_rng(1)
+    u, v = rng.normal(size=(2, 384))
+    pairs = [
+        ("perpendicular [1, 0] and [0, 1]", [1.0, 0.0], [0.0, 1.0], "perpendicular vectors: cosine 0."),
+        ("same direction, different lengths [3, 4] and [6, 8]", [3.0, 4.0], [6.0, 8.0], _LENGTH_HINT),
+        ("opposite [1, 2, 3] and [-1, -2, -3]", [1.0, 2.0, 3.0], [-1.0, -2.0, -3.0],
+         "opposite directions give -1: do not take an absolute value."),
+        ("[1, 2, 3] and [4, -5, 6]", [1.0, 2.0, 3.0], [4.0, -5.0, 6.0], _LENGTH_HINT),
+        ("two random vectors of 384 numbers", u, v, ""),
+    ]
+    return [Case(label, (np.array(a), np.array(b)), expected=embeddings.cosine_similarity(a, b), hint=hint)
+            for label, a, b, hint in pairs]
+
+
+COSINE_CASES = _cosine_cases()
+
+
+def check_cosine_similarity(fn) -> CheckResult:
+    """Check ``cosine_similarity(u, v) -> float`` for two 1-D vectors."""
+    return run_check("cosine_similarity", fn, COSINE_CASES)
+
+
+_DIRECTION_HINT = ("rank by cosine similarity — the direction — not by the plain dot product, which "
+                   "favours long rows: divide each row's dot product by the row's length.")
+
+
+def _neighbour_cases():
+    rng = np.random.default_rng(4)
+    big = rng.normal(size=(50, 8)) * rng.uniform(0.2, 5.0, size=(50, 1))  # rows of many lengths
+    cases = [
+        ("k = 1 in [[1, 0], [0, 1], [-1, 0]]", [1.0, 0.2], [[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]], 1, ""),
+        ("k = 2, best first", [-1.0, 0.5], [[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]], 2,
+         "the most similar row first: sort the similarities from high to low."),
+        ("a long row and a well-aligned short row", [1.0, 0.0], [[10.0, 9.0], [1.0, 0.1], [0.0, 1.0]], 2,
+         _DIRECTION_HINT),
+        ("the closest point is not the closest direction", [10.0, 0.0], [[1.0, 0.1], [8.0, 6.0]], 1,
+         "cosine similarity measures the angle, not the distance between the points."),
+        ("50 rows of 8 numbers, k = 5", rng.normal(size=8), big, 5, _DIRECTION_HINT),
+    ]
+    return [Case(label, (np.array(v), np.array(t), k),
+                 expected=embeddings.nearest_neighbours(v, t, k)[0], hint=hint)
+            for label, v, t, k, hint in cases]
+
+
+NEIGHBOUR_CASES = _neighbour_cases()
+
+
+def check_nearest_neighbours(fn) -> CheckResult:
+    """Check ``nearest_neighbours(vector, table, k)``: the indices of the ``k`` rows of ``table``
+    ``(n, d)`` most cosine-similar to ``vector`` ``(d,)``, best first."""
+    return run_check("nearest_neighbours", fn, NEIGHBOUR_CASES, compare=compare_indices)
+
+
+_PAIRS_HINT = ("average 1 - cosine over the n·(n-1)/2 pairs of DIFFERENT vectors: leave out each vector "
+               "compared with itself, and count each pair once.")
+
+
+def _spread_cases():
+    rng = np.random.default_rng(6)
+    cases = [
+        ("the same direction twice [[1, 0], [2, 0]]", [[1.0, 0.0], [2.0, 0.0]],
+         "vectors pointing the same way have cosine 1, so 1 - cosine = 0."),
+        ("two perpendicular vectors", [[1.0, 0.0], [0.0, 1.0]],
+         "their cosine is 0, so their one pair gives 1 - 0 = 1; " + _PAIRS_HINT),
+        ("three vectors [[1, 0], [0, 1], [1, 1]]", [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], _PAIRS_HINT),
+        ("one direction, three lengths", [[1.0, 1.0], [3.0, 3.0], [0.5, 0.5]],
+         "spread measures directions, not distances between the points: use cosine similarity."),
+        ("five random vectors of 16 numbers", rng.normal(size=(5, 16)), _PAIRS_HINT),
+    ]
+    return [Case(label, (np.array(v),), expected=embeddings.spread(v), hint=hint) for label, v, hint in cases]
+
+
+SPREAD_CASES = _spread_cases()
+
+
+def check_spread(fn) -> CheckResult:
+    """Check ``spread(vectors) -> float``: the mean of 1 − cosine similarity over all pairs of
+    different rows of ``vectors`` ``(n, d)``."""
+    return run_check("spread", fn, SPREAD_CASES)

@@ -1,0 +1,103 @@
+"""Lesson 04's checks pass the reference answers and fail plausible wrong ones with a useful line."""
+
+import numpy as np
+import pytest
+
+from attnlab.attention import apply_mask, causal_mask, softmax
+from attnlab.checks import check_causal_mask, check_masked_pattern, check_pattern_size
+
+
+def stub(*args):
+    raise NotImplementedError()
+
+
+def stable_softmax(x):
+    e = np.exp(x - np.max(x, axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def masked_pattern(scores, mask):
+    return stable_softmax(np.where(mask, scores, -np.inf))
+
+
+@pytest.mark.parametrize("check, answer", [
+    (check_causal_mask, lambda T: np.tril(np.ones((T, T), dtype=bool))),
+    (check_causal_mask, lambda T: np.arange(T)[None, :] <= np.arange(T)[:, None]),
+    (check_causal_mask, causal_mask),
+    (check_masked_pattern, masked_pattern),
+    (check_masked_pattern, lambda s, m: softmax(apply_mask(s, m))),
+    (check_masked_pattern, lambda s, m: stable_softmax(np.where(m, s, -1e9))),  # a huge negative works too
+    (check_pattern_size, lambda T, dtype: T * T * np.dtype(dtype).itemsize),
+])
+def test_the_reference_answers_pass(check, answer):
+    result = check(answer)
+    assert result.passed, result.line
+
+
+@pytest.mark.parametrize("check", [check_causal_mask, check_masked_pattern, check_pattern_size])
+def test_the_stub_says_not_implemented(check):
+    assert check(stub).line.startswith("⏳")
+
+
+@pytest.mark.parametrize("wrong, says", [
+    (lambda T: np.triu(np.ones((T, T), dtype=bool)), "case 2 of 4 (3 tokens)"),  # the future, not the past
+    (lambda T: np.tril(np.ones((T, T), dtype=bool), k=-1), "case 1 of 4 (1 token)"),  # not even itself
+    (lambda T: np.tril(np.ones((T, T))), "expected a bool array"),  # 0/1 floats
+    (lambda T: np.ones((T, T), dtype=bool), "case 2 of 4"),  # no mask at all
+    (lambda T: np.tril(np.ones((T, T), dtype=bool))[:, :-1], "case 1 of 4"),  # wrong shape
+])
+def test_causal_mask_catches(wrong, says):
+    result = check_causal_mask(wrong)
+    assert not result.passed
+    assert says in result.line, result.line
+
+
+def zero_after(scores, mask):
+    return stable_softmax(scores) * mask
+
+
+def zero_after_and_renormalise(scores, mask):
+    p = stable_softmax(scores) * mask
+    return p / p.sum(axis=-1, keepdims=True)
+
+
+def not_stable(scores, mask):
+    e = np.exp(np.where(mask, scores, -np.inf))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+@pytest.mark.parametrize("wrong, says", [
+    (zero_after, "case 1 of 6"),
+    (zero_after_and_renormalise, "case 3 of 6 (a future key with score 1000)"),
+    (lambda s, m: stable_softmax(np.where(m, s, 0.0)), "case 1 of 6"),  # "masked" with score 0
+    (lambda s, m: stable_softmax(np.where(m, -np.inf, s)), "case 1 of 6"),  # the mask inverted
+    (lambda s, m: stable_softmax(np.where(causal_mask(s.shape[-1]), s, -np.inf)), "case 4 of 6"),  # own mask
+    (not_stable, "case 6 of 6 (huge scores"),
+    (lambda s, m: softmax(np.where(m, s, -np.inf), axis=-2), "case 1 of 6"),  # columns
+])
+def test_masked_pattern_catches(wrong, says):
+    result = check_masked_pattern(wrong)
+    assert not result.passed
+    assert says in result.line, result.line
+
+
+def test_the_renormalising_trap_is_explained():
+    assert "0/0 is NaN" in check_masked_pattern(zero_after_and_renormalise).line
+
+
+@pytest.mark.parametrize("wrong, says", [
+    (lambda T, dtype: T * np.dtype(dtype).itemsize, "case 2 of 5 (3 tokens, float64)"),  # linear
+    (lambda T, dtype: T * (T + 1) // 2 * np.dtype(dtype).itemsize, "case 2 of 5"),  # only the triangle
+    (lambda T, dtype: T * T, "case 1 of 5"),  # entries, not bytes
+    (lambda T, dtype: T * T * np.dtype(dtype).itemsize * 8, "case 1 of 5"),  # bits
+    (lambda T, dtype: T * T * 4, "case 2 of 5"),  # always float32
+])
+def test_pattern_size_catches(wrong, says):
+    result = check_pattern_size(wrong)
+    assert not result.passed
+    assert says in result.line, result.line
+
+
+def test_the_triangle_answer_is_told_the_zeros_are_stored():
+    line = check_pattern_size(lambda T, dtype: T * (T + 1) // 2 * np.dtype(dtype).itemsize).line
+    assert "the masked half is still stored" in line
