@@ -21,7 +21,7 @@ from pathlib import Path
 
 import ipykernel.kernelspec
 import nbformat
-from jupyter_client import KernelManager
+from jupyter_client import AsyncKernelManager
 from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 
@@ -104,9 +104,10 @@ class _ThisEnvironment(KernelSpecManager):
         return super().get_kernel_spec(kernel_name)
 
 
-def kernel_manager() -> KernelManager:
-    """A manager for a fresh ``python3`` kernel running this environment's Python."""
-    return KernelManager(kernel_name="python3", kernel_spec_manager=_ThisEnvironment())
+def kernel_manager() -> AsyncKernelManager:
+    """A manager for a fresh ``python3`` kernel running this environment's Python. Asynchronous,
+    as nbclient expects: with a blocking one its time limits and dead-kernel detection never fire."""
+    return AsyncKernelManager(kernel_name="python3", kernel_spec_manager=_ThisEnvironment())
 
 
 def execute(nb: nbformat.NotebookNode, workdir: Path) -> nbformat.NotebookNode:
