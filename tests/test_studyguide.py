@@ -17,6 +17,7 @@ from attnlab.studyguide import (
     parse,
     questions_for,
     questions_markdown,
+    terms_markdown,
 )
 
 SEED_DIR = ROOT.parent / "shared" / "seed"
@@ -148,6 +149,9 @@ def test_markdown_folds_the_answers_and_is_deterministic():
     assert re.search(r"<details><summary>[^<]+</summary>\n\n" + re.escape(answer), text)
     whole = questions_markdown()
     assert all(q.question in whole for q in questions_for()) and "(11_review.ipynb)" in whole
+    terms = terms_markdown("02_dot_product_relevance")
+    assert terms.count("<details>") == 1 and terms.count("| 02_dot_product_relevance |") == 4
+    assert terms.index("<details>") < terms.index(flashcards_for("02_dot_product_relevance")[0].definition)
     plain = repr(QuestionList("04_masking"))
     assert plain.startswith("1. ") and "<details>" not in plain
 

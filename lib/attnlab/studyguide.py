@@ -160,6 +160,14 @@ def _lesson_body(lesson: str) -> str:
     return "\n\n".join(parts)
 
 
+def terms_markdown(lesson: str | None = None) -> str:
+    """The flashcard terms (one lesson's, or all) as Markdown, their definitions folded in a table."""
+    cards = flashcards_for(lesson)
+    rows = "\n".join(f"| {c.term} | {c.definition} | {c.lesson} |" for c in cards)
+    return ("**Flashcard terms:** " + " · ".join(c.term for c in cards) + "\n\n"
+            + _folded("their definitions", "| term | definition | lesson |\n|---|---|---|\n" + rows))
+
+
 class QuestionList:
     """Shows as Markdown in a notebook (``text/markdown``) and as plain text elsewhere."""
 

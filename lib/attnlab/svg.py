@@ -10,6 +10,7 @@ test — or a browser test — can read what is shown.
 
 from __future__ import annotations
 
+from functools import cache
 from html import escape
 
 import numpy as np
@@ -22,13 +23,19 @@ FONT = 'font-family="sans-serif" font-size="11"'
 MASKED = "#e6e6e6"
 
 
+@cache
+def _blues() -> np.ndarray:
+    """The Blues colour scale as 256 hex strings, white (0) to dark blue (255): computed once."""
+    rgb = np.round(colormaps["Blues"](np.linspace(0.0, 1.0, 256))[:, :3] * 255).astype(int)
+    return np.array([f"#{r:02x}{g:02x}{b:02x}" for r, g, b in rgb])
+
+
 def colours(weights, vmax=None) -> np.ndarray:
     """Hex colours ``(...)`` for ``weights`` ``(...)`` on the Blues scale, 0 → white, vmax → dark."""
     weights = np.asarray(weights, dtype=float)
     vmax = float(np.max(weights, initial=0.0)) if vmax is None else vmax
-    rgba = colormaps["Blues"](np.clip(weights / max(vmax, 1e-12), 0.0, 1.0))
-    rgb = np.round(rgba[..., :3] * 255).astype(int)
-    return np.array([f"#{r:02x}{g:02x}{b:02x}" for r, g, b in rgb.reshape(-1, 3)]).reshape(weights.shape)
+    steps = np.round(np.clip(weights / max(vmax, 1e-12), 0.0, 1.0) * 255).astype(int)
+    return _blues()[steps]
 
 
 def _labels(tokens, n: int, name: str) -> list[str]:
@@ -55,20 +62,20 @@ def heatmap_svg(pattern, query_tokens=None, key_tokens=None, *, selected=None, m
         raise ValueError(f"masked has shape {np.shape(masked)} but the pattern has {pattern.shape}")
     left = 8 + 7 * max(map(len, rows)) if labels else 0
     top = (8 + 7 * max(map(len, cols)) if labels else 0) + (16 if title else 0)
-    fill = colours(pattern)
+    fill = colours(pattern).tolist()  # plain Python lists: the loop below runs T² times per redraw
+    weights = pattern.tolist()
+    gone = masked.tolist() if masked is not None else [[False] * n_k] * n_q
     parts = []
     if title:
         parts.append(f'<text x="0" y="12" {FONT} font-weight="bold">{escape(title)}</text>')
     for i in range(n_q):
         for j in range(n_k):
-            x, y = left + j * cell, top + i * cell
-            gone = masked is not None and masked[i, j]
-            colour = MASKED if gone else fill[i, j]
+            x, y, w = left + j * cell, top + i * cell, weights[i][j]
+            tip = f"<title>{rows[i]} → {cols[j]}: {w:.3f}</title>" if labels else ""
             parts.append(
-                f'<rect class="cell" x="{x}" y="{y}" width="{cell}" height="{cell}" fill="{colour}" '
-                f'data-row="{i}" data-col="{j}" data-weight="{pattern[i, j]:.4f}">'
-                f"<title>{rows[i]} → {cols[j]}: {pattern[i, j]:.3f}</title></rect>")
-            if gone:
+                f'<rect class="cell" x="{x}" y="{y}" width="{cell}" height="{cell}" '
+                f'fill="{MASKED if gone[i][j] else fill[i][j]}" data-weight="{w:.4f}">{tip}</rect>')
+            if gone[i][j]:
                 parts.append(f'<path d="M{x},{y}L{x + cell},{y + cell}" stroke="#999"/>')
     if labels:
         for i, label in enumerate(rows):

@@ -39,7 +39,7 @@ from matplotlib.figure import Figure
 from attnlab.attention import apply_mask, causal_mask, softmax
 from attnlab.plotting import plot_pattern
 from attnlab.review import Deck, Quiz, overlap
-from attnlab.studyguide import flashcards_for, lesson_title, questions_for, questions_markdown
+from attnlab.studyguide import flashcards_for, lesson_title, questions_for, questions_markdown, terms_markdown
 from attnlab.svg import bars_svg, heatmap_svg, token_lines_svg
 from attnlab.validate import as_float_array, positive_float
 
@@ -66,20 +66,23 @@ def _minilm(text: str):
 
 
 def _tiny_gpt(text: str):
-    from attnlab.models import attention_of_text, load_tiny_gpt
+    from attnlab.models import load_tiny_gpt
 
-    return attention_of_text(load_tiny_gpt(), text)
+    model = load_tiny_gpt()
+    return model.tokens(text), model.attention(text)
 
 
 SOURCES = {"MiniLM": _minilm, "tiny GPT": _tiny_gpt}
 
 
 def sentences(model: str) -> tuple[str, ...]:
-    """Example sentences ``model`` knows (the tiny GPT only knows its corpus's words)."""
+    """Example sentences ``model`` reads (the tiny GPT knows only its grammar's words: the first
+    few sentences of its corpus with two adjectives or more)."""
     if model == "tiny GPT":
-        from attnlab.models import example_sentences
+        from attnlab import corpus
 
-        return tuple(example_sentences())
+        rich = [s.text + " ." for s in corpus.sentences(200, seed=0) if len(s.words) >= 5]
+        return tuple(dict.fromkeys(rich))[:5]
     return SENTENCES.get(model, SENTENCES["MiniLM"])
 
 
@@ -279,8 +282,8 @@ class Explorer(_Live):
         self.model = _dropdown("model", SOURCES, model)
         self.layer = _dropdown("layer", range(n_layers), layer, layout=W.Layout(width="160px"))
         self.head = _dropdown("head", range(n_heads), head, layout=W.Layout(width="160px"))
-        self.token = _dropdown("token", self._token_options(),
-                               len(self.tokens) - 1 if token is None else token)
+        token = self._default_token() if token is None else token
+        self.token = _dropdown("token", self._token_options(), token)
         self.heatmap, self.lines = W.HTML(), W.HTML()
         self.caption, self.error = W.HTML(), W.HTML()
         self.heatmap.add_class("attnlab-explorer-heatmap")
@@ -294,6 +297,11 @@ class Explorer(_Live):
         for control in (self.layer, self.head, self.token):
             control.observe(self._redraw, "value")
         self._redraw()
+
+    def _default_token(self) -> int:
+        """The last word of the sentence (not a marker such as [SEP], nor the final period)."""
+        words = [i for i, t in enumerate(self.tokens) if t not in (".", "[SEP]", "[CLS]")]
+        return words[-1] if words else len(self.tokens) - 1
 
     def _token_options(self):
         return [(f"{i}: {t}", i) for i, t in enumerate(self.tokens)]
@@ -309,7 +317,7 @@ class Explorer(_Live):
         """A new sentence or model: run it (cached), reset the ranges, redraw."""
         try:
             self.tokens, self.attention = attention_of(self.model.value, self.sentence.value)
-        except (ValueError, ImportError, KeyError) as exc:
+        except (ValueError, ImportError, KeyError, OSError) as exc:  # unknown words, no checkpoint
             self.error.value = f'<span style="color:#d62728">{escape(str(exc))}</span>'
             return
         self.error.value = ""
@@ -319,7 +327,7 @@ class Explorer(_Live):
             self.layer.options = list(range(n_layers))
             self.head.options = list(range(n_heads))
             self.token.options = self._token_options()
-            self.token.value = len(self.tokens) - 1
+            self.token.value = self._default_token()
         finally:
             self._updating = False
         self._redraw()
@@ -332,8 +340,13 @@ class Explorer(_Live):
         self.heatmap.value, self.lines.value, self.caption.value = heatmap, lines, caption
 
     def show_head(self, layer: int, head: int) -> None:
-        """Show ``head`` of ``layer`` (what a click in the head gallery does)."""
-        self.layer.value, self.head.value = layer, head
+        """Show ``head`` of ``layer`` (what a click in the head gallery does): one redraw."""
+        self._updating = True
+        try:
+            self.layer.value, self.head.value = layer, head
+        finally:
+            self._updating = False
+        self._redraw()
 
     def static(self):
         pattern = self.attention[self.layer.value, self.head.value]
@@ -361,6 +374,7 @@ class TemperatureSlider(_Live):
         temperature_weights(self.scores, temperature)  # refuses bad input now, not on the first move
         self.temperature = W.FloatLogSlider(value=temperature, base=10, min=-1, max=1, step=0.05,
                                             description="temperature", readout_format=".2f",
+                                            style={"description_width": "initial"},
                                             layout=W.Layout(width="420px"))
         self.view = W.HTML()
         self.view.add_class("attnlab-temperature-view")
@@ -434,29 +448,45 @@ class HeadGallery(_Live):
         self.layer = _dropdown("layer", self.explorer.layer.options, layer)
         self.grid = W.GridBox(layout=W.Layout(grid_template_columns="repeat(6, 150px)"))
         self.grid.add_class("attnlab-gallery")
+        self.thumbnails, self.buttons, self._following = [], [], False
         super().__init__([self.layer, self.grid, W.HTML("<b>The head you clicked:</b>"), self.explorer])
         self.layer.observe(self._redraw, "value")
         self.explorer.model.observe(self._follow_explorer, "value")
         self.explorer.sentence.observe(self._follow_explorer, "value")
         self._redraw()
 
+    def _tiles(self, n_heads: int) -> None:
+        """A thumbnail and a button per head, made again only when the number of heads changes."""
+        if len(self.buttons) == n_heads:
+            return
+        for old in (*self.thumbnails, *self.buttons, *self.grid.children):
+            old.close()
+        self.thumbnails = [W.HTML() for _ in range(n_heads)]
+        self.buttons = [W.Button(description=f"head {h}", layout=W.Layout(width="120px"))
+                        for h in range(n_heads)]
+        for h, button in enumerate(self.buttons):
+            button.add_class("attnlab-gallery-head")
+            button.on_click(lambda _, h=h: self.explorer.show_head(self.layer.value, h))
+        self.grid.children = [W.VBox([t, b]) for t, b in zip(self.thumbnails, self.buttons, strict=True)]
+
     def _follow_explorer(self, change=None):
-        self.layer.options = list(self.explorer.layer.options)
+        """The explorer read a new sentence or model: the same layers, new thumbnails."""
+        self._following = True
+        try:
+            self.layer.options = list(self.explorer.layer.options)
+        finally:
+            self._following = False
         self._redraw()
 
     def _redraw(self, change=None):
+        if self._following or self.layer.value is None:
+            return
         layer = self.layer.value
-        for tile in self.grid.children:  # the previous layer's thumbnails and buttons
-            for part in tile.children:
-                part.close()
-            tile.close()
-        tiles = []
-        for head, svg in enumerate(gallery_view(self.explorer.attention[layer])):
-            button = W.Button(description=f"head {head}", layout=W.Layout(width="120px"))
-            button.on_click(lambda _, h=head: self.explorer.show_head(layer, h))
-            tiles.append(W.VBox([W.HTML(svg), button]))
-        self.grid.children = tiles
-        self.explorer.show_head(layer, self.explorer.head.value)
+        heads = self.explorer.attention[layer]  # (n_heads, T, T)
+        self._tiles(len(heads))
+        for thumbnail, svg in zip(self.thumbnails, gallery_view(heads), strict=True):
+            thumbnail.value = svg
+        self.explorer.show_head(layer, min(self.explorer.head.value, len(heads) - 1))
 
     def static(self):
         layer, heads = self.layer.value, self.explorer.attention[self.layer.value]
@@ -511,8 +541,7 @@ class Flashcards(_Live):
     def static(self):
         from IPython.display import Markdown
 
-        cards = "\n".join(f"| {c.term} | {c.definition} | {c.lesson} |" for c in self.deck.cards)
-        return Markdown("| term | definition | lesson |\n|---|---|---|\n" + cards)
+        return Markdown(terms_markdown(self.lesson))
 
 
 def flashcards(lesson: str | None = None, seed: int = 0) -> Flashcards:
