@@ -19,6 +19,7 @@ from attnlab.checks.softmax import (
     check_stable_softmax,
 )
 from attnlab.checks.start import check_dot
+from attnlab.checks.value_map import check_update, check_value_map_counts, check_weighted_sum
 
 __all__ = ["Case", "CheckResult", "run_check", "check_dot",
            "check_pattern_bytes", "check_online_max_and_sum", "check_block_update",
@@ -27,4 +28,5 @@ __all__ = ["Case", "CheckResult", "run_check", "check_dot",
            "check_score_grid", "check_scaled_scores", "check_picked_keys",
            "check_cosine_similarity", "check_nearest_neighbours", "check_spread",
            "check_causal_mask", "check_masked_pattern", "check_pattern_size",
-           "check_block_parameters", "check_weight_matrices", "check_exact_parameters"]
+           "check_block_parameters", "check_weight_matrices", "check_exact_parameters",
+           "check_weighted_sum", "check_update", "check_value_map_counts"]
