@@ -313,3 +313,28 @@ def test_key_words_overlap():
     assert key_words("The Heads and the head") == {"head"}
     used, missed = overlap("softmax makes weights", "Softmax turns scores into weights that sum to 1.")
     assert used == ["softmax", "weight"] and "score" in missed
+
+
+# --- the real models (as the lessons use them) ----------------------------------------------------
+
+
+def test_the_explorer_reads_minilm_and_switches_to_the_tiny_gpt():
+    pytest.importorskip("attnlab.pretrained", reason="attnlab.pretrained (MiniLM) not written yet")
+    ex = widgets.attention_explorer()
+    n_layers, n_heads, t, _ = ex.attention.shape
+    assert ex.tokens[0] == "[CLS]" and ex.tokens[-1] == "[SEP]" and (n_layers, n_heads) == (6, 12)
+    assert ex.tokens[ex.token.value] == "forest"  # the last word, not the [SEP] marker
+    np.testing.assert_allclose(ex.attention.sum(-1), 1, atol=1e-5)
+    ex.sentence.value = "the chemist measured one mole of the gas"
+    assert "mole" in ex.tokens and weights_in(ex.heatmap.value).size == len(ex.tokens) ** 2
+    ex.model.value = "tiny GPT"
+    try:
+        from attnlab.models import load_tiny_gpt
+        load_tiny_gpt()
+    except (ImportError, FileNotFoundError) as exc:
+        assert ex.error.value and ex.model.value == "tiny GPT"  # said so, in the widget
+        pytest.skip(f"the tiny GPT is not available here: {exc}")
+    assert ex.error.value == "" and ex.sentence.value in widgets.sentences("tiny GPT")
+    assert ex.tokens[-1] == "." and weights_in(ex.heatmap.value).size == len(ex.tokens) ** 2
+    upper = np.triu(ex.attention[0, 0], k=1)
+    assert np.all(upper == 0)  # a GPT's pattern is causal
