@@ -1,0 +1,134 @@
+"""The real nbgrader on a temporary course: solutions/ are its source notebooks.
+
+``generate_assignment`` releases every lesson; its student copies must have the same cell sources
+as the course's own generator (``attnlab.authoring.student_copy``). Then ``autograde`` scores three
+submissions per graded lesson — fully correct, untouched, partly wrong — made at test time from
+nbgrader's released copy, and ``attnlab-grade`` must give the same totals on nbgrader's
+``submitted/`` folder.
+"""
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook  # the instructor extra: `make test` installs it
+from nbgrader.nbgraderformat import MetadataValidator
+from submissions import WRONG, answer, exercise_ids, solution
+
+from attnlab.authoring import student_copy
+from attnlab.paths import SOLUTIONS_DIR
+
+LESSONS = sorted(p.stem for p in SOLUTIONS_DIR.glob("*.ipynb"))
+# Lesson 00 (one exercise) and the first lesson with several, so a partly wrong submission
+# earns part of the points: 03_softmax once it exists.
+MULTI = next(n for n in ["03_softmax", *LESSONS] if n in LESSONS and len(exercise_ids(n)) > 1)
+GRADED = ["00_start_here", MULTI]
+STUDENTS = ("full", "untouched", "partly_wrong")
+# What nbgrader adds to a released notebook that the course's copy does not have (see
+# docs/instructors.md): its checksums and cell types (to detect edited read-only cells against its
+# gradebook) and JupyterLab's locks on read-only and check cells.
+NBGRADER_ONLY = {"checksum", "cell_type", "editable", "deletable"}
+
+
+def nbgrader(course: Path, *args: str) -> str:
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+               JUPYTER_CONFIG_DIR=str(course / ".jupyter"), JUPYTER_PREFER_ENV_PATH="1")
+    run = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
+                         capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return run.stdout + run.stderr
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """A course directory: every lesson released, three submissions per graded lesson autograded."""
+    course = tmp_path_factory.mktemp("course")
+    (course / "nbgrader_config.py").write_text(
+        'c = get_config()\nc.CourseDirectory.course_id = "attnlab"\n'
+        'c.CourseDirectory.db_url = "sqlite:///gradebook.db"\n')
+    for lesson in LESSONS:
+        (course / "source" / lesson).mkdir(parents=True)
+        shutil.copy(SOLUTIONS_DIR / f"{lesson}.ipynb", course / "source" / lesson)
+    times = {}
+    start = time.perf_counter()
+    nbgrader(course, "generate_assignment", "*")
+    times["generate_assignment (all lessons)"] = time.perf_counter() - start
+    for lesson in GRADED:
+        released = nbformat.read(course / "release" / lesson / f"{lesson}.ipynb", as_version=4)
+        made = {"full": answer(released, lesson), "untouched": released,
+                # the last exercise wrong: later exercises may build on earlier ones (03's do)
+                "partly_wrong": answer(released, lesson, wrong=exercise_ids(lesson)[-1:])}
+        for student, nb in made.items():
+            folder = course / "submitted" / student / lesson
+            folder.mkdir(parents=True)
+            nbformat.write(nb, folder / f"{lesson}.ipynb")
+    for lesson in GRADED:
+        start = time.perf_counter()
+        nbgrader(course, "autograde", lesson)
+        times[f"autograde {lesson} (3 submissions)"] = time.perf_counter() - start
+    print("\n" + "\n".join(f"nbgrader {k}: {v:.1f} s (measured under load)" for k, v in times.items()))
+    return course
+
+
+def scores(course: Path, lesson: str) -> dict[str, tuple[float, float]]:
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id="attnlab") as gb:
+        return {s: (gb.find_submission(lesson, s).score, gb.find_submission(lesson, s).max_score)
+                for s in STUDENTS}
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_solutions_are_valid_nbgrader_source_notebooks(lesson):
+    MetadataValidator().validate_nb(solution(lesson))  # raises nbgrader's ValidationError
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_nbgrader_releases_the_same_student_copy_as_the_course(course, lesson):
+    released = nbformat.read(course / "release" / lesson / f"{lesson}.ipynb", as_version=4)
+    ours = student_copy(solution(lesson))
+    assert [c.source for c in released.cells] == [c.source for c in ours.cells]
+    for theirs, mine in zip(released.cells, ours.cells, strict=True):
+        meta = {k: v for k, v in theirs.metadata.items() if k not in NBGRADER_ONLY}
+        if "nbgrader" in meta:
+            meta["nbgrader"] = {k: v for k, v in meta["nbgrader"].items() if k not in NBGRADER_ONLY}
+        assert meta == dict(mine.metadata)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lesson", GRADED)
+def test_autograde_gives_full_zero_and_partial_scores(course, lesson):
+    got = scores(course, lesson)
+    points = {c.metadata.nbgrader.grade_id: c.metadata.nbgrader.points
+              for c in solution(lesson).cells if c.metadata.get("nbgrader", {}).get("grade")}
+    total = sum(points.values())
+    last_check = list(points)[-1]
+    assert got["full"] == (total, total)
+    assert got["untouched"] == (0, total)
+    assert got["partly_wrong"] == (total - points[last_check], total)
+    if lesson == MULTI:
+        assert 0 < got["partly_wrong"][0] < total
+
+
+@pytest.mark.slow
+def test_the_partly_wrong_submission_really_is_a_learners_slip(course):
+    nb = nbformat.read(course / "submitted" / "partly_wrong" / MULTI / f"{MULTI}.ipynb", as_version=4)
+    text = "\n".join(c.source for c in nb.cells)
+    assert text.count(WRONG) == 1 and "NotImplementedError" not in text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lesson", GRADED)
+def test_attnlab_grade_agrees_with_nbgrader_on_its_submitted_folder(course, lesson, tmp_path):
+    out = tmp_path / "grades.csv"
+    command = [str(Path(sys.executable).parent / "attnlab-grade"), str(course / "submitted"),
+               "--lesson", lesson, "--out", str(out), "--jobs", "2"]
+    subprocess.run(command, check=True, capture_output=True, timeout=900)
+    with open(out, newline="", encoding="utf-8") as f:
+        ours = {r["student"]: (float(r["total"]), float(r["max"])) for r in csv.DictReader(f)}
+    assert ours == scores(course, lesson)
