@@ -4,6 +4,7 @@
 from attnlab.checks.core import Case, CheckResult, run_check
 from attnlab.checks.embeddings import check_cosine_similarity, check_nearest_neighbours, check_spread
 from attnlab.checks.masking import check_causal_mask, check_masked_pattern, check_pattern_size
+from attnlab.checks.multihead import check_head_entropy, check_multi_head, check_stack_value_ups
 from attnlab.checks.params import check_block_parameters, check_exact_parameters, check_weight_matrices
 from attnlab.checks.relevance import check_picked_keys, check_scaled_scores, check_score_grid
 from attnlab.checks.review import check_head_update
@@ -29,4 +30,5 @@ __all__ = ["Case", "CheckResult", "run_check", "check_dot",
            "check_cosine_similarity", "check_nearest_neighbours", "check_spread",
            "check_causal_mask", "check_masked_pattern", "check_pattern_size",
            "check_block_parameters", "check_weight_matrices", "check_exact_parameters",
-           "check_weighted_sum", "check_update", "check_value_map_counts"]
+           "check_weighted_sum", "check_update", "check_value_map_counts",
+           "check_multi_head", "check_stack_value_ups", "check_head_entropy"]
