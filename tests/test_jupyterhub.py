@@ -66,6 +66,19 @@ def marked_pids(marker: str) -> set[int]:
     return pids - {os.getpid()}
 
 
+def resident_mb(pids: set[int], user: str) -> float:
+    """Memory held by ``user``'s processes among ``pids`` (their server and kernel), in MB."""
+    total = 0
+    for pid in pids:
+        try:
+            if f"JUPYTERHUB_USER={user}\0".encode() in Path(f"/proc/{pid}/environ").read_bytes():
+                status = Path(f"/proc/{pid}/status").read_text()
+                total += int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1))
+        except (OSError, AttributeError):
+            continue
+    return total / 1024
+
+
 def wait_for(what: str, probe, timeout: float = READY, every: float = 0.2):
     """Poll ``probe()`` until it returns something truthy; fail after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
@@ -126,7 +139,7 @@ def hub(tmp_path):
     try:
         wait_for("the Hub to answer", up)
         print(f"\nHub up in {time.perf_counter() - start:.1f} s")
-        yield url, tmp_path
+        yield url, tmp_path, marker
         process.send_signal(signal.SIGINT)  # the Hub stops the students' servers and its proxy
         process.wait(timeout=READY)
         wait_for("every Hub process to exit", lambda: not marked_pids(marker), timeout=30)
@@ -232,7 +245,7 @@ def stored_text(cell) -> str:
 
 
 def test_two_students_run_lesson_00_on_a_jupyterhub(hub):
-    url, folder = hub
+    url, folder, marker = hub
     assert "jupyterhub-hub-login" not in log_in(url, "ana", "wrong password").cookies
     start = time.perf_counter()
     browsers = {name: log_in(url, name, PASSWORD) for name in STUDENTS}
@@ -253,6 +266,8 @@ def test_two_students_run_lesson_00_on_a_jupyterhub(hub):
     ran = dict(zip(STUDENTS, asyncio.run(both()), strict=True))
     print(f"servers started in {started:.1f} s; lesson {LESSON} run by both at once in "
           f"{time.perf_counter() - start:.1f} s (measured under load)")
+    pids = marked_pids(marker)
+    print(", ".join(f"{n}'s server and kernel hold {resident_mb(pids, n):.0f} MB" for n in STUDENTS))
     code = [c for c in stored.cells if c.cell_type == "code"]
     checks = [i for i, c in enumerate(code) if c.metadata.get("nbgrader", {}).get("grade")]
     for name in STUDENTS:
