@@ -13,9 +13,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from submissions import answer, course_student_copy, grade_id, solution
+from submissions import answer, course_student_copy, exercise_ids, grade_id, solution
 
 from attnlab.grading import exercises, find_submissions, grading_notebook
+from attnlab.paths import SOLUTIONS_DIR
 
 LESSON = "00_start_here"
 TIME_LIMIT = 20  # seconds per notebook in these tests; lesson 00 runs in about 5 s under load
@@ -169,9 +170,12 @@ def test_submissions_run_in_their_own_kernel_in_an_empty_folder_and_are_stopped(
         assert not Path(f"/proc/{pid}").exists(), f"kernel {pid} ({name}) still running"
 
 
-def test_grading_time_per_submission_is_measured(gradebook):
+def test_grading_time_and_kernel_memory_per_submission_are_measured(gradebook):
     graded = [float(r["seconds"]) for r in gradebook["rows"].values() if r["status"] == "graded"]
     assert all(0 < s < TIME_LIMIT for s in graded)
+    peaks = {r["student"]: r["peak_mb"] for r in gradebook["rows"].values()}
+    assert 20 < float(peaks["correct"]) < 4000  # a Python kernel with NumPy and matplotlib loaded
+    assert peaks["endless_loop"] == peaks["zoe"] == ""  # never got that far / never ran
     print(f"\ngraded {len(gradebook['rows'])} submissions in {gradebook['seconds']:.1f} s (2 at once); "
           f"per graded notebook {min(graded):.1f}–{max(graded):.1f} s, "
           f"median {sorted(graded)[len(graded) // 2]:.1f} s (measured under load)")
@@ -184,6 +188,14 @@ def test_exercises_come_from_the_solutions_nbgrader_metadata():
     (dot,) = exercises(solution(LESSON))
     assert (dot.grade_id, dot.check_id, dot.function, dot.points) == ("dot", "check_dot", "dot", 1.0)
     assert "### BEGIN HIDDEN TESTS" in dot.check
+
+
+@pytest.mark.parametrize("lesson", sorted(p.stem for p in SOLUTIONS_DIR.glob("*.ipynb")))
+def test_every_lessons_exercises_and_checks_are_found(lesson):
+    exs = exercises(solution(lesson))
+    assert [ex.grade_id for ex in exs] == exercise_ids(lesson)
+    for ex in exs:
+        assert ex.function in ex.check and ex.points > 0
 
 
 def test_both_layouts_are_found(tmp_path):

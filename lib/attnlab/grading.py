@@ -64,6 +64,7 @@ class Grade:
     scores: dict[str, float] = field(default_factory=dict)  # by exercise grade_id
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    peak_mb: float | None = None  # the kernel's peak memory (what a hub must give each student)
 
 
 def _nbgrader(cell) -> dict:
@@ -247,10 +248,19 @@ def grade(student: str, path: Path, exs: list[Exercise], time_limit: float = TIM
     return row
 
 
+_MEMORY_CELL = """\
+import resource as __resource, sys as __sys
+print({mark!r} + __import__("json").dumps([__resource.getrusage(__resource.RUSAGE_SELF).ru_maxrss
+                                           / (1024 ** 2 if __sys.platform == "darwin" else 1024)]))"""
+
+
 def _grade_notebook(row: Grade, submission, exs: list[Exercise], time_limit: float) -> None:
     mark = f"@@attnlab-grade-{secrets.token_hex(8)} "  # unguessable: prints cannot fake a result
     nb = grading_notebook(submission, exs, mark)
+    nb.cells.append(nbformat.v4.new_code_cell(_MEMORY_CELL.format(mark=mark)))
     row.status, stopped = run(nb, time_limit)
+    peak = _result(nb.cells[-1], mark)
+    row.peak_mb = peak[0] if peak else None
     results = {c.metadata["attnlab_check"]: _result(c, mark) for c in nb.cells
                if "attnlab_check" in c.metadata}
     for ex in exs:
@@ -267,15 +277,17 @@ def _grade_notebook(row: Grade, submission, exs: list[Exercise], time_limit: flo
 
 
 def write_csv(rows: list[Grade], exs: list[Exercise], out: Path) -> None:
-    """One row per student: status, a score per exercise, total, maximum, seconds, notes."""
+    """One row per student: status, a score per exercise, total, maximum, seconds, the kernel's
+    peak memory in MB, notes."""
     with open(out, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(["student", "status", *[ex.grade_id for ex in exs], "total", "max",
-                         "seconds", "notes"])
+                         "seconds", "peak_mb", "notes"])
         for row in rows:
             writer.writerow([row.student, row.status, *[f"{row.scores[ex.grade_id]:g}" for ex in exs],
                              f"{sum(row.scores.values()):g}", f"{sum(ex.points for ex in exs):g}",
-                             f"{row.seconds:.1f}", " | ".join(row.notes)])
+                             f"{row.seconds:.1f}", "" if row.peak_mb is None else f"{row.peak_mb:.0f}",
+                             " | ".join(row.notes)])
 
 
 def main(argv: list[str] | None = None) -> int:
