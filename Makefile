@@ -11,7 +11,7 @@ PYTEST_WORKERS ?= 2
 # Jupyter refuses to run as root (CI machines, containers) unless told to.
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test lint unit notebooks sync bench clean
+.PHONY: lab test lint unit notebooks sync bench models clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ sync: $(VENV)/.installed-test
 # Speed and memory, measured side by side (a few minutes): writes bench/results.md and results.png.
 bench: $(VENV)/.installed-lab
 	$(BIN)/python -m attnlab.bench
+
+# Retrain the course's tiny models (deterministic, about a minute): data/<name>.safetensors + .json.
+models: $(VENV)/.installed-lab
+	$(BIN)/python -m attnlab.models
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
