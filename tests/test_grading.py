@@ -233,3 +233,9 @@ def test_a_kernel_is_never_started_for_a_file_that_is_not_a_notebook(tmp_path):
     start = time.perf_counter()
     r = grade("a", tmp_path / "a.ipynb", exercises(solution(LESSON)))
     assert r.status == "invalid notebook" and time.perf_counter() - start < 1
+
+
+def test_list_shows_a_lessons_exercises_and_points(capsys):
+    from attnlab.grading import main
+    assert main(["--lesson", LESSON, "--list"]) == 0
+    assert capsys.readouterr().out == "dot: dot(), checked by check_dot, 1 point(s)\n"

@@ -292,7 +292,7 @@ def write_csv(rows: list[Grade], exs: list[Exercise], out: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="attnlab-grade", description=__doc__.split("\n\n")[0])
-    parser.add_argument("submissions", type=Path, help="folder of submitted notebooks")
+    parser.add_argument("submissions", type=Path, nargs="?", help="folder of submitted notebooks")
     parser.add_argument("--lesson", required=True, help="lesson name, e.g. 03_softmax")
     parser.add_argument("--out", type=Path, default=Path("grades.csv"), help="gradebook CSV to write")
     parser.add_argument("--time-limit", type=float, default=TIME_LIMIT,
@@ -300,13 +300,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--roster", type=Path,
                         help="file with one student id per line: who should have submitted")
     parser.add_argument("--jobs", type=int, default=1, help="notebooks graded at once (default 1)")
+    parser.add_argument("--list", action="store_true", help="only list the lesson's exercises and points")
     args = parser.parse_args(argv)
     solution_path = SOLUTIONS_DIR / f"{args.lesson}.ipynb"
     if not solution_path.is_file():
         parser.error(f"no lesson {args.lesson!r} (no {solution_path})")
-    if not args.submissions.is_dir():
-        parser.error(f"{args.submissions} is not a folder")
     exs = exercises(nbformat.read(solution_path, as_version=4))
+    if args.list:
+        for ex in exs:
+            print(f"{ex.grade_id}: {ex.function}(), checked by {ex.check_id}, {ex.points:g} point(s)")
+        return 0
+    if args.submissions is None or not args.submissions.is_dir():
+        parser.error(f"{args.submissions} is not a folder of submissions")
     roster = args.roster.read_text().split() if args.roster else []
     submissions = find_submissions(args.submissions, args.lesson, roster)
     with ThreadPoolExecutor(max(1, args.jobs)) as pool:  # each notebook runs in its own kernel
