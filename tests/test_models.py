@@ -97,6 +97,7 @@ def test_a_head_links_nouns_to_their_adjectives(gpt, rows):
     assert heads["n_nouns"] > 1000
     assert heads["weight"][layer, head] > 0.8 and heads["ratio"][layer, head] > 3  # uniform: ~0.2
     assert np.median(heads["ratio"]) < 1.5  # one specialist, not every head
+    assert heads["by_role"]["size"][layer, head] > 0.8  # the adjective that decides the verb
     assert (layer, head) == (gpt.info["quality"]["noun_adjective_head"]["layer"],
                              gpt.info["quality"]["noun_adjective_head"]["head"])
 

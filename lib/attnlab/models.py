@@ -63,8 +63,20 @@ class deterministic:
         torch.use_deterministic_algorithms(self.saved[1])
 
 
-def seconds_since(start: float) -> float:
-    return round(time.perf_counter() - start, 2)
+def round4(x):
+    """A number or array, rounded to 4 decimals, as JSON can store it."""
+    return np.round(np.asarray(x, dtype=float), 4).tolist()
+
+
+def token_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Mean cross-entropy of logits ``(B, T, V)`` against the ids ``(B, T)`` that should come."""
+    return torch.nn.functional.cross_entropy(logits.flatten(0, 1), targets.flatten())
+
+
+def training_record(figures: dict, batch_size: int, seed: int, threads: int, start: float) -> dict:
+    """The training figures of :func:`fit`, with the run's settings and its total time."""
+    return {**figures, "batch_size": batch_size, "seed": seed, "threads": threads, "torch": torch.__version__,
+            "seconds_with_data_and_measures": round(time.perf_counter() - start, 2)}
 
 
 def fit(model: torch.nn.Module, batch_loss: Callable[[int], torch.Tensor], steps: int, lr: float) -> dict:
@@ -114,8 +126,7 @@ def train_gpt(masked: bool = True, seed: int = 0, threads: int = THREADS) -> tup
 
         def batch_loss(step: int) -> torch.Tensor:
             rows = data[torch.randint(0, len(data), (t["batch_size"],), generator=gen)]  # (B, T + 1)
-            logits = model(rows[:, :-1])  # (B, T, V)
-            return torch.nn.functional.cross_entropy(logits.flatten(0, 1), rows[:, 1:].flatten())
+            return token_loss(model(rows[:, :-1]), rows[:, 1:])  # (B, T, V) vs (B, T)
 
         training = fit(model, batch_loss, t["steps"], t["lr"])
         quality = gpt_quality(model, train, heldout, vocab)
@@ -123,8 +134,7 @@ def train_gpt(masked: bool = True, seed: int = 0, threads: int = THREADS) -> tup
     info = {"name": name, "config": config.to_dict(), "vocab": list(vocab.words),
             "corpus": {"seed": seed, "train_rows": t["n_train"], "heldout_rows": t["n_heldout"],
                        "row_length": row},
-            "training": {**training, "batch_size": t["batch_size"], "seed": seed, "threads": threads,
-                         "torch": torch.__version__, "seconds_with_data_and_measures": seconds_since(start)},
+            "training": training_record(training, t["batch_size"], seed, threads, start),
             "quality": quality}
     return model, info
 
@@ -134,7 +144,7 @@ def gpt_quality(model: TinyGPT, train: np.ndarray, heldout: np.ndarray, vocab: c
     guesses = probes.predictions(model, heldout)
     heads = probes.noun_adjective_attention(model, heldout, vocab)
     layer, head = heads["best"]
-    r = lambda x: round(float(x), 4)  # noqa: E731
+    r = round4
     oracle = probes.grammar_oracle(heldout, vocab)
     return {
         "grammar_floor_loss": r(oracle["loss"]),
@@ -151,8 +161,10 @@ def gpt_quality(model: TinyGPT, train: np.ndarray, heldout: np.ndarray, vocab: c
         "sampled_grammatical_fraction": r(probes.sampled_grammaticality(model, vocab)),
         "noun_adjective_head": {"layer": layer, "head": head, "weight": r(heads["weight"][layer, head]),
                                 "uniform_baseline": r(heads["baseline"]),
-                                "ratio": r(heads["ratio"][layer, head]), "n_nouns": heads["n_nouns"]},
-        "noun_adjective_weight_per_head": np.round(heads["weight"], 4).tolist(),
+                                "ratio": r(heads["ratio"][layer, head]), "n_nouns": heads["n_nouns"],
+                                "weight_by_adjective": {
+                                    role: r(w[layer, head]) for role, w in heads["by_role"].items()}},
+        "noun_adjective_weight_per_head": r(heads["weight"]),
     }
 
 
@@ -172,24 +184,22 @@ def train_translator(seed: int = 0, threads: int = THREADS) -> tuple[Translator,
         def batch_loss(step: int) -> torch.Tensor:
             src, tgt_in, tgt_out = groups[int(torch.multinomial(sizes, 1, generator=gen))]  # one length
             pick = torch.randint(0, len(src), (t["batch_size"],), generator=gen)
-            logits = model(src[pick], tgt_in[pick])  # (B, T, V_tgt)
-            return torch.nn.functional.cross_entropy(logits.flatten(0, 1), tgt_out[pick].flatten())
+            return token_loss(model(src[pick], tgt_in[pick]), tgt_out[pick])  # (B, T, V_tgt) vs (B, T)
 
         training = fit(model, batch_loss, t["steps"], t["lr"])
         align = probes.alignment_accuracy(model, heldout, src_vocab, tgt_vocab)
         exact = probes.exact_translations(model, heldout, src_vocab, tgt_vocab)
     best = np.unravel_index(align["per_head"].argmax(), align["per_head"].shape)
-    quality = {"heldout_exact_translations": round(exact, 4),
-               "alignment_accuracy_head_average": np.round(align["head_average"], 4).tolist(),
-               "alignment_accuracy_per_head": np.round(align["per_head"], 4).tolist(),
-               "aligned_weight_head_average": np.round(align["weight"], 4).tolist(),
+    quality = {"heldout_exact_translations": round4(exact),
+               "alignment_accuracy_head_average": round4(align["head_average"]),
+               "alignment_accuracy_per_head": round4(align["per_head"]),
+               "aligned_weight_head_average": round4(align["weight"]),
                "best_head": {"layer": int(best[0]), "head": int(best[1])},
                "n_aligned_words": align["n_words"]}
     info = {"name": "translator", "config": config.to_dict(), "source_vocab": list(src_vocab.words),
             "target_vocab": list(tgt_vocab.words), "target_order": list(corpus.TARGET_ORDER),
             "corpus": {"seed": seed, "train_pairs": t["n_train"], "heldout_pairs": t["n_heldout"]},
-            "training": {**training, "batch_size": t["batch_size"], "seed": seed, "threads": threads,
-                         "torch": torch.__version__, "seconds_with_data_and_measures": seconds_since(start)},
+            "training": training_record(training, t["batch_size"], seed, threads, start),
             "quality": quality}
     return model, info
 

@@ -144,18 +144,22 @@ def noun_adjective_attention(model, rows, vocab: corpus.Vocab) -> dict:
     attention weight the noun puts on its adjectives; ``baseline``: the same mean if every noun spread
     its attention uniformly over the positions it may see (its adjectives get
     n_adjectives / (position + 1)); ``ratio`` = weight / baseline; ``best`` = (layer, head) of the
-    largest weight; ``n_nouns``.
+    largest weight; ``by_role``: {"size"/"texture"/"color": ``(n_layers, n_heads)``}, the part of
+    ``weight`` that lands on adjectives of that kind; ``n_nouns``.
     """
     rows = _as_rows(rows)
     mask = adjective_mask(rows, vocab)  # (N, T, T)
     _, patterns = model(torch.from_numpy(rows[:, :-1]), need_weights=True)
-    pattern = torch.stack(patterns, dim=1).numpy()  # (N, L, H, T, T)
+    pattern = torch.stack(patterns, dim=1).double().numpy()  # (N, L, H, T, T)
     nouns = mask.any(-1)  # (N, T)
     weight = np.einsum("nlhij,nij->lh", pattern, mask) / nouns.sum()  # (L, H)
     visible = np.arange(1, rows.shape[1])  # query i sees i + 1 positions
     baseline = float((mask.sum(-1) / visible)[nouns].mean())
     best = np.unravel_index(weight.argmax(), weight.shape)
-    return {"weight": weight, "baseline": baseline, "ratio": weight / baseline,
+    key_role = np.array([corpus.ROLE_OF[w] for w in vocab.words])[rows[:, :-1]]  # (N, T)
+    by_role = {role: np.einsum("nlhij,nij->lh", pattern, mask & (key_role == role)[:, None, :]) / nouns.sum()
+               for role in corpus.ADJECTIVE_ROLES}
+    return {"weight": weight, "baseline": baseline, "ratio": weight / baseline, "by_role": by_role,
             "best": (int(best[0]), int(best[1])), "n_nouns": int(nouns.sum())}
 
 
