@@ -118,14 +118,8 @@ def test_referenced_lessons_exist_in_solutions():
         pytest.skip(f"lessons not written yet (the course is being built): {missing}")
 
 
-# Lessons whose authors have not yet ended them with show_questions (the lead wires these).
-NOT_YET_WIRED = {"00_start_here"}
-
-
 @pytest.mark.parametrize("path", sorted(SOLUTIONS_DIR.glob("*.ipynb")), ids=lambda p: p.stem)
 def test_each_lesson_ends_with_its_own_questions(path):
-    if path.stem in NOT_YET_WIRED:
-        pytest.skip(f"{path.stem} does not call show_questions yet (listed in NOT_YET_WIRED)")
     code_cells = [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
     assert code_cells and f'show_questions("{path.stem}")' in code_cells[-1].source
 
