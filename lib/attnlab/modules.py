@@ -32,6 +32,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from attnlab.params import ModelConfig
 from attnlab.validate import positive_int
 
 # --- input checks ----------------------------------------------------------------------------
@@ -276,37 +277,26 @@ def init_gpt2_(model: nn.Module, n_layers: int) -> None:
 
 
 @dataclass(frozen=True)
-class GPTConfig:
+class GPTConfig(ModelConfig):
     """The shape of a GPT: GPT-2 small is ``GPTConfig(50257, 1024, 768, 12, 12)``.
 
-    ``d_head`` defaults to ``d_model // n_heads``, ``d_mlp`` to ``4 * d_model``; ``tie_weights``
-    shares the token embedding with the unembedding; ``causal=False`` builds the "leaky" model whose
-    positions can see the future (lesson 04).
+    The sizes of :class:`attnlab.params.ModelConfig` (``d_head`` defaults to ``d_model // n_heads``,
+    ``d_mlp`` to ``4 * d_model``; ``tie_weights`` shares the token embedding with the unembedding),
+    plus ``causal``: ``False`` builds the "leaky" model whose positions can see the future (lesson 04).
     """
 
-    vocab_size: int
-    context_length: int
-    d_model: int
-    n_heads: int
-    n_layers: int
-    d_head: int | None = None
-    d_mlp: int | None = None
-    bias: bool = True
-    tie_weights: bool = True
     causal: bool = True
 
     def __post_init__(self):
-        for name in ("vocab_size", "context_length", "d_model", "n_heads", "n_layers"):
-            positive_int(getattr(self, name), name)
-        if self.d_head is None:
-            default_d_head(self.d_model, self.n_heads)
-        else:
-            positive_int(self.d_head, "d_head")
-        if self.d_mlp is not None:
-            positive_int(self.d_mlp, "d_mlp")
+        super().__post_init__()
+        if not isinstance(self.causal, bool):
+            raise ValueError(f"causal must be True or False, but got {self.causal!r}")
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The fields that rebuild this model (a checkpoint's ``config``)."""
+        fields = asdict(self)
+        fields.pop("name")
+        return fields
 
 
 class TinyGPT(nn.Module):

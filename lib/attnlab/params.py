@@ -44,7 +44,7 @@ CONVENTIONS = ("3b1b", "exact")
 class ModelConfig:
     """The sizes that fix a GPT's parameter count. GPT-3: ``ModelConfig(50257, 2048, 12288, 96, 96)``.
 
-    Same order and meaning as :class:`attnlab.modules.GPTConfig`. ``d_head`` defaults to
+    :class:`attnlab.modules.GPTConfig` extends it (torch models are built from it). ``d_head`` defaults to
     ``d_model // n_heads`` (then the heads must divide d_model), ``d_mlp`` to ``4 * d_model``;
     both are filled in on construction. ``bias`` and ``tie_weights`` matter only to the exact count.
     """
@@ -84,9 +84,7 @@ class ModelConfig:
         """The same model as :class:`attnlab.modules.GPTConfig` (imports torch)."""
         from attnlab.modules import GPTConfig
 
-        fields = asdict(self)
-        fields.pop("name")
-        return GPTConfig(**fields)
+        return GPTConfig(**asdict(self))
 
 
 def _check(config, convention: str | None = None) -> None:
