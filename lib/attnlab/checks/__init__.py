@@ -3,6 +3,12 @@
 
 from attnlab.checks.core import Case, CheckResult, run_check
 from attnlab.checks.embeddings import check_cosine_similarity, check_nearest_neighbours, check_spread
+from attnlab.checks.gpt import (
+    check_gpt_forward,
+    check_greedy_generate,
+    check_next_word_probabilities,
+    check_residual_block,
+)
 from attnlab.checks.masking import check_causal_mask, check_masked_pattern, check_pattern_size
 from attnlab.checks.multihead import check_head_entropy, check_multi_head, check_stack_value_ups
 from attnlab.checks.params import check_block_parameters, check_exact_parameters, check_weight_matrices
@@ -31,4 +37,6 @@ __all__ = ["Case", "CheckResult", "run_check", "check_dot",
            "check_causal_mask", "check_masked_pattern", "check_pattern_size",
            "check_block_parameters", "check_weight_matrices", "check_exact_parameters",
            "check_weighted_sum", "check_update", "check_value_map_counts",
-           "check_multi_head", "check_stack_value_ups", "check_head_entropy"]
+           "check_multi_head", "check_stack_value_ups", "check_head_entropy",
+           "check_residual_block", "check_gpt_forward", "check_next_word_probabilities",
+           "check_greedy_generate"]

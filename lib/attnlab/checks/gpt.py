@@ -1,0 +1,218 @@
+"""Checks for ``09_tiny_gpt``: one block's residual update, the whole forward pass, the next-word
+probabilities read off the stream, greedy generation.
+
+The learner writes each from the model's own pieces; expected answers come from the model itself
+(``Block.forward``, ``TinyGPT.forward``, ``TinyGPT.generate``) and :func:`attnlab.residual.logit_lens`.
+The modules handed to the learner refuse the one call that *is* the answer (``block(x)``,
+``model(idx)``, ``model.generate``), with a message saying which pieces to use instead.
+Cases are built on first use, and torch is imported only then: every lesson imports
+:mod:`attnlab.checks`, and most of them never need torch.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import sys
+
+import numpy as np
+
+from attnlab.checks.core import Case, CheckResult, compare_arrays, compare_indices, run_check
+
+SENTENCE = "a tiny fluffy blue creature squeaks ."
+
+
+def pieces_only(module, method: str, call: str, pieces: str):
+    """A copy of ``module`` whose ``method`` raises ``ValueError``: "``call`` is the answer itself —
+    build it from ``pieces``"."""
+
+    def refused(*args, **kwargs):
+        raise ValueError(f"{call} is the answer itself — build it from {pieces}")
+
+    m = copy.deepcopy(module)
+    object.__setattr__(m, method, refused)
+    return m
+
+
+def random_gpt(seed: int = 0, std: float = 0.4):
+    """A small :class:`~attnlab.modules.TinyGPT` with large random weights (every step matters),
+    untied unembedding."""
+    import torch
+
+    from attnlab.modules import GPTConfig, TinyGPT
+
+    torch.manual_seed(seed)
+    model = TinyGPT(GPTConfig(vocab_size=11, context_length=9, d_model=12, n_heads=3, n_layers=3,
+                              tie_weights=False)).eval().requires_grad_(False)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.normal_(0.0, std)
+    return model
+
+
+def _is_tensor(x) -> bool:
+    torch = sys.modules.get("torch")  # a tensor exists only once torch is imported
+    return torch is not None and isinstance(x, torch.Tensor)
+
+
+def compare_tensors(got, expected, rtol: float = 1e-4, atol: float = 1e-5) -> str | None:
+    """Like :func:`compare_arrays`, accepting torch tensors (float32 rounding allowed)."""
+    if _is_tensor(got):
+        got = got.detach().cpu().double().numpy()
+    return compare_arrays(got, expected, rtol=rtol, atol=atol)
+
+
+def compare_ids(got, expected) -> str | None:
+    """Token ids (tensor, array or list of ints) equal to ``expected``."""
+    if _is_tensor(got):
+        got = got.detach().cpu().numpy()
+    return compare_indices(got, expected)
+
+
+_BLOCK_PIECES = ("forward", "block(x)", "block.ln_1, block.attn, block.ln_2 and block.mlp")
+_MODEL_PIECES = ("forward", "model(idx)",
+                 "model.tok_emb, model.pos_emb, model.blocks, model.ln_f and model.unembed")
+
+
+@functools.cache
+def _models() -> dict:
+    import torch
+
+    from attnlab import residual
+    from attnlab.models import load_tiny_gpt
+
+    gpt = load_tiny_gpt().model
+    ids = torch.tensor([load_tiny_gpt().encode(SENTENCE)])  # (1, 7)
+    return {"gpt": gpt, "ids": ids, "stream": residual.trace(gpt, ids).stream, "random": random_gpt()}
+
+
+# --- one block --------------------------------------------------------------------------------------
+
+_PRE_LN = ("pre-LayerNorm: x = x + block.attn(block.ln_1(x)), THEN x = x + block.mlp(block.ln_2(x)) — "
+           "each part reads a normalised copy and ADDS its change to x; x itself is never normalised.")
+
+
+@functools.cache
+def _block_cases() -> list[Case]:
+    import torch
+
+    m = _models()
+    gpt, stream, rnd = m["gpt"], torch.from_numpy(m["stream"]), m["random"]
+    x_rand = torch.randn(2, 5, 12, generator=torch.Generator().manual_seed(1))
+    cases = [
+        ("the tiny GPT's block 0, on the embeddings of one sentence", gpt.blocks[0], stream[:, 0], _PRE_LN),
+        ("its block 1, on block 0's output", gpt.blocks[1], stream[:, 2], _PRE_LN),
+        ("a block with large random weights, a batch of 2", rnd.blocks[0], x_rand,
+         "the MLP reads the stream AFTER the attention's change was added: ln_2 of the new x."),
+        ("one position", rnd.blocks[1], x_rand[:1, :1], _PRE_LN),
+    ]
+    with torch.no_grad():
+        return [Case(label, (pieces_only(b, *_BLOCK_PIECES), x), expected=b(x).double().numpy(),
+                     hint=hint) for label, b, x, hint in cases]
+
+
+def check_residual_block(fn) -> CheckResult:
+    """Check ``residual_block(block, x)``: x ``(B, T, C)`` → the stream after the block's attention and
+    MLP have added their changes (pre-LayerNorm, as :class:`attnlab.modules.Block`)."""
+    return run_check("residual_block", fn, _block_cases(), compare=compare_tensors)
+
+
+# --- the whole forward pass ---------------------------------------------------------------------
+
+_FLOW = ("token embeddings + position embeddings (positions 0 … T−1) → every block in turn → "
+         "model.ln_f → model.unembed: one score per vocabulary word (logits, before any softmax).")
+
+
+@functools.cache
+def _forward_cases() -> list[Case]:
+    import torch
+
+    m = _models()
+    gpt, rnd = m["gpt"], m["random"]
+    rows = torch.from_numpy(np.arange(3 * 32).reshape(3, 32) % gpt.config.vocab_size)  # (3, 32)
+    small = torch.tensor([[1, 5, 9, 2, 0], [3, 3, 10, 7, 4]])  # (2, 5)
+    cases = [
+        ("the tiny GPT on one sentence", gpt, m["ids"], _FLOW),
+        ("one token", gpt, m["ids"][:, :1], _FLOW),
+        ("a batch of 3 rows of 32 words (the whole context)", gpt, rows, _FLOW),
+        ("a random GPT with 3 layers and an untied unembedding", rnd, small,
+         "use model.unembed, not the token embedding: only some models share (tie) the two matrices."),
+    ]
+    with torch.no_grad():
+        return [Case(label, (pieces_only(model, *_MODEL_PIECES), idx),
+                     expected=model(idx).double().numpy(), hint=hint) for label, model, idx, hint in cases]
+
+
+def check_gpt_forward(fn) -> CheckResult:
+    """Check ``gpt_forward(model, idx)``: token ids ``(B, T)`` → logits ``(B, T, V)``, equal to the
+    model's own forward pass."""
+    return run_check("gpt_forward", fn, _forward_cases(), compare=compare_tensors)
+
+
+# --- next-word probabilities read off the stream -----------------------------------------------------
+
+_READ = ("model.ln_f, then model.unembed (one score per word), divide by the temperature, softmax over "
+         "the LAST axis (the vocabulary).")
+
+
+@functools.cache
+def _probability_cases() -> list[Case]:
+    import torch
+
+    from attnlab import residual
+
+    m = _models()
+    gpt, rnd, stream = m["gpt"], m["random"], torch.from_numpy(m["stream"])
+    x_rand = torch.randn(2, 4, 12, generator=torch.Generator().manual_seed(2))
+    cases = [
+        ("the final stream of one sentence, temperature 1", gpt, stream[:, -1], 1.0, _READ),
+        ("the embeddings, before any block", gpt, stream[:, 0], 1.0, _READ),
+        ("one vector (C,), temperature 0.5", gpt, stream[0, -1, 3], 0.5,
+         "divide the logits by the temperature (a low one sharpens)."),
+        ("a batch, temperature 3", rnd, x_rand, 3.0,
+         "divide the logits by the temperature (a high one flattens)."),
+        ("temperature 0.01", gpt, stream[:, -1], 0.01,
+         "logits / 0.01 are huge: np.exp overflows unless the maximum is subtracted first (lesson 03), "
+         "or use torch's softmax."),
+    ]
+    return [Case(label, (model, x), {"temperature": t}, expected=residual.logit_lens(model, x, temperature=t),
+                 hint=hint) for label, model, x, t, hint in cases]
+
+
+def check_next_word_probabilities(fn) -> CheckResult:
+    """Check ``next_word_probabilities(model, x, temperature=1.0)``: stream vectors ``(..., C)`` →
+    probabilities ``(..., V)``, ``softmax(unembed(ln_f(x)) / temperature)``."""
+    return run_check("next_word_probabilities", fn, _probability_cases(),
+                     compare=functools.partial(compare_tensors, atol=1e-6))
+
+
+# --- greedy generation --------------------------------------------------------------------------
+
+_GREEDY = ("repeat n_new times: logits of the LAST position → its most likely word (argmax) → append it "
+           "to idx (torch.cat along dim 1). Return all of idx, the start included.")
+_GENERATE = ("generate", "model.generate", "a loop over model(idx)")
+
+
+@functools.cache
+def _generate_cases() -> list[Case]:
+    import torch
+
+    m = _models()
+    gpt, rnd = m["gpt"], m["random"]
+    long_start = torch.from_numpy(np.concatenate([m["ids"][0].numpy()] * 5)[None, :30])  # (1, 30)
+    cases = [
+        ("'a', 6 new words", gpt, m["ids"][:, :1], 6, _GREEDY),
+        ("one new word", gpt, m["ids"][:, :3], 1, _GREEDY),
+        ("a batch of 2 starts", rnd, torch.tensor([[1, 2, 3], [4, 5, 6]]), 4, _GREEDY),
+        ("30 words, 6 new: past the context of 32", gpt, long_start, 6,
+         "the model reads at most model.config.context_length words: feed it idx[:, -context_length:]."),
+    ]
+    with torch.no_grad():
+        return [Case(label, (pieces_only(model, *_GENERATE), idx, n), expected=model.generate(idx, n).numpy(),
+                     hint=hint) for label, model, idx, n, hint in cases]
+
+
+def check_greedy_generate(fn) -> CheckResult:
+    """Check ``greedy_generate(model, idx, n_new)``: ids ``(B, T)`` → ``(B, T + n_new)``, each new word
+    the most likely one after the last ``context_length`` words."""
+    return run_check("greedy_generate", fn, _generate_cases(), compare=compare_ids)

@@ -1,0 +1,170 @@
+"""Lesson 09's checks pass the reference answers and fail plausible wrong ones with a useful line."""
+
+import numpy as np
+import pytest
+import torch
+
+from attnlab.checks import (
+    check_gpt_forward,
+    check_greedy_generate,
+    check_next_word_probabilities,
+    check_residual_block,
+)
+
+
+def stub(*args, **kwargs):
+    raise NotImplementedError()
+
+
+def residual_block(block, x):
+    x = x + block.attn(block.ln_1(x))
+    return x + block.mlp(block.ln_2(x))
+
+
+def embed(model, idx):
+    return model.tok_emb(idx) + model.pos_emb(torch.arange(idx.shape[1]))
+
+
+def gpt_forward(model, idx, block_update=residual_block, final=lambda m, x: m.unembed(m.ln_f(x))):
+    x = embed(model, idx)
+    for block in model.blocks:
+        x = block_update(block, x)
+    return final(model, x)
+
+
+def next_word_probabilities(model, x, temperature=1.0):
+    return (model.unembed(model.ln_f(x)) / temperature).softmax(-1)
+
+
+def greedy_generate(model, idx, n_new):
+    for _ in range(n_new):
+        logits = model(idx[:, -model.config.context_length:])[:, -1]
+        idx = torch.cat([idx, logits.argmax(-1, keepdim=True)], dim=1)
+    return idx
+
+
+def numpy_probabilities(model, x, temperature=1.0):
+    with torch.no_grad():
+        z = model.unembed(model.ln_f(torch.as_tensor(x))).double().numpy() / temperature
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+@pytest.mark.parametrize("check, answer", [
+    (check_residual_block, residual_block),
+    (check_gpt_forward, gpt_forward),
+    (check_gpt_forward, lambda m, idx: gpt_forward(m, idx, block_update=lambda b, x: b(x))),  # block(x)
+    (check_next_word_probabilities, next_word_probabilities),
+    (check_next_word_probabilities, numpy_probabilities),
+    (check_greedy_generate, greedy_generate),
+    (check_greedy_generate, lambda m, idx, n: greedy_generate(m, idx, n).tolist()),  # a list of lists
+])
+def test_the_reference_answers_pass(check, answer):
+    result = check(answer)
+    assert result.passed, result.line
+
+
+@pytest.mark.parametrize("check", [check_residual_block, check_gpt_forward, check_next_word_probabilities,
+                                   check_greedy_generate])
+def test_the_stub_says_not_implemented(check):
+    assert check(stub).line.startswith("⏳")
+
+
+@pytest.mark.parametrize("check, junk", [
+    (check_residual_block, lambda b, x: None), (check_gpt_forward, lambda m, i: "logits"),
+    (check_next_word_probabilities, lambda m, x, temperature=1.0: [[1, 2], [3]]),
+    (check_greedy_generate, lambda m, i, n: {"ids": 1}), (check_greedy_generate, 3),
+    (check_gpt_forward, lambda m, i: 1 / 0),
+])
+def test_junk_gives_a_clear_line_not_a_crash(check, junk):
+    line = check(junk).line
+    assert line.startswith("❌") and len(line.splitlines()) == 1, line
+
+
+def post_ln(block, x):
+    x = block.ln_1(x + block.attn(x))
+    return block.ln_2(x + block.mlp(x))
+
+
+@pytest.mark.parametrize("wrong, says", [
+    (lambda b, x: b(x), "block(x) is the answer itself"),
+    (lambda b, x: b.mlp(b.ln_2(b.attn(b.ln_1(x)))), "case 1 of 4"),  # no residual additions
+    (post_ln, "case 1 of 4"),
+    (lambda b, x: x + b.attn(b.ln_1(x)) + b.mlp(b.ln_2(x)), "case 1 of 4"),  # MLP reads the old x
+    (lambda b, x: x + b.attn(x) + b.mlp(x + b.attn(x)), "case 1 of 4"),  # no LayerNorm
+    (lambda b, x: x + b.attn(b.ln_1(x)), "case 1 of 4"),  # forgot the MLP
+])
+def test_residual_block_catches(wrong, says):
+    result = check_residual_block(wrong)
+    assert not result.passed
+    assert says in result.line, result.line
+
+
+def test_the_parallel_mistake_is_explained_where_it_shows():
+    def parallel(b, x):
+        return x + b.attn(b.ln_1(x)) + b.mlp(b.ln_2(x))
+    assert "pre-LayerNorm" in check_residual_block(parallel).line
+
+
+@pytest.mark.parametrize("wrong, says", [
+    (lambda m, idx: m(idx), "model(idx) is the answer itself"),
+    (lambda m, idx: gpt_forward(m, idx).softmax(-1), "case 1 of 4"),  # probabilities, not logits
+    (lambda m, idx: gpt_forward(m, idx, final=lambda m, x: m.unembed(x)), "case 1 of 4"),  # no ln_f
+    (lambda m, idx: gpt_forward(m, idx, final=lambda m, x: m.ln_f(x) @ m.tok_emb.weight.T),
+     "case 4 of 4 (a random GPT with 3 layers and an untied"),  # tied by assumption
+    (lambda m, idx: m.unembed(m.ln_f(m.blocks[1](m.blocks[0](m.tok_emb(idx))))), "case 1 of 4"),  # no pos.
+    (lambda m, idx: m.unembed(m.ln_f(m.blocks[0](embed(m, idx)))), "case 1 of 4"),  # one block only
+    (lambda m, idx: m.unembed(m.ln_f(embed(m, idx))), "case 1 of 4"),  # no blocks at all
+])
+def test_gpt_forward_catches(wrong, says):
+    result = check_gpt_forward(wrong)
+    assert not result.passed
+    assert says in result.line, result.line
+
+
+@pytest.mark.parametrize("wrong, says", [
+    (lambda m, x, temperature=1.0: (m.unembed(x) / temperature).softmax(-1), "case 1 of 5"),  # no ln_f
+    (lambda m, x, temperature=1.0: m.unembed(m.ln_f(x)) / temperature, "case 1 of 5"),  # logits
+    (lambda m, x, temperature=1.0: next_word_probabilities(m, x), "case 3 of 5"),  # ignores the temperature
+    (lambda m, x, temperature=1.0: (m.unembed(m.ln_f(x)) * temperature).softmax(-1), "case 3 of 5"),
+    (lambda m, x, temperature=1.0: (m.unembed(m.ln_f(x)) / temperature).softmax(0), "case 1 of 5"),  # axis
+    (lambda m, x, temperature=1.0: np.exp(numpy_probabilities(m, x) * 0 + m.unembed(m.ln_f(x)).numpy()
+                                          / temperature) / np.exp(m.unembed(m.ln_f(x)).numpy() / temperature)
+     .sum(-1, keepdims=True), "case 5 of 5 (temperature 0.01)"),  # not stable: overflow
+])
+def test_next_word_probabilities_catches(wrong, says):
+    result = check_next_word_probabilities(wrong)
+    assert not result.passed
+    assert says in result.line, result.line
+
+
+def no_crop(model, idx, n_new):
+    for _ in range(n_new):
+        idx = torch.cat([idx, model(idx)[:, -1].argmax(-1, keepdim=True)], dim=1)
+    return idx
+
+
+@pytest.mark.parametrize("wrong, says", [
+    (lambda m, idx, n: m.generate(idx, n), "model.generate is the answer itself"),
+    (no_crop, "case 4 of 4 (30 words, 6 new: past the context of 32): your code raised ValueError"),
+    (lambda m, idx, n: greedy_generate(m, idx, n)[:, idx.shape[1]:], "expected shape"),  # only the new words
+    (lambda m, idx, n: greedy_generate(m, idx, n + 1), "expected shape"),  # one too many
+    (lambda m, idx, n: greedy_generate(m, idx, n).float(), "expected whole numbers"),
+])
+def test_greedy_generate_catches(wrong, says):
+    result = check_greedy_generate(wrong)
+    assert not result.passed
+    assert says in result.line, result.line
+
+
+def test_reading_the_first_position_is_caught():
+    def first_position(model, idx, n_new):
+        for _ in range(n_new):
+            idx = torch.cat([idx, model(idx[:, -32:])[:, 0].argmax(-1, keepdim=True)], dim=1)
+        return idx
+    result = check_greedy_generate(first_position)
+    assert not result.passed and "LAST position" in result.line, result.line
+
+
+def test_the_crop_hint_is_given():
+    assert "context_length" in check_greedy_generate(no_crop).line
