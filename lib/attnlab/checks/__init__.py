@@ -2,6 +2,7 @@
 :class:`~attnlab.checks.core.CheckResult`. Lesson modules live beside this file."""
 
 from attnlab.checks.core import Case, CheckResult, run_check
+from attnlab.checks.cross import check_cross_attention, check_decoder_masks, check_pattern_shapes
 from attnlab.checks.embeddings import check_cosine_similarity, check_nearest_neighbours, check_spread
 from attnlab.checks.gpt import (
     check_gpt_forward,
@@ -39,4 +40,5 @@ __all__ = ["Case", "CheckResult", "run_check", "check_dot",
            "check_weighted_sum", "check_update", "check_value_map_counts",
            "check_multi_head", "check_stack_value_ups", "check_head_entropy",
            "check_residual_block", "check_gpt_forward", "check_next_word_probabilities",
-           "check_greedy_generate"]
+           "check_greedy_generate",
+           "check_cross_attention", "check_pattern_shapes", "check_decoder_masks"]

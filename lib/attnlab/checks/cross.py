@@ -1,0 +1,207 @@
+"""Checks for ``07_cross_attention``: cross-attention, the three patterns' shapes, the decoder's masks.
+
+Expected answers come from :mod:`attnlab.attention` (``scaled_dot_product_attention``,
+``causal_mask``), the reference tested against torch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from attnlab.attention import causal_mask, scaled_dot_product_attention, softmax
+from attnlab.checks.core import Case, CheckResult, compare_arrays, run_check, show
+from attnlab.checks.masking import compare_mask
+
+# --- cross-attention, one head ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The right answer and the answers known mistakes give, each with what to tell the learner."""
+
+    right: np.ndarray
+    mistakes: tuple[tuple[np.ndarray, str], ...] = ()
+
+
+def compare_with_mistakes(got, expected: Answer) -> str | None:
+    """Like :func:`compare_arrays`; when ``got`` is the answer of a known mistake, say which."""
+    if isinstance(got, tuple):
+        return (f"got a tuple of {len(got)} — scaled_dot_product_attention returns (output, pattern): "
+                "return only the output, e.g. `output, pattern = ...` then `return output`")
+    problem = compare_arrays(got, expected.right)
+    if problem is None:
+        return None
+    for wrong, says in expected.mistakes:
+        if compare_arrays(got, wrong) is None:
+            return f"{problem}: {says}"
+    return problem
+
+
+def one_head(q, k, v, mask=None, axis=-1, scale=True) -> np.ndarray:
+    """A head's output, with the knobs the known mistakes turn (softmax axis, the √d scaling)."""
+    scores = q @ k.T / (np.sqrt(q.shape[-1]) if scale else 1.0)  # (T, S)
+    if mask is not None:
+        scores = np.where(mask, scores, -np.inf)
+    return softmax(scores, axis=axis) @ v  # (T, d_value)
+
+
+def cross_answer(x, context, W_Q, W_K, W_V) -> Answer:
+    """The right output and the outputs of the usual slips, for one case."""
+    q, k, v = x @ W_Q, context @ W_K, context @ W_V  # (T, D), (S, D), (S, d_value)
+    T, S = len(x), len(context)
+    mistakes = [
+        (one_head(q, x @ W_K, x @ W_V),
+         "that is SELF-attention — the keys and values must come from context"),
+        (one_head(q, k, v, mask=causal_mask(T, S)),
+         "that is what a causal mask gives — cross-attention has none: the whole context is there at once"),
+        (one_head(q, k, v, axis=0), "softmax over the wrong axis — each query's ROW must sum to 1 (axis -1)"),
+        (one_head(q, k, v, scale=False), "divide the scores by √d_head, the size of the queries and keys"),
+    ]
+    if T == S:
+        mistakes += [(one_head(q, x @ W_K, v), "the keys must come from context, not from x"),
+                     (one_head(q, k, x @ W_V), "the values must come from context, not from x")]
+    return Answer(scaled_dot_product_attention(q, k, v)[0], tuple(mistakes))
+
+
+def _cross_cases():
+    rng = np.random.default_rng(7)
+
+    def maps(d_model, d_head, d_value):
+        return (rng.normal(size=(d_model, d_head)), rng.normal(size=(d_model, d_head)),
+                rng.normal(size=(d_model, d_value)))
+
+    cases = [
+        ("2 queries, 5 context tokens", rng.normal(size=(2, 4)), rng.normal(size=(5, 4)), maps(4, 3, 3),
+         "queries from x, keys AND values from context: the pattern is (T, T_ctx)."),
+        ("5 queries, 2 context tokens", rng.normal(size=(5, 4)), rng.normal(size=(2, 4)), maps(4, 3, 3), ""),
+        ("3 queries, 3 context tokens (same length, another text)", rng.normal(size=(3, 4)),
+         rng.normal(size=(3, 4)), maps(4, 2, 2), ""),
+        ("values of another size: d_head 2, d_value 5", rng.normal(size=(3, 6)), rng.normal(size=(4, 6)),
+         maps(6, 2, 5), "the values come from context @ W_V."),
+        ("sharp scores (maps × 4)", rng.normal(size=(3, 4)), rng.normal(size=(6, 4)),
+         tuple(4 * w for w in maps(4, 3, 3)), "subtract each row's maximum before exp, or use softmax."),
+        ("one context token", rng.normal(size=(4, 4)), rng.normal(size=(1, 4)), maps(4, 2, 2),
+         "with one context token every query's weight on it is 1: each output is that token's value."),
+    ]
+    return [Case(label, (x, c, *w), expected=cross_answer(x, c, *w), hint=hint)
+            for label, x, c, w, hint in cases]
+
+
+CROSS_ATTENTION_CASES = _cross_cases()
+
+
+def check_cross_attention(fn) -> CheckResult:
+    """Check ``cross_attention(x, context, W_Q, W_K, W_V)`` → ``(T, d_value)``: queries from x
+    ``(T, d_model)``, keys and values from context ``(T_ctx, d_model)``, no mask."""
+    return run_check("cross_attention", fn, CROSS_ATTENTION_CASES, compare=compare_with_mistakes)
+
+
+# --- the three patterns' shapes ----------------------------------------------------------------------
+
+WHAT_LOOKS_AT_WHAT = {  # each pattern: one row per query, one column per key, the head axis first
+    "encoder": "the encoder's self-attention: the source looks at the source, (n_heads, S, S)",
+    "decoder": "the decoder's self-attention: the target looks at the target, (n_heads, T, T)",
+    "cross": "cross-attention: queries (rows) from the target, keys (columns) from the source, "
+             "(n_heads, T, S)",
+}
+
+
+def reference_pattern_shapes(n_source: int, n_target: int, n_heads: int) -> dict:
+    """The shapes of one layer's patterns in an encoder–decoder: encoder self-attention ``(H, S, S)``,
+    decoder self-attention ``(H, T, T)``, cross-attention ``(H, T, S)`` (rows = queries)."""
+    return {"encoder": (n_heads, n_source, n_source), "decoder": (n_heads, n_target, n_target),
+            "cross": (n_heads, n_target, n_source)}
+
+
+def compare_shapes(got, expected: dict) -> str | None:
+    """``None`` if ``got`` is a dict with the same keys and shapes (tuples, lists or 1-D arrays of ints)."""
+    if got is None:
+        return "got None — did you forget to `return` the result?"
+    if not isinstance(got, dict):
+        keys = ", ".join(map(repr, expected))
+        return f"expected a dict with keys {keys}, got {type(got).__name__} {show(got)}"
+    if set(got) != set(expected):
+        return f"expected the keys {sorted(expected)}, got {sorted(map(str, got))}"
+    for key, shape in expected.items():
+        value = _as_shape(got[key])
+        if value is None:
+            return f"{key!r}: expected a shape — whole numbers such as {shape} — got {show(got[key])}"
+        if value != shape:
+            return f"{key!r}: expected shape {shape}, got {value} — {WHAT_LOOKS_AT_WHAT[key]}"
+    return None
+
+
+def _as_shape(value) -> tuple[int, ...] | None:
+    """``value`` as a tuple of ints if it is a tuple, list or 1-D array of whole numbers, else ``None``."""
+    if not isinstance(value, tuple | list | np.ndarray):
+        return None
+    try:
+        numbers = np.asarray(value)
+    except ValueError:  # ragged
+        return None
+    if numbers.ndim != 1 or numbers.dtype.kind not in "iu":
+        return None
+    return tuple(int(n) for n in numbers)
+
+
+_PATTERN_SIZES = [
+    ("the translator: 6 source words, 7 target positions, 2 heads", (6, 7, 2)),
+    ("1 source word, 3 target positions, 1 head", (1, 3, 1)),
+    ("10 source words, 4 target positions, 8 heads", (10, 4, 8)),
+    ("same lengths: 5 and 5, 3 heads", (5, 5, 3)),
+]
+PATTERN_SHAPE_CASES = [Case(label, args, expected=reference_pattern_shapes(*args))
+                       for label, args in _PATTERN_SIZES]
+
+
+def check_pattern_shapes(fn) -> CheckResult:
+    """Check ``pattern_shapes(n_source, n_target, n_heads)`` → ``{"encoder": (H, S, S), "decoder":
+    (H, T, T), "cross": (H, T, S)}``."""
+    return run_check("pattern_shapes", fn, PATTERN_SHAPE_CASES, compare=compare_shapes)
+
+
+# --- the decoder's two masks -------------------------------------------------------------------------
+
+WHY_THIS_MASK = {
+    "self_mask": ("the decoder's self-attention is causal: target position i sees target positions 0 … i "
+                  "(np.tril), because later target words are not written yet"),
+    "cross_mask": ("cross-attention needs no mask: the whole source exists before the first target word is "
+                   "written, so every entry of the (n_target, n_source) cross_mask is True"),
+}
+
+
+def reference_decoder_masks(n_target: int, n_source: int) -> tuple[np.ndarray, np.ndarray]:
+    """The decoder's masks (True = may attend): its self-attention is causal ``(T, T)``; its
+    cross-attention sees the whole source, ``(T, S)`` all True."""
+    return causal_mask(n_target), np.ones((n_target, n_source), dtype=bool)
+
+
+def compare_mask_pair(got, expected) -> str | None:
+    """``None`` if ``got`` is a pair ``(self_mask, cross_mask)`` of bool arrays equal to ``expected``."""
+    if got is None:
+        return "got None — did you forget to `return` the result?"
+    if not isinstance(got, tuple | list) or len(got) != 2:
+        return f"expected a pair (self_mask, cross_mask), got {type(got).__name__} {show(got)}"
+    for name, g, e in zip(WHY_THIS_MASK, got, expected, strict=True):
+        problem = compare_mask(g, e)
+        if problem is not None:
+            return f"{name}: {problem.rstrip('.')} — {WHY_THIS_MASK[name]}"
+    return None
+
+
+_MASK_SIZES = [
+    ("4 target positions, 6 source words", (4, 6)),
+    ("6 target positions, 3 source words", (6, 3)),
+    ("1 target position, 1 source word", (1, 1)),
+    ("5 target positions, 5 source words", (5, 5)),
+]
+DECODER_MASK_CASES = [Case(label, args, expected=reference_decoder_masks(*args))
+                      for label, args in _MASK_SIZES]
+
+
+def check_decoder_masks(fn) -> CheckResult:
+    """Check ``decoder_masks(n_target, n_source)`` → ``(self_mask (T, T), cross_mask (T, S))``, bool,
+    True = may attend."""
+    return run_check("decoder_masks", fn, DECODER_MASK_CASES, compare=compare_mask_pair)
