@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from attnlab.checks import Case, check_dot, run_check
-from attnlab.checks.core import compare_arrays, compare_exact
+from attnlab.checks.core import compare_arrays, compare_exact, show
 
 
 def reference_dot(u, v):
@@ -79,3 +79,12 @@ def test_compare_helpers():
     assert "expected shape (2,)" in compare_arrays([[1.0, 2.0]], np.array([1.0, 2.0]))
     assert compare_exact(3, 3) is None
     assert compare_exact(np.array([True]), np.array([False])) is not None
+
+
+def test_compare_arrays_explains_a_tuple_instead_of_blaming_the_learner():
+    expected = np.zeros((1, 3, 4))
+    pair = (np.zeros((1, 3, 4)), np.zeros((1, 3, 3)))  # (output, pattern): np.asarray raises on it
+    message = compare_arrays(pair, expected)
+    assert "got a tuple of 2 items with shapes (1, 3, 4), (1, 3, 3)" in message
+    assert "got a list of 2 items" in compare_arrays(list(pair), expected)
+    assert show(list(pair))  # never raises

@@ -24,3 +24,20 @@ def test_the_readme_shows_the_real_check_lines():
     for answer in (right, overflows, not_written):
         line = check_stable_softmax(answer).line
         assert line in readme, f"README.md should show {line!r}"
+
+
+def test_the_lesson_map_lists_every_lesson_in_order():
+    from attnlab.paths import SOLUTIONS_DIR
+
+    readme = (ROOT / "README.md").read_text()
+    listed = [line.split("`")[1] for line in readme.splitlines() if line.startswith("| ") and "`" in line]
+    assert listed == sorted(path.stem for path in SOLUTIONS_DIR.glob("*.ipynb"))
+
+
+def test_the_lesson_map_states_gpt3s_numbers_as_lesson_08_computes_them():
+    from attnlab.params import PRESETS, count_parameters
+
+    counts = count_parameters(PRESETS["gpt3-175b"], convention="3b1b")
+    readme = (ROOT / "README.md").read_text()
+    assert f"GPT-3's {round(counts['total'] / 1e9)} billion parameters" in readme
+    assert f"{round(counts['attention'] / 1e9)} billion in attention" in readme

@@ -90,11 +90,27 @@ def time_limit(seconds: float):
         signal.signal(signal.SIGALRM, previous)
 
 
+def _ndim(x) -> int:
+    try:
+        return np.asarray(x, dtype=object).ndim
+    except ValueError:  # arrays of different shapes nested in a list: not even an object array
+        return 1
+
+
+def _items(x) -> str:
+    """``a tuple of 2 items with shapes (1, 3, 4), (1, 3, 3)`` — for answers NumPy cannot stack."""
+    if not isinstance(x, list | tuple) or not all(hasattr(item, "shape") for item in x):
+        return f"a ragged {type(x).__name__} (rows of different lengths): {show(x)}"
+    shapes = ", ".join(str(np.shape(item)) if hasattr(item, "shape") else type(item).__name__ for item in x)
+    return (f"a {type(x).__name__} of {len(x)} items with shapes {shapes} — return just the array "
+            "that was asked for")
+
+
 def show(x) -> str:
     """A short, deterministic text form of a value, for messages."""
     if isinstance(x, np.ndarray) and x.ndim == 0:
         x = x.item()
-    if isinstance(x, np.ndarray | list | tuple) and np.asarray(x, dtype=object).ndim > 0:
+    if isinstance(x, np.ndarray | list | tuple) and _ndim(x) > 0:
         try:
             arr = np.asarray(x, dtype=float)
         except (TypeError, ValueError):
@@ -112,8 +128,8 @@ def compare_arrays(got, expected, rtol: float = 1e-5, atol: float = 1e-8) -> str
         return "got None — did you forget to `return` the result?"
     try:
         got_arr = np.asarray(got)
-    except ValueError:  # ragged nested lists
-        got_arr = np.asarray(got, dtype=object)
+    except ValueError:  # ragged: arrays of different shapes side by side, e.g. (output, pattern)
+        return f"expected one array of shape {np.shape(expected)}, got {_items(got)}"
     if got_arr.dtype.kind not in "biuf":
         return f"expected an array of numbers, got {type(got).__name__} {show(got)}"
     got_arr = got_arr.astype(float)
