@@ -1,5 +1,7 @@
 """The README's example check lines are what lesson 03's check really prints."""
 
+import re
+
 import numpy as np
 
 from attnlab.checks import check_stable_softmax
@@ -30,7 +32,7 @@ def test_the_lesson_map_lists_every_lesson_in_order():
     from attnlab.paths import SOLUTIONS_DIR
 
     readme = (ROOT / "README.md").read_text()
-    listed = [line.split("`")[1] for line in readme.splitlines() if line.startswith("| ") and "`" in line]
+    listed = re.findall(r"^\| \d\d \| `(\w+)` \|", readme, flags=re.MULTILINE)
     assert listed == sorted(path.stem for path in SOLUTIONS_DIR.glob("*.ipynb"))
 
 
