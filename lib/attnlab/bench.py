@@ -42,7 +42,7 @@ from attnlab.parallel import example_layer, heads_batched, heads_in_a_loop, rnn_
 from attnlab.paths import ROOT, SOLUTIONS_DIR
 
 MiB = 2**20
-GOALS = {"memory": 0.02, "mha": 1.0, "lesson_s": 15.0, "course_s": 180.0}
+GOALS = {"memory": 0.02, "mha": 1.0, "lesson_s": 15.0, "course_s": 180.0, "forward_s": 1.0, "train_s": 60.0}
 
 
 @dataclass
@@ -58,10 +58,11 @@ class Sizes:
     min_sample_s: float = 0.2
     notebooks: bool = True
     widgets: bool = True
+    models: bool = True
 
 
 QUICK = Sizes(lengths=(64, 128), mha=(2, 16, 32, 4), heads=((16, 32, 4),), rnn=(16, 32, 4),
-              repeats=2, min_sample_s=0.001, notebooks=False, widgets=False)
+              repeats=2, min_sample_s=0.001, notebooks=False, widgets=False, models=False)
 
 
 @dataclass
@@ -73,6 +74,7 @@ class Results:
     sequential: dict = field(default_factory=dict)
     notebooks: list = field(default_factory=list)
     widgets: list | str = "not measured"
+    models: dict = field(default_factory=dict)
 
 
 # --- the machine ---------------------------------------------------------------------------------
@@ -399,6 +401,13 @@ def goal_rows(r: Results) -> list[tuple]:
                      ok and slowest["seconds"] < GOALS["lesson_s"]))
         rows.append((f"whole course ({len(r.notebooks)} lessons)", "< 3 min", f"{total:.0f} s",
                      ok and total < GOALS["course_s"]))
+    if r.models:
+        seconds = r.models["minilm"]["seconds"]
+        rows.append((f"MiniLM forward pass, {r.models['minilm']['tokens']} tokens", "< 1 s",
+                     f"{_ms(seconds)} ms", seconds < GOALS["forward_s"]))
+        slowest = max(r.models["training"].items(), key=lambda item: item[1]["seconds"])
+        rows.append((f"slowest tiny model to train ({slowest[0]}, recorded by make models)", "< 60 s",
+                     f"{slowest[1]['seconds']:.1f} s", slowest[1]["seconds"] < GOALS["train_s"]))
     return rows
 
 
@@ -437,6 +446,7 @@ def markdown_report(r: Results, sizes: Sizes) -> str:
         *sequential_section(r.sequential),
         *notebooks_section(r.notebooks),
         *widgets_section(r.widgets),
+        *models_section(r.models),
         "## Machine",
         "",
         "| | |",
@@ -508,6 +518,40 @@ def sequential_section(s: dict) -> list[str]:
         f"**{rate['attention'] / rate['rnn']:.2f}**. Two cores are already kept busy by one RNN step; "
         "the difference that matters on parallel hardware is the work available per dependent step "
         "(thousands of GPU cores need the attention-sized products).",
+        "",
+    ]
+
+
+def bench_models() -> dict:
+    """MiniLM's forward pass on a 20-token sentence (timed here), and each tiny model's training
+    time as ``make models`` recorded it in ``data/<name>.json`` when it trained the checkpoint."""
+    from attnlab.models import NAMES
+    from attnlab.paths import DATA_DIR
+    from attnlab.pretrained import forward_seconds
+
+    training = {}
+    for name in NAMES:
+        record = json.loads((DATA_DIR / f"{name}.json").read_text())["training"]
+        training[name] = {key: record[key] for key in ("seconds", "steps", "threads")}
+    return {"minilm": forward_seconds(), "training": training}
+
+
+def models_section(m: dict) -> list[str]:
+    if not m:
+        return []
+    minilm = m["minilm"]
+    return [
+        "## 7. Models",
+        "",
+        "all-MiniLM-L6-v2 run by `attnlab.pretrained` (NumPy): one forward pass of a "
+        f"{minilm['tokens']}-token sentence, median **{_ms(minilm['seconds'])} ms** (goal: well under 1 s). "
+        "The course's tiny models, "
+        "trained by `make models` (times recorded in `data/<name>.json` at training; goal < 60 s each):",
+        "",
+        "| model | training (s) | steps | torch threads |",
+        "|---|---:|---:|---:|",
+        *[f"| {name} | {t['seconds']:.1f} | {t['steps']} | {t['threads']} |"
+          for name, t in m["training"].items()],
         "",
     ]
 
@@ -611,6 +655,8 @@ def run(sizes: Sizes, out_dir: Path) -> Results:
         steps.append(("lessons", "notebooks", lambda _: bench_notebooks()))
     if sizes.widgets:
         steps.append(("widgets", "widgets", lambda _: bench_widgets()))
+    if sizes.models:
+        steps.append(("models", "models", lambda _: bench_models()))
     for title, attr, fn in steps:
         print(f"{title} ...", flush=True)
         start = time.perf_counter()
