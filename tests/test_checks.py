@@ -5,7 +5,7 @@ import time
 import numpy as np
 import pytest
 
-from attnlab.checks import Case, check_dot, run_check
+from attnlab.checks import Case, check_dot, check_softmax_with_temperature, check_stable_softmax, run_check
 from attnlab.checks.core import compare_arrays, compare_exact, show
 
 
@@ -88,3 +88,60 @@ def test_compare_arrays_explains_a_tuple_instead_of_blaming_the_learner():
     assert "got a tuple of 2 items with shapes (1, 3, 4), (1, 3, 3)" in message
     assert "got a list of 2 items" in compare_arrays(list(pair), expected)
     assert show(list(pair))  # never raises
+
+
+# --- an exercise built on an earlier one: one mistake is marked once -------------------------------
+
+NAIVE_SOFTMAX = """
+def stable_softmax(scores):
+    return np.exp(scores) / np.exp(scores).sum()  # no max subtracted, sums the whole grid
+"""
+STUB_SOFTMAX = """
+def stable_softmax(scores):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+"""
+TEMPERATURE = """
+def softmax_with_temperature(scores, temperature):
+    return stable_softmax(scores / temperature)
+"""
+NO_DIVISION = """
+def softmax_with_temperature(scores, temperature):
+    return stable_softmax(scores)
+"""
+
+
+def notebook(*cells: str) -> dict:
+    """The learner's namespace after running ``cells``, as a kernel would hold it."""
+    namespace = {"np": np}
+    for cell in cells:
+        exec(cell, namespace)
+    return namespace
+
+
+@pytest.mark.parametrize("helper", [NAIVE_SOFTMAX, STUB_SOFTMAX], ids=["wrong", "not-implemented"])
+def test_an_exercise_is_not_failed_again_for_the_helper_it_calls(helper):
+    ns = notebook(helper, TEMPERATURE)
+    mine = ns["stable_softmax"]
+    assert not check_stable_softmax(mine)
+    result = check_softmax_with_temperature(ns["softmax_with_temperature"])
+    assert result.passed, result.line
+    assert "once the course's `stable_softmax` stands in for yours" in result.line
+    assert "your `stable_softmax` is what goes wrong here" in result.line
+    assert ns["stable_softmax"] is mine  # the learner's namespace is given back as it was
+
+
+def test_a_mistake_of_its_own_still_fails_with_its_own_line():
+    for helper in (NAIVE_SOFTMAX, "from attnlab.attention import softmax as stable_softmax"):
+        result = check_softmax_with_temperature(notebook(helper, NO_DIVISION)["softmax_with_temperature"])
+        assert not result.passed
+        assert "case 2 of 5 (temperature 0.5 sharpens)" in result.line
+
+
+def test_the_helper_is_given_back_even_when_the_exercise_loops_forever():
+    ns = notebook(NAIVE_SOFTMAX, "def f(x):\n    while stable_softmax(x) is not None:\n        pass\n")
+    mine = ns["stable_softmax"]
+    result = run_check("f", ns["f"], [Case("x", (np.zeros(2),), expected=0.0)], time_limit_s=0.2,
+                       helpers={"stable_softmax": lambda x: x})
+    assert "still running after 0.2 s" in result.line
+    assert ns["stable_softmax"] is mine

@@ -168,3 +168,16 @@ def test_reading_the_first_position_is_caught():
 
 def test_the_crop_hint_is_given():
     assert "context_length" in check_greedy_generate(no_crop).line
+
+
+def test_a_wrong_residual_block_is_not_marked_again_in_gpt_forward():
+    namespace = {"torch": torch, "residual_block": post_ln, "embed": embed}
+    exec("def gpt_forward(model, idx):\n"
+         "    x = embed(model, idx)\n"
+         "    for block in model.blocks:\n"
+         "        x = residual_block(block, x)\n"
+         "    return model.unembed(model.ln_f(x))\n", namespace)
+    assert not check_residual_block(namespace["residual_block"])
+    result = check_gpt_forward(namespace["gpt_forward"])
+    assert result.passed and "your `residual_block` is what goes wrong here" in result.line
+    assert namespace["residual_block"] is post_ln

@@ -15,7 +15,7 @@ import nbformat
 import pytest
 from submissions import answer, course_student_copy, exercise_ids, grade_id, solution
 
-from attnlab.grading import exercises, find_submissions, grading_notebook
+from attnlab.grading import exercises, find_submissions, grade, grading_notebook
 from attnlab.paths import SOLUTIONS_DIR
 
 LESSON = "00_start_here"
@@ -239,3 +239,16 @@ def test_list_shows_a_lessons_exercises_and_points(capsys):
     from attnlab.grading import main
     assert main(["--lesson", LESSON, "--list"]) == 0
     assert capsys.readouterr().out == "dot: dot(), checked by check_dot, 1 point(s)\n"
+
+
+def test_one_mistake_costs_one_exercise_not_every_exercise_built_on_it(tmp_path):
+    """Lesson 03's later exercises call the learner's stable_softmax: a wrong one costs its own
+    point only, and the gradebook says where the later points came from."""
+    lesson = "03_softmax"
+    path = tmp_path / "ana.ipynb"
+    nbformat.write(answer(course_student_copy(lesson), lesson, wrong=("stable_softmax",)), path)
+    result = grade("ana", path, exercises(solution(lesson)), time_limit=60)
+    assert result.status == "graded"
+    assert result.scores == {"stable_softmax": 0, "softmax_with_temperature": 1, "attention_pattern": 1}
+    assert "softmax_with_temperature: ✅" in " | ".join(result.notes)
+    assert "your `stable_softmax` is what goes wrong here" in " | ".join(result.notes)

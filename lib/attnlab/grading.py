@@ -38,6 +38,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from attnlab.authoring import kernel_manager
+from attnlab.checks.core import WELL_DONE
 from attnlab.paths import SOLUTIONS_DIR
 
 TIME_LIMIT = 120.0  # seconds per notebook; every lesson runs in well under 15 s
@@ -266,7 +267,7 @@ def _grade_notebook(row: Grade, submission, exs: list[Exercise], time_limit: flo
     for ex in exs:
         passed, message = results.get(ex.grade_id) or (False, stopped or "the check did not run")
         row.scores[ex.grade_id] = ex.points if passed else 0.0
-        if not passed:
+        if not passed or (message and not message.endswith(WELL_DONE)):  # e.g. passed, helper noted
             row.notes.append(f"{ex.grade_id}: {message}")
     error = _first_error(nb.cells)
     if error:

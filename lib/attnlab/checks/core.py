@@ -15,7 +15,7 @@ import copy
 import signal
 import threading
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 TIME_LIMIT = 3.0  # seconds one case may run before the check calls it an infinite loop
+WELL_DONE = "Well done!"  # ends the line of a check passed with nothing more to say
 
 
 @dataclass
@@ -203,12 +204,39 @@ def run_check(
     cases: Sequence[Case],
     compare: Callable = compare_arrays,
     time_limit_s: float = TIME_LIMIT,
+    helpers: Mapping[str, Callable] | None = None,
 ) -> CheckResult:
-    """Run ``fn`` on every case and sum up in one :class:`CheckResult` (stops at the first miss)."""
+    """Run ``fn`` on every case and sum up in one :class:`CheckResult` (stops at the first miss).
+
+    ``helpers`` names the learner's earlier exercises that ``fn`` may call, each with the course's
+    reference (``{"stable_softmax": softmax}``). If ``fn`` misses only because such a helper of
+    the learner's is wrong, ``fn`` itself passes and the line says which helper to fix: one
+    mistake is marked once, not again in every exercise built on it.
+    """
     if not callable(fn):
         return CheckResult(
             title, False, f"expected a function, got {type(fn).__name__} {show(fn)}", 0, len(cases)
         )
+    result = _run_cases(title, fn, cases, compare, time_limit_s)
+    used = _helpers_called(fn, helpers or {})
+    if result.passed or not used:
+        return result
+    with standing_in(fn.__globals__, used):
+        again = _run_cases(title, fn, cases, compare, time_limit_s)
+    if not again.passed:
+        return result
+    names = " and ".join(f"`{name}`" for name in used)
+    verb = "stands" if len(used) == 1 else "stand"
+    return CheckResult(
+        title, True,
+        f"all {len(cases)} cases pass once the course's {names} {verb} in for yours: this function "
+        f"is right, and your {names} is what goes wrong here — its own check says where.",
+        len(cases), len(cases),
+    )
+
+
+def _run_cases(title: str, fn: Callable, cases: Sequence[Case], compare: Callable,
+               time_limit_s: float) -> CheckResult:
     for i, case in enumerate(cases):
         try:
             problem = run_case(fn, case, compare, time_limit_s)
@@ -224,4 +252,34 @@ def run_check(
         if problem is not None:
             where = f"case {i + 1} of {len(cases)} ({case.label})"
             return CheckResult(title, False, f"{where}: {problem}", i, len(cases))
-    return CheckResult(title, True, f"all {len(cases)} cases pass. Well done!", len(cases), len(cases))
+    return CheckResult(title, True, f"all {len(cases)} cases pass. {WELL_DONE}", len(cases), len(cases))
+
+
+def _global_names(code) -> set[str]:
+    """Every global name a function's code reads, nested comprehensions and lambdas included."""
+    if code is None:
+        return set()
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if hasattr(const, "co_names"):
+            names |= _global_names(const)
+    return names
+
+
+def _helpers_called(fn: Callable, helpers: Mapping[str, Callable]) -> dict[str, Callable]:
+    """The entries of ``helpers`` that ``fn`` calls by name and that are the learner's own."""
+    names = _global_names(getattr(fn, "__code__", None))
+    namespace = getattr(fn, "__globals__", {})
+    return {name: reference for name, reference in helpers.items()
+            if name in names and name in namespace and namespace[name] is not reference}
+
+
+@contextmanager
+def standing_in(namespace: dict, replacements: Mapping[str, Any]):
+    """Put ``replacements`` into ``namespace`` (a learner's globals) for the block, then restore."""
+    saved = {name: namespace[name] for name in replacements}
+    namespace.update(replacements)
+    try:
+        yield
+    finally:
+        namespace.update(saved)

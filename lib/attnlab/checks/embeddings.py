@@ -27,6 +27,8 @@ def _cosine_cases():
 
 
 COSINE_CASES = _cosine_cases()
+# The later exercises may call the learner's cosine_similarity: the course's stands in if it is wrong.
+HELPERS = {"cosine_similarity": embeddings.cosine_similarity}
 
 
 def check_cosine_similarity(fn) -> CheckResult:
@@ -62,7 +64,7 @@ NEIGHBOUR_CASES = _neighbour_cases()
 def check_nearest_neighbours(fn) -> CheckResult:
     """Check ``nearest_neighbours(vector, table, k)``: the indices of the ``k`` rows of ``table``
     ``(n, d)`` most cosine-similar to ``vector`` ``(d,)``, best first."""
-    return run_check("nearest_neighbours", fn, NEIGHBOUR_CASES, compare=compare_indices)
+    return run_check("nearest_neighbours", fn, NEIGHBOUR_CASES, compare=compare_indices, helpers=HELPERS)
 
 
 _PAIRS_HINT = ("average 1 - cosine over the n·(n-1)/2 pairs of DIFFERENT vectors: leave out each vector "
@@ -90,4 +92,4 @@ SPREAD_CASES = _spread_cases()
 def check_spread(fn) -> CheckResult:
     """Check ``spread(vectors) -> float``: the mean of 1 − cosine similarity over all pairs of
     different rows of ``vectors`` ``(n, d)``."""
-    return run_check("spread", fn, SPREAD_CASES)
+    return run_check("spread", fn, SPREAD_CASES, helpers=HELPERS)

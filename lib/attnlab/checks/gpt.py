@@ -143,10 +143,15 @@ def _forward_cases() -> list[Case]:
                      expected=model(idx).double().numpy(), hint=hint) for label, model, idx, hint in cases]
 
 
+def _residual_block(block, x):  # (B, T, C) -> (B, T, C): the block's own forward pass
+    return block(x)
+
+
 def check_gpt_forward(fn) -> CheckResult:
     """Check ``gpt_forward(model, idx)``: token ids ``(B, T)`` → logits ``(B, T, V)``, equal to the
     model's own forward pass."""
-    return run_check("gpt_forward", fn, _forward_cases(), compare=compare_tensors)
+    return run_check("gpt_forward", fn, _forward_cases(), compare=compare_tensors,
+                     helpers={"residual_block": _residual_block})
 
 
 # --- next-word probabilities read off the stream -----------------------------------------------------
@@ -212,7 +217,12 @@ def _generate_cases() -> list[Case]:
                      hint=hint) for label, model, idx, n, hint in cases]
 
 
+def _gpt_forward(model, idx):  # (B, T) -> (B, T, V): the model's own forward pass
+    return model(idx)
+
+
 def check_greedy_generate(fn) -> CheckResult:
     """Check ``greedy_generate(model, idx, n_new)``: ids ``(B, T)`` → ``(B, T + n_new)``, each new word
     the most likely one after the last ``context_length`` words."""
-    return run_check("greedy_generate", fn, _generate_cases(), compare=compare_ids)
+    return run_check("greedy_generate", fn, _generate_cases(), compare=compare_ids,
+                     helpers={"gpt_forward": _gpt_forward})

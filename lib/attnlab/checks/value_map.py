@@ -26,6 +26,10 @@ _SUM_HINT = ("query i's output is Σ_j pattern[i, j] · values[j]: row i of the 
              "ROWS of values — that is the matrix product pattern @ values.")
 
 
+def _weighted_sum(pattern, values):
+    return pattern @ values  # (Tq, Tk) @ (Tk, d) -> (Tq, d)
+
+
 def _weighted_sum_cases():
     rng = np.random.default_rng(5)
     copy = np.eye(3)[[2, 0, 1]]  # each query puts all its weight on one key
@@ -39,7 +43,7 @@ def _weighted_sum_cases():
          "pattern (Tq, Tk) @ values (Tk, d) → (Tq, d): one output per query."),
         ("a single key", np.ones((3, 1)), rng.normal(size=(1, 4)), ""),
     ]
-    return [Case(label, (p, v), expected=p @ v, hint=hint) for label, p, v, hint in cases]
+    return [Case(label, (p, v), expected=_weighted_sum(p, v), hint=hint) for label, p, v, hint in cases]
 
 
 WEIGHTED_SUM_CASES = _weighted_sum_cases()
@@ -85,7 +89,7 @@ UPDATE_CASES = _update_cases()
 def check_update(fn) -> CheckResult:
     """Check ``update(E, pattern, W_down, W_up)``: E ``(T, C)``, pattern ``(T, T)``, W_down ``(C, D)``,
     W_up ``(D, C)`` → the updated embeddings ``E + pattern @ (E @ W_down) @ W_up`` ``(T, C)``."""
-    return run_check("update", fn, UPDATE_CASES)
+    return run_check("update", fn, UPDATE_CASES, helpers={"weighted_sum": _weighted_sum})
 
 
 # --- the value map's parameters --------------------------------------------------------------------
