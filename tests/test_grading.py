@@ -252,3 +252,7 @@ def test_one_mistake_costs_one_exercise_not_every_exercise_built_on_it(tmp_path)
     assert result.scores == {"stable_softmax": 0, "softmax_with_temperature": 1, "attention_pattern": 1}
     assert "softmax_with_temperature: ✅" in " | ".join(result.notes)
     assert "your `stable_softmax` is what goes wrong here" in " | ".join(result.notes)
+
+
+def test_kernels_talk_over_private_unix_sockets_not_localhost_ports(gradebook):
+    assert "over TCP without encryption" not in gradebook["log"]

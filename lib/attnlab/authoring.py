@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import tempfile
 from pathlib import Path
 
 import ipykernel.kernelspec
@@ -104,19 +105,27 @@ class _ThisEnvironment(KernelSpecManager):
         return super().get_kernel_spec(kernel_name)
 
 
-def kernel_manager() -> AsyncKernelManager:
+def kernel_manager(sockets: Path | None = None) -> AsyncKernelManager:
     """A manager for a fresh ``python3`` kernel running this environment's Python. Asynchronous,
-    as nbclient expects: with a blocking one its time limits and dead-kernel detection never fire."""
-    return AsyncKernelManager(kernel_name="python3", kernel_spec_manager=_ThisEnvironment())
+    as nbclient expects: with a blocking one its time limits and dead-kernel detection never fire.
+
+    With ``sockets`` (a private folder), the kernel talks over Unix sockets there instead of
+    localhost TCP ports: no port another user could reach, and no warning about it in the log.
+    """
+    if sockets is None:
+        return AsyncKernelManager(kernel_name="python3", kernel_spec_manager=_ThisEnvironment())
+    return AsyncKernelManager(kernel_name="python3", kernel_spec_manager=_ThisEnvironment(),
+                              transport="ipc", ip=str(sockets / "kernel"))
 
 
 def execute(nb: nbformat.NotebookNode, workdir: Path) -> nbformat.NotebookNode:
     """Run every cell in a fresh kernel of this environment's Python and keep the outputs."""
-    client = NotebookClient(
-        nb, km=kernel_manager(), timeout=EXECUTION_TIMEOUT,
-        resources={"metadata": {"path": str(workdir)}},
-    )
-    client.execute(cleanup_kc=True)  # shut the kernel down: the client does not own km
+    with tempfile.TemporaryDirectory(prefix="attnlab-kernel-") as sockets:
+        client = NotebookClient(
+            nb, km=kernel_manager(Path(sockets)), timeout=EXECUTION_TIMEOUT,
+            resources={"metadata": {"path": str(workdir)}},
+        )
+        client.execute(cleanup_kc=True)  # shut the kernel down: the client does not own km
     for cell in nb.cells:
         cell.metadata.pop("execution", None)  # wall-clock timestamps: differ every run
     return nb
