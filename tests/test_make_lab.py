@@ -1,0 +1,105 @@
+"""``make lab``, the README's first command, for real: it starts JupyterLab on the course's first
+lesson, from the project's venv, and does not reinstall anything when nothing changed.
+
+The "browser" is a script (``$BROWSER``, which Python's ``webbrowser`` obeys) that writes down the
+address JupyterLab asks it to open; the test then asks the server for that notebook and stops
+``make`` and JupyterLab by their process group.
+"""
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from attnlab.paths import NOTEBOOKS_DIR, ROOT
+
+FIRST_LESSON = "00_start_here.ipynb"  # JupyterLab serves notebooks/: the file browser shows the lessons
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(path: Path, process: subprocess.Popen, log: Path, timeout_s: float = 180) -> str:
+    """The text of ``path`` once something has been written to it (make may not die first)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if path.exists() and path.read_text().strip():
+            return path.read_text().strip()
+        try:
+            process.wait(timeout=0.2)
+            raise AssertionError(f"make lab exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        except subprocess.TimeoutExpired:
+            pass
+    raise AssertionError(f"make lab opened no browser within {timeout_s} s:\n{log.read_text()[-3000:]}")
+
+
+def descendants(pid: int) -> list[list[str]]:
+    """The command lines of every process below ``pid`` (Linux ``/proc``)."""
+    found = []
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        try:
+            found.append(Path(f"/proc/{child}/cmdline").read_text().rstrip("\0").split("\0"))
+        except OSError:  # gone meanwhile
+            continue
+        found += descendants(int(child))
+    return found
+
+
+def opened_address(text: str) -> str:
+    """JupyterLab opens either the address itself or a local redirect file that holds it."""
+    if text.startswith("file:"):
+        page = Path(urllib.parse.unquote(urllib.parse.urlparse(text).path)).read_text()
+        return re.search(r'href="([^"]+)"', page).group(1)
+    return text
+
+
+@pytest.fixture
+def make_lab(tmp_path):
+    if not (ROOT / ".venv" / ".installed-lab").exists():
+        pytest.skip("the venv is not set up: run the tests through `make test`")
+    opened, log = tmp_path / "opened.txt", tmp_path / "make-lab.log"
+    browser = tmp_path / "browser"
+    browser.write_text(f'#!/bin/sh\nprintf "%s" "$1" > {opened}\n')
+    browser.chmod(0o755)
+    port = free_port()
+    env = {**os.environ, "BROWSER": str(browser), "JUPYTER_PORT": str(port),
+           "JUPYTER_PORT_RETRIES": "0", "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+           "JUPYTER_CONFIG_DIR": str(tmp_path / "config")}
+    with log.open("w") as out:
+        process = subprocess.Popen(["make", "--no-print-directory", "lab"], cwd=ROOT, env=env,
+                                   stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        yield wait_for(opened, process, log), port, log, process.pid
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)  # make and the JupyterLab it started
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+def test_make_lab_opens_the_first_lesson_without_reinstalling(make_lab):
+    text, port, log, pid = make_lab
+    address = urllib.parse.urlparse(opened_address(text))
+    assert address.path.endswith(f"/lab/tree/{FIRST_LESSON}"), text
+    token = urllib.parse.parse_qs(address.query).get("token", [""])[0]
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/contents/?token={token}", timeout=30) as r:
+        listed = {item["name"] for item in json.load(r)["content"]}
+    assert {p.name for p in NOTEBOOKS_DIR.glob("*.ipynb")} <= listed  # every lesson, in the file browser
+    # The server runs on the venv's Python, so its python3 kernel does too (kernel specs whose
+    # command is plain "python" start the server's own interpreter).
+    interpreters = [Path(cmd[0]) for cmd in descendants(pid) if "jupyter" in " ".join(cmd)]
+    assert interpreters and all(i.parent == ROOT / ".venv" / "bin" for i in interpreters), interpreters
+    assert "pip install" not in log.read_text()  # nothing changed, nothing reinstalled
