@@ -20,15 +20,14 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
+from servers import free_port, wait_for
 
 from attnlab.paths import NOTEBOOKS_DIR, ROOT
 from attnlab.studyguide import flashcards_for
@@ -51,30 +50,12 @@ SETTINGS = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_server(url: str, process: subprocess.Popen, log: Path, timeout_s: float = 120) -> None:
-    """Poll JupyterLab's status API until it answers (or the server died, or time ran out)."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"JupyterLab exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        process_wait = min(0.2, max(0.0, deadline - time.monotonic()))
-        try:
-            process.wait(timeout=process_wait)  # returns at once if the server dies
-        except subprocess.TimeoutExpired:
-            pass
-    raise RuntimeError(f"JupyterLab did not answer within {timeout_s} s:\n{log.read_text()[-3000:]}")
+def server_answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -115,7 +96,8 @@ def lab(tmp_path_factory):
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=root)
     try:
         base = f"http://127.0.0.1:{port}"
-        wait_for_server(f"{base}/api/status?token={token}", process, log)
+        wait_for("JupyterLab to answer", lambda: server_answers(f"{base}/api/status?token={token}"),
+                 process, log, timeout=120)
         yield {"base": base, "token": token, "log": log}
     finally:
         stop(process)

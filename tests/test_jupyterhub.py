@@ -14,7 +14,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,6 +25,7 @@ import pytest
 import requests
 from jupyter_client.jsonutil import json_default
 from jupyter_client.session import Session
+from servers import free_port, wait_for
 from submissions import answer
 from tornado.httpclient import HTTPRequest
 from tornado.websocket import websocket_connect
@@ -46,12 +46,6 @@ def proxy_command() -> str:
     assert found, ("configurable-http-proxy is missing: `npm install --prefix .cache/node "
                    "configurable-http-proxy@4.6.3` (bash .ci/run does it)")
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def marked_pids(marker: str) -> set[int]:
@@ -77,17 +71,6 @@ def resident_mb(pids: set[int], user: str) -> float:
         except (OSError, AttributeError):
             continue
     return total / 1024
-
-
-def wait_for(what: str, probe, timeout: float = READY, every: float = 0.2):
-    """Poll ``probe()`` until it returns something truthy; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = probe()
-        if result:
-            return result
-        time.sleep(every)
-    pytest.fail(f"gave up waiting for {what} after {timeout:g} s")
 
 
 def hub_config(tmp: Path, ports: dict, marker: str) -> str:

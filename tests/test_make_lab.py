@@ -10,38 +10,17 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
+from servers import free_port, wait_for
 
 from attnlab.paths import NOTEBOOKS_DIR, ROOT
 
 FIRST_LESSON = "00_start_here.ipynb"  # JupyterLab serves notebooks/: the file browser shows the lessons
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(path: Path, process: subprocess.Popen, log: Path, timeout_s: float = 180) -> str:
-    """The text of ``path`` once something has been written to it (make may not die first)."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if path.exists() and path.read_text().strip():
-            return path.read_text().strip()
-        try:
-            process.wait(timeout=0.2)
-            raise AssertionError(f"make lab exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        except subprocess.TimeoutExpired:
-            pass
-    raise AssertionError(f"make lab opened no browser within {timeout_s} s:\n{log.read_text()[-3000:]}")
 
 
 def descendants(pid: int) -> list[list[str]]:
@@ -80,7 +59,9 @@ def make_lab(tmp_path):
         process = subprocess.Popen(["make", "--no-print-directory", "lab"], cwd=ROOT, env=env,
                                    stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        yield wait_for(opened, process, log), port, log, process.pid
+        text = wait_for("make lab to open a browser", lambda: opened.exists() and opened.read_text().strip(),
+                        process, log, timeout=180)
+        yield text, port, log, process.pid
     finally:
         os.killpg(process.pid, signal.SIGTERM)  # make and the JupyterLab it started
         try:
