@@ -262,6 +262,21 @@ class Block(nn.Module):
         return (x, patterns) if need_weights else x
 
 
+def through_blocks(blocks, x: torch.Tensor, context: torch.Tensor | None = None,
+                   need_weights: bool = False) -> tuple[torch.Tensor, dict[str, list[torch.Tensor]]]:
+    """x ``(B, T, C)`` through every block in turn → ``(x, patterns)``: with ``need_weights``,
+    ``patterns["self"]`` holds one ``(B, H, T, T)`` pattern per layer (and ``patterns["cross"]`` one
+    ``(B, H, T, S)`` per layer for decoder blocks); otherwise ``{}``."""
+    patterns: dict[str, list[torch.Tensor]] = {}
+    for block in blocks:
+        x = block(x, context=context, need_weights=need_weights)
+        if need_weights:
+            x, p = x
+            for kind, pattern in p.items():
+                patterns.setdefault(kind, []).append(pattern)
+    return x, patterns
+
+
 def init_gpt2_(model: nn.Module, n_layers: int) -> None:
     """GPT-2's initialisation: weights N(0, 0.02), biases 0, LayerNorms 1/0, and the projections that
     write into the residual stream (attention ``out``, MLP ``down``) scaled by 1/√(2·n_layers)."""
@@ -332,14 +347,9 @@ class TinyGPT(nn.Module):
         check_token_ids(idx, "idx", c.vocab_size, c.context_length)
         positions = torch.arange(idx.shape[1], device=idx.device)  # (T,)
         x = self.tok_emb(idx) + self.pos_emb(positions)  # (B, T, C)
-        patterns = []
-        for block in self.blocks:
-            x = block(x, need_weights=need_weights)
-            if need_weights:
-                x, p = x
-                patterns.append(p["self"])  # (B, H, T, T)
+        x, patterns = through_blocks(self.blocks, x, need_weights=need_weights)
         logits = self.unembed(self.ln_f(x))  # (B, T, V)
-        return (logits, patterns) if need_weights else logits
+        return (logits, patterns["self"]) if need_weights else logits  # patterns: L × (B, H, T, T)
 
     @torch.no_grad()
     def generate(self, idx: torch.Tensor, n_new: int, greedy: bool = True, temperature: float = 1.0,
@@ -428,14 +438,9 @@ class Translator(nn.Module):
         c = self.config
         check_token_ids(src, "src", c.src_vocab_size, c.context_length)
         x = self.src_emb(src) + self.src_pos(torch.arange(src.shape[1], device=src.device))  # (B, S, C)
-        patterns = []
-        for block in self.encoder:
-            x = block(x, need_weights=need_weights)
-            if need_weights:
-                x, p = x
-                patterns.append(p["self"])  # (B, H, S, S)
+        x, patterns = through_blocks(self.encoder, x, need_weights=need_weights)
         x = self.ln_enc(x)
-        return (x, patterns) if need_weights else x
+        return (x, patterns["self"]) if need_weights else x  # patterns: L × (B, H, S, S)
 
     def decode(self, memory: torch.Tensor, tgt: torch.Tensor, need_weights: bool = False):
         """memory ``(B, S, C)`` (the encoder's output), tgt ``(B, T)`` → logits ``(B, T, V_tgt)``
@@ -443,15 +448,11 @@ class Translator(nn.Module):
         c = self.config
         check_token_ids(tgt, "tgt", c.tgt_vocab_size, c.context_length)
         x = self.tgt_emb(tgt) + self.tgt_pos(torch.arange(tgt.shape[1], device=tgt.device))  # (B, T, C)
-        patterns = {"decoder": [], "cross": []}
-        for block in self.decoder:
-            x = block(x, context=memory, need_weights=need_weights)
-            if need_weights:
-                x, p = x
-                patterns["decoder"].append(p["self"])  # (B, H, T, T)
-                patterns["cross"].append(p["cross"])  # (B, H, T, S)
+        x, p = through_blocks(self.decoder, x, context=memory, need_weights=need_weights)
         logits = self.unembed(self.ln_f(x))  # (B, T, V_tgt)
-        return (logits, patterns) if need_weights else logits
+        if not need_weights:
+            return logits
+        return logits, {"decoder": p["self"], "cross": p["cross"]}  # L × (B, H, T, T), L × (B, H, T, S)
 
     def forward(self, src: torch.Tensor, tgt: torch.Tensor, need_weights: bool = False):
         if src.ndim == 2 and tgt.ndim == 2 and src.shape[0] != tgt.shape[0]:
