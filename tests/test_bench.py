@@ -106,3 +106,14 @@ def test_mha_part_times_attnlab_module_when_present(monkeypatch):
     goals = bench.goal_rows(bench.Results(mha=mha))
     assert goals[0][0].startswith("attnlab MultiHeadAttention ÷ nn.MultiheadAttention")
     assert float(goals[0][2]) > 0
+
+
+def test_grading_is_measured_per_lesson_on_a_correct_submission():
+    rows = bench.bench_grading(["00_start_here"])
+    assert [(r["lesson"], r["status"], r["score"], r["max"]) for r in rows] == [
+        ("00_start_here", "graded", 1, 1)]
+    assert rows[0]["seconds"] > 0 and rows[0]["peak_mb"] > 0
+    lessons = [{"lesson": "00_start_here", "seconds": rows[0]["seconds"] / 2}]  # as section 5 would
+    text = "\n".join(bench.grading_section(rows, lessons))
+    assert "## 8. Grading: time per submission" in text
+    assert "| 00_start_here | graded | 1/1 |" in text and "| 2.00 |" in text

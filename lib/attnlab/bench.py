@@ -13,7 +13,9 @@ What it measures (each contender timed interleaved with its rivals, medians kept
 3. every head in one batched matmul vs a Python loop over heads (:mod:`attnlab.parallel`);
 4. an RNN's sequential loop vs attention's single parallel step;
 5. every lesson's execution time (a fresh kernel each, as a learner's "Run all");
-6. the widgets' update latency, when ``attnlab.widgets`` exists.
+6. the widgets' update latency, when ``attnlab.widgets`` exists;
+7. MiniLM's forward pass, and the tiny models' training times as ``make models`` recorded them;
+8. grading: ``attnlab-grade``'s seconds and kernel memory per submission, for every lesson.
 """
 
 from __future__ import annotations
@@ -59,10 +61,11 @@ class Sizes:
     notebooks: bool = True
     widgets: bool = True
     models: bool = True
+    grading: bool = True
 
 
 QUICK = Sizes(lengths=(64, 128), mha=(2, 16, 32, 4), heads=((16, 32, 4),), rnn=(16, 32, 4),
-              repeats=2, min_sample_s=0.001, notebooks=False, widgets=False, models=False)
+              repeats=2, min_sample_s=0.001, notebooks=False, widgets=False, models=False, grading=False)
 
 
 @dataclass
@@ -75,6 +78,7 @@ class Results:
     notebooks: list = field(default_factory=list)
     widgets: list | str = "not measured"
     models: dict = field(default_factory=dict)
+    grading: list = field(default_factory=list)
 
 
 # --- the machine ---------------------------------------------------------------------------------
@@ -447,6 +451,7 @@ def markdown_report(r: Results, sizes: Sizes) -> str:
         *notebooks_section(r.notebooks),
         *widgets_section(r.widgets),
         *models_section(r.models),
+        *grading_section(r.grading, r.notebooks),
         "## Machine",
         "",
         "| | |",
@@ -556,6 +561,52 @@ def models_section(m: dict) -> list[str]:
     ]
 
 
+# --- 8. grading -------------------------------------------------------------------------------------
+
+
+def bench_grading(lessons: list[str] | None = None) -> list[dict]:
+    """Grade each lesson's solution notebook as a (fully correct) submission, as ``attnlab-grade``
+    does: a fresh kernel, the whole notebook, the course's checks. Seconds, score and peak memory."""
+    import nbformat
+
+    from attnlab.grading import exercises, grade
+
+    rows = []
+    for name in lessons or sorted(p.stem for p in SOLUTIONS_DIR.glob("*.ipynb")):
+        path = SOLUTIONS_DIR / f"{name}.ipynb"
+        exs = exercises(nbformat.read(path, as_version=4))
+        print(f"  {name}", flush=True)
+        g = grade("solution", path, exs)
+        rows.append({"lesson": name, "status": g.status, "seconds": g.seconds, "peak_mb": g.peak_mb,
+                     "score": sum(g.scores.values()), "max": sum(ex.points for ex in exs)})
+    return rows
+
+
+def grading_section(rows: list[dict], lessons: list[dict]) -> list[str]:
+    if not rows:
+        return []
+    run_s = {row["lesson"]: row["seconds"] for row in lessons}
+    table = []
+    for row in rows:
+        ratio = f"{row['seconds'] / run_s[row['lesson']]:.2f}" if row["lesson"] in run_s else "–"
+        table.append(f"| {row['lesson']} | {row['status']} | {row['score']:g}/{row['max']:g} | "
+                     f"{row['seconds']:.1f} | {ratio} | {row['peak_mb'] or '?'} |")
+    return [
+        "## 8. Grading: time per submission",
+        "",
+        "`attnlab.grading.grade` (what `attnlab-grade` runs per student) on each lesson's solution "
+        "notebook as a fully correct submission: a fresh kernel in an empty folder, every cell, then "
+        "the course's checks. *÷ run* compares with the same lesson's time in section 5; the peak "
+        "memory is the kernel's (what a hub must give each student).",
+        "",
+        "| lesson | status | score | seconds per submission | ÷ run | kernel peak (MB) |",
+        "|---|---|---:|---:|---:|---:|",
+        *table,
+        f"| **all {len(rows)}** | | | **{sum(row['seconds'] for row in rows):.1f}** | | |",
+        "",
+    ]
+
+
 def notebooks_section(rows: list[dict]) -> list[str]:
     if not rows:
         return ["## 5. Lessons", "", "Not measured in this run.", ""]
@@ -657,6 +708,8 @@ def run(sizes: Sizes, out_dir: Path) -> Results:
         steps.append(("widgets", "widgets", lambda _: bench_widgets()))
     if sizes.models:
         steps.append(("models", "models", lambda _: bench_models()))
+    if sizes.grading:
+        steps.append(("grading", "grading", lambda _: bench_grading()))
     for title, attr, fn in steps:
         print(f"{title} ...", flush=True)
         start = time.perf_counter()
