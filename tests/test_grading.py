@@ -256,3 +256,17 @@ def test_one_mistake_costs_one_exercise_not_every_exercise_built_on_it(tmp_path)
 
 def test_kernels_talk_over_private_unix_sockets_not_localhost_ports(gradebook):
     assert "over TCP without encryption" not in gradebook["log"]
+
+
+def test_the_kernels_memory_is_its_own_not_the_graders_peak(tmp_path):
+    """A kernel inherits ru_maxrss from the process that forked it (Linux keeps it across exec):
+    the grader must report the kernel's own high-water mark, even when it has itself been big."""
+    import numpy as np
+
+    big = np.ones(2**27)  # 1 GiB touched: the grader's own peak is now above 1 GiB
+    del big
+    path = tmp_path / "ana.ipynb"
+    nbformat.write(answer(course_student_copy(LESSON), LESSON), path)
+    result = grade("ana", path, exercises(solution(LESSON)), time_limit=60)
+    assert result.status == "graded"
+    assert 20 < result.peak_mb < 600, result.peak_mb  # lesson 00's kernel holds about 100 MB

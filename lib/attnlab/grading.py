@@ -250,10 +250,19 @@ def grade(student: str, path: Path, exs: list[Exercise], time_limit: float = TIM
     return row
 
 
+# The kernel's peak resident memory in MB: VmHWM, the high-water mark of this process's own memory
+# (Linux). Not ru_maxrss, which a child inherits from whoever forked it (Linux keeps it across
+# exec): a kernel started by a big process would report that process's peak.
 _MEMORY_CELL = """\
-import resource as __resource, sys as __sys
-print({mark!r} + __import__("json").dumps([__resource.getrusage(__resource.RUSAGE_SELF).ru_maxrss
-                                           / (1024 ** 2 if __sys.platform == "darwin" else 1024)]))"""
+def __attnlab_peak_mb():
+    import re, resource, sys
+    try:
+        with open("/proc/self/status") as f:
+            return round(int(re.search(r"VmHWM:\\s+(\\d+) kB", f.read()).group(1)) / 1024, 1)
+    except (OSError, AttributeError):
+        scale = 1024 ** 2 if sys.platform == "darwin" else 1024
+        return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale, 1)
+print({mark!r} + __import__("json").dumps([__attnlab_peak_mb()]))"""
 
 
 def _grade_notebook(row: Grade, submission, exs: list[Exercise], time_limit: float) -> None:
