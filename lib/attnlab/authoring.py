@@ -18,6 +18,8 @@ import argparse
 import re
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import ipykernel.kernelspec
@@ -105,25 +107,25 @@ class _ThisEnvironment(KernelSpecManager):
         return super().get_kernel_spec(kernel_name)
 
 
-def kernel_manager(sockets: Path | None = None) -> AsyncKernelManager:
+@contextmanager
+def kernel_manager() -> Iterator[AsyncKernelManager]:
     """A manager for a fresh ``python3`` kernel running this environment's Python. Asynchronous,
     as nbclient expects: with a blocking one its time limits and dead-kernel detection never fire.
 
-    With ``sockets`` (a private folder), the kernel talks over Unix sockets there instead of
-    localhost TCP ports: no port another user could reach, and no warning about it in the log.
+    The kernel talks over Unix sockets in a private temporary folder (removed when the block ends)
+    instead of localhost TCP ports: no port another user could reach, and no warning about it in
+    the log.
     """
-    if sockets is None:
-        return AsyncKernelManager(kernel_name="python3", kernel_spec_manager=_ThisEnvironment())
-    return AsyncKernelManager(kernel_name="python3", kernel_spec_manager=_ThisEnvironment(),
-                              transport="ipc", ip=str(sockets / "kernel"))
+    with tempfile.TemporaryDirectory(prefix="attnlab-kernel-") as sockets:
+        yield AsyncKernelManager(kernel_name="python3", kernel_spec_manager=_ThisEnvironment(),
+                                 transport="ipc", ip=str(Path(sockets) / "kernel"))
 
 
 def execute(nb: nbformat.NotebookNode, workdir: Path) -> nbformat.NotebookNode:
     """Run every cell in a fresh kernel of this environment's Python and keep the outputs."""
-    with tempfile.TemporaryDirectory(prefix="attnlab-kernel-") as sockets:
+    with kernel_manager() as km:
         client = NotebookClient(
-            nb, km=kernel_manager(Path(sockets)), timeout=EXECUTION_TIMEOUT,
-            resources={"metadata": {"path": str(workdir)}},
+            nb, km=km, timeout=EXECUTION_TIMEOUT, resources={"metadata": {"path": str(workdir)}},
         )
         client.execute(cleanup_kc=True)  # shut the kernel down: the client does not own km
     for cell in nb.cells:

@@ -209,10 +209,9 @@ def _first_error(cells) -> str | None:
 def run(nb: nbformat.NotebookNode, time_limit: float) -> tuple[str, str | None]:
     """Execute ``nb`` in place in a fresh kernel, in an empty folder, stopping at ``time_limit``
     seconds in all; return (status, what stopped it)."""
-    with (tempfile.TemporaryDirectory(prefix="attnlab-grade-") as workdir,
-          tempfile.TemporaryDirectory(prefix="attnlab-kernel-") as sockets):
-        client = NotebookClient(nb, km=kernel_manager(Path(sockets)), allow_errors=True,
-                                shutdown_kernel="immediate", resources={"metadata": {"path": workdir}})
+    with tempfile.TemporaryDirectory(prefix="attnlab-grade-") as workdir, kernel_manager() as km:
+        client = NotebookClient(nb, km=km, allow_errors=True, shutdown_kernel="immediate",
+                                resources={"metadata": {"path": workdir}})
         deadline = time.monotonic() + time_limit
         with client.setup_kernel(cleanup_kc=True):
             for i, cell in enumerate(nb.cells):
