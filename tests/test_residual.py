@@ -5,8 +5,8 @@ import pytest
 import torch
 
 from attnlab import corpus, residual
+from attnlab.checks.gpt import random_gpt  # large random weights: every step matters
 from attnlab.models import load_tiny_gpt
-from attnlab.modules import GPTConfig, TinyGPT
 
 
 @pytest.fixture(scope="module")
@@ -17,16 +17,6 @@ def gpt():
 @pytest.fixture(scope="module")
 def rows():
     return corpus.lm_sequences(4, 20, seed=7, split="heldout")
-
-
-def random_gpt(seed=0, **kw):
-    torch.manual_seed(seed)
-    config = dict(vocab_size=11, context_length=9, d_model=12, n_heads=3, n_layers=3, tie_weights=False)
-    model = TinyGPT(GPTConfig(**{**config, **kw})).eval().requires_grad_(False)
-    with torch.no_grad():
-        for p in model.parameters():
-            p.normal_(0.0, 0.4)  # large weights: every step matters
-    return model
 
 
 @pytest.mark.parametrize("make", ["trained", "random"])
