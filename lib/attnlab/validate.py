@@ -59,6 +59,13 @@ def positive_int(n, name: str) -> int:
     return int(n)
 
 
+def index(i, name: str, n: int) -> int:
+    """Return ``i`` as an int from 0 to ``n - 1``, or raise a ``ValueError`` naming ``name``."""
+    if isinstance(i, bool) or not isinstance(i, int | np.integer) or not 0 <= i < n:
+        raise ValueError(f"{name} must be a whole number from 0 to {n - 1}, but got {i!r}")
+    return int(i)
+
+
 def positive_float(x, name: str) -> float:
     """Return ``x`` as a finite float > 0, or raise a ``ValueError`` naming ``name``."""
     if isinstance(x, bool) or not isinstance(x, int | float | np.integer | np.floating):
