@@ -46,7 +46,7 @@ def rows():
 
 @pytest.fixture(scope="module")
 def train_rows():
-    return corpus.lm_sequences(models.GPT_TRAINING["n_train"], ROW, seed=0)  # as trained
+    return models.load_tiny_gpt().rows("train")  # as trained
 
 
 @pytest.mark.parametrize("name", models.NAMES)

@@ -112,13 +112,23 @@ def fit(model: torch.nn.Module, batch_loss: Callable[[int], torch.Tensor], steps
             "final_train_loss": round(float(np.mean(losses[-50:])), 4)}
 
 
+def corpus_rows(rows: dict, split: str) -> np.ndarray:
+    """A tiny GPT's training (``"train"``) or held-out (``"heldout"``) rows of token ids
+    ``(n, row_length)``, made again from its checkpoint's ``corpus`` record (seed, sizes)."""
+    if split not in ("train", "heldout"):
+        raise ValueError(f"split must be 'train' or 'heldout', but got {split!r}")
+    seed = rows["seed"] + (split == "heldout")  # the held-out rows come from the next seed
+    return corpus.lm_sequences(rows[f"{split}_rows"], rows["row_length"], seed=seed, split=split)
+
+
 def train_gpt(masked: bool = True, seed: int = 0, threads: int = THREADS) -> tuple[TinyGPT, dict]:
     """Train the tiny GPT on the grammar (``masked=False``: the leaky model). Returns the model (eval
     mode) and its info: config, vocabulary, training figures and measured quality."""
     start = time.perf_counter()
-    vocab, t, row = corpus.grammar_vocab(), GPT_TRAINING, GPT_CONFIG["context_length"] + 1
-    train = corpus.lm_sequences(t["n_train"], row, seed=seed, split="train")
-    heldout = corpus.lm_sequences(t["n_heldout"], row, seed=seed + 1, split="heldout")
+    vocab, t = corpus.grammar_vocab(), GPT_TRAINING
+    rows = {"seed": seed, "train_rows": t["n_train"], "heldout_rows": t["n_heldout"],
+            "row_length": GPT_CONFIG["context_length"] + 1}
+    train, heldout = corpus_rows(rows, "train"), corpus_rows(rows, "heldout")
     config = GPTConfig(vocab_size=len(vocab), causal=masked, **GPT_CONFIG)
     with deterministic(seed, threads):
         model = TinyGPT(config)
@@ -132,8 +142,7 @@ def train_gpt(masked: bool = True, seed: int = 0, threads: int = THREADS) -> tup
         quality = gpt_quality(model, train, heldout, vocab)
     name = "tiny_gpt" if masked else "leaky_gpt"
     info = {"name": name, "config": config.to_dict(), "vocab": list(vocab.words),
-            "corpus": {"seed": seed, "train_rows": t["n_train"], "heldout_rows": t["n_heldout"],
-                       "row_length": row},
+            "corpus": rows,
             "training": training_record(training, t["batch_size"], seed, threads, start),
             "quality": quality}
     return model, info
@@ -253,6 +262,11 @@ class TrainedGPT:
     def encode(self, text: str) -> list[int]:
         """Text → token ids (``ValueError`` for a word the grammar does not know)."""
         return self.vocab.encode(text)
+
+    def rows(self, split: str) -> np.ndarray:
+        """The rows this model trained on (``"train"``) or was measured on (``"heldout"``):
+        token ids ``(n, context_length + 1)``, made again from the checkpoint's record."""
+        return corpus_rows(self.info["corpus"], split)
 
     def decode(self, ids) -> str:
         """Token ids → text."""
