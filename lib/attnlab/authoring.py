@@ -123,11 +123,15 @@ def kernel_manager() -> Iterator[AsyncKernelManager]:
 
 def execute(nb: nbformat.NotebookNode, workdir: Path) -> nbformat.NotebookNode:
     """Run every cell in a fresh kernel of this environment's Python and keep the outputs."""
+    from nbconvert.preprocessors import CoalesceStreamsPreprocessor  # only here: a slow import
+
     with kernel_manager() as km:
         client = NotebookClient(
             nb, km=km, timeout=EXECUTION_TIMEOUT, resources={"metadata": {"path": str(workdir)}},
         )
         client.execute(cleanup_kc=True)  # shut the kernel down: the client does not own km
+    # One stream output per cell and stream: how stdout arrives in pieces varies from run to run.
+    CoalesceStreamsPreprocessor().preprocess(nb, {})
     for cell in nb.cells:
         cell.metadata.pop("execution", None)  # wall-clock timestamps: differ every run
     return nb
