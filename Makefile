@@ -29,9 +29,15 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 lab: $(VENV)/.installed-lab
 	$(BIN)/jupyter lab $(LAB_FLAGS) notebooks/00_start_here.ipynb
 
+# JupyterHub's proxy for the classroom test, project-local (tests/test_jupyterhub.py looks here).
+PROXY := .cache/node/node_modules/.bin/configurable-http-proxy
+$(PROXY):
+	@command -v npm >/dev/null || { echo "make test needs npm (Debian: apt install nodejs npm; bash .ci/run installs it)" >&2; exit 1; }
+	npm install --prefix .cache/node --no-save --no-audit --no-fund configurable-http-proxy@4.6.3
+
 # ruff, then one pytest run: the library's tests and strict nbval on every notebook, both copies.
 # pytest exits non-zero (5) if it collected nothing, and make stops on any non-zero exit.
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test $(PROXY)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile \
 		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \

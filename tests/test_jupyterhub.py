@@ -44,7 +44,7 @@ def proxy_command() -> str:
     local = ROOT / ".cache" / "node" / "node_modules" / ".bin" / "configurable-http-proxy"
     found = str(local) if local.exists() else shutil.which("configurable-http-proxy")
     assert found, ("configurable-http-proxy is missing: `npm install --prefix .cache/node "
-                   "configurable-http-proxy@4.6.3` (bash .ci/run does it)")
+                   "configurable-http-proxy@4.6.3` (make test does it)")
     return found
 
 
