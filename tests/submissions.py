@@ -11,7 +11,7 @@ import re
 
 import nbformat
 
-from attnlab.authoring import student_copy
+from attnlab.course.authoring import student_copy
 from attnlab.paths import SOLUTIONS_DIR
 
 STUB = re.compile(r"^(?P<indent>[ \t]*)# YOUR CODE HERE\n[ \t]*raise NotImplementedError\(\)", re.M)

@@ -9,7 +9,7 @@ import types
 import ipywidgets
 import pytest
 
-from attnlab import bench
+from attnlab.course import bench
 
 
 def test_quick_bench_writes_the_table_and_the_plot(tmp_path):
@@ -26,7 +26,7 @@ def test_quick_bench_writes_the_table_and_the_plot(tmp_path):
 
 
 def fake_widgets_module():
-    module = types.ModuleType("attnlab.widgets")
+    module = types.ModuleType("attnlab.views.widgets")
     redraws = []
 
     def slider_demo():
@@ -57,7 +57,7 @@ def fake_widgets_module():
 
 def test_widget_probe_times_every_control_and_reports_what_fails(monkeypatch):
     module, redraws = fake_widgets_module()
-    monkeypatch.setitem(sys.modules, "attnlab.widgets", module)
+    monkeypatch.setitem(sys.modules, "attnlab.views.widgets", module)
     rows = bench.widget_latencies(repeats=3)
     assert [(row["widget"], row["control"]) for row in rows] == [
         ("broken", "(building it)"), ("log_slider", "t"), ("slider_demo", "T"),
@@ -71,9 +71,9 @@ def test_widget_probe_times_every_control_and_reports_what_fails(monkeypatch):
 
 
 def test_widget_probe_says_not_present(monkeypatch):
-    monkeypatch.setitem(sys.modules, "attnlab.widgets", None)  # import raises ImportError
+    monkeypatch.setitem(sys.modules, "attnlab.views.widgets", None)  # import raises ImportError
     assert bench.widget_latencies() == "not present"
-    assert "`attnlab.widgets`: not present." in "\n".join(bench.widgets_section("not present"))
+    assert "`attnlab.views.widgets`: not present." in "\n".join(bench.widgets_section("not present"))
 
 
 @pytest.mark.parametrize("control, expected", [
@@ -97,7 +97,8 @@ def test_mha_part_times_attnlab_module_when_present(monkeypatch):
             out, weights = self.inner(x, x, x, need_weights=need_weights)
             return (out, weights) if need_weights else out
 
-    monkeypatch.setitem(sys.modules, "attnlab.modules", types.SimpleNamespace(MultiHeadAttention=StandIn))
+    stand_in = types.SimpleNamespace(MultiHeadAttention=StandIn)
+    monkeypatch.setitem(sys.modules, "attnlab.models.layers", stand_in)
     mha = bench.bench_mha(bench.QUICK)
     assert mha["status"] == "present"
     assert set(mha["times"]) == {

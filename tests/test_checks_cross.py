@@ -45,7 +45,7 @@ def with_shape(key, make):
     return lambda S, T, H: {**pattern_shapes(S, T, H), key: make(S, T, H)}
 
 
-@pytest.mark.parametrize("check, answer", [
+REFERENCE_ANSWERS = [  # (check, a right answer): tests/test_check_table.py runs them
     (check_cross_attention, cross_attention),
     (check_cross_attention, lambda x, c, Q, K, V: scaled_dot_product_attention(x @ Q, c @ K, c @ V)[0]),
     (check_pattern_shapes, pattern_shapes),
@@ -54,16 +54,7 @@ def with_shape(key, make):
     (check_decoder_masks, decoder_masks),
     (check_decoder_masks, lambda T, S: [np.arange(T)[None, :] <= np.arange(T)[:, None],
                                         np.full((T, S), True)]),
-])
-def test_the_reference_answers_pass(check, answer):
-    result = check(answer)
-    assert result.passed, result.line
-    assert result.line.startswith("✅")
-
-
-@pytest.mark.parametrize("check", [check_cross_attention, check_pattern_shapes, check_decoder_masks])
-def test_the_stub_says_not_implemented(check):
-    assert check(stub).line.startswith("⏳")
+]
 
 
 # --- plausible wrong answers --------------------------------------------------------------------------

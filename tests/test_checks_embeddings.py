@@ -29,7 +29,7 @@ def spread(vectors):
     return float(np.mean(distances))
 
 
-@pytest.mark.parametrize("check, answer", [
+REFERENCE_ANSWERS = [  # (check, a right answer): tests/test_check_table.py runs them
     (check_cosine_similarity, cosine_similarity),
     (check_cosine_similarity, embeddings.cosine_similarity),
     (check_nearest_neighbours, nearest_neighbours),
@@ -37,15 +37,7 @@ def spread(vectors):
     (check_nearest_neighbours, lambda v, t, k: list(nearest_neighbours(v, t, k))),  # a list is fine
     (check_spread, spread),
     (check_spread, embeddings.spread),
-])
-def test_the_reference_answers_pass(check, answer):
-    result = check(answer)
-    assert result.passed, result.line
-
-
-@pytest.mark.parametrize("check", [check_cosine_similarity, check_nearest_neighbours, check_spread])
-def test_the_stub_says_not_implemented(check):
-    assert check(stub).line.startswith("⏳")
+]
 
 
 # --- plausible wrong answers --------------------------------------------------------------------------

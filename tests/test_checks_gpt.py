@@ -50,7 +50,7 @@ def numpy_probabilities(model, x, temperature=1.0):
     return e / e.sum(axis=-1, keepdims=True)
 
 
-@pytest.mark.parametrize("check, answer", [
+REFERENCE_ANSWERS = [  # (check, a right answer): tests/test_check_table.py runs them
     (check_residual_block, residual_block),
     (check_gpt_forward, gpt_forward),
     (check_gpt_forward, lambda m, idx: gpt_forward(m, idx, block_update=lambda b, x: b(x))),  # block(x)
@@ -58,16 +58,7 @@ def numpy_probabilities(model, x, temperature=1.0):
     (check_next_word_probabilities, numpy_probabilities),
     (check_greedy_generate, greedy_generate),
     (check_greedy_generate, lambda m, idx, n: greedy_generate(m, idx, n).tolist()),  # a list of lists
-])
-def test_the_reference_answers_pass(check, answer):
-    result = check(answer)
-    assert result.passed, result.line
-
-
-@pytest.mark.parametrize("check", [check_residual_block, check_gpt_forward, check_next_word_probabilities,
-                                   check_greedy_generate])
-def test_the_stub_says_not_implemented(check):
-    assert check(stub).line.startswith("⏳")
+]
 
 
 @pytest.mark.parametrize("check, junk", [

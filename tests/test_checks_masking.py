@@ -20,7 +20,7 @@ def masked_pattern(scores, mask):
     return stable_softmax(np.where(mask, scores, -np.inf))
 
 
-@pytest.mark.parametrize("check, answer", [
+REFERENCE_ANSWERS = [  # (check, a right answer): tests/test_check_table.py runs them
     (check_causal_mask, lambda T: np.tril(np.ones((T, T), dtype=bool))),
     (check_causal_mask, lambda T: np.arange(T)[None, :] <= np.arange(T)[:, None]),
     (check_causal_mask, causal_mask),
@@ -28,15 +28,7 @@ def masked_pattern(scores, mask):
     (check_masked_pattern, lambda s, m: softmax(apply_mask(s, m))),
     (check_masked_pattern, lambda s, m: stable_softmax(np.where(m, s, -1e9))),  # a huge negative works too
     (check_pattern_size, lambda T, dtype: T * T * np.dtype(dtype).itemsize),
-])
-def test_the_reference_answers_pass(check, answer):
-    result = check(answer)
-    assert result.passed, result.line
-
-
-@pytest.mark.parametrize("check", [check_causal_mask, check_masked_pattern, check_pattern_size])
-def test_the_stub_says_not_implemented(check):
-    assert check(stub).line.startswith("⏳")
+]
 
 
 @pytest.mark.parametrize("wrong, says", [

@@ -35,21 +35,12 @@ def head_entropy(pattern):
     return float(np.mean(-np.sum(pattern * logs, axis=-1)))
 
 
-@pytest.mark.parametrize("check, answer", [
+REFERENCE_ANSWERS = [  # (check, a right answer): tests/test_check_table.py runs them
     (check_multi_head, multi_head),
     (check_stack_value_ups, lambda W: np.concatenate(list(W), axis=0)),
     (check_stack_value_ups, lambda W: W.reshape(-1, W.shape[-1])),
     (check_head_entropy, head_entropy),
-])
-def test_the_reference_answers_pass(check, answer):
-    result = check(answer)
-    assert result.passed, result.line
-    assert result.line.startswith("✅")
-
-
-@pytest.mark.parametrize("check", [check_multi_head, check_stack_value_ups, check_head_entropy])
-def test_the_stub_says_not_implemented(check):
-    assert check(stub).line.startswith("⏳")
+]
 
 
 # --- plausible wrong answers --------------------------------------------------------------------------

@@ -35,21 +35,12 @@ def exact_parameters(config, tied=None, bias=None):
     return config.vocab_size * C + config.context_length * C + L * block + ln + unembedding
 
 
-@pytest.mark.parametrize("check, answer", [
+REFERENCE_ANSWERS = [  # (check, a right answer): tests/test_check_table.py runs them
     (check_block_parameters, block_parameters),
     (check_weight_matrices, fill_in_the_table),
     (check_exact_parameters, exact_parameters),
     (check_exact_parameters, lambda c: count_parameters(c, "exact")["total"]),
-])
-def test_the_reference_answers_pass(check, answer):
-    result = check(answer)
-    assert result.passed, result.line
-    assert result.line.startswith("✅")
-
-
-@pytest.mark.parametrize("check", [check_block_parameters, check_weight_matrices, check_exact_parameters])
-def test_the_stub_says_not_implemented(check):
-    assert check(stub).line.startswith("⏳")
+]
 
 
 # --- plausible wrong answers --------------------------------------------------------------------------

@@ -13,22 +13,14 @@ def stub(*args):
     raise NotImplementedError()
 
 
-@pytest.mark.parametrize("check, answer", [
+REFERENCE_ANSWERS = [  # (check, a right answer): tests/test_check_table.py runs them
     (check_score_grid, lambda x, W_Q, W_K: (x @ W_Q) @ (x @ W_K).T),
     (check_score_grid, lambda x, W_Q, W_K: attention_scores(x @ W_Q, x @ W_K, scale=False)),
     (check_scaled_scores, lambda q, k: q @ k.T / math.sqrt(q.shape[-1])),
     (check_scaled_scores, attention_scores),
     (check_picked_keys, lambda s: np.argmax(s, axis=-1)),
     (check_picked_keys, lambda s: [int(np.argmax(row)) for row in s]),  # a list of ints is fine
-])
-def test_the_reference_answers_pass(check, answer):
-    result = check(answer)
-    assert result.passed, result.line
-
-
-@pytest.mark.parametrize("check", [check_score_grid, check_scaled_scores, check_picked_keys])
-def test_the_stub_says_not_implemented(check):
-    assert check(stub).line.startswith("⏳")
+]
 
 
 @pytest.mark.parametrize("wrong, says", [

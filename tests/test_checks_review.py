@@ -28,16 +28,7 @@ def test_the_reference_agrees_with_torch():
         np.testing.assert_allclose(case.expected, (x + delta @ W_V_up).numpy(), rtol=1e-10, atol=1e-10)
 
 
-@pytest.mark.parametrize("answer", [head_update, by_hand])
-def test_the_reference_answers_pass(answer):
-    result = check_head_update(answer)
-    assert result.passed and result.line.startswith("✅"), result.line
-
-
-def test_the_stub_says_not_implemented():
-    def stub(*args):
-        raise NotImplementedError()
-    assert check_head_update(stub).line.startswith("⏳")
+REFERENCE_ANSWERS = [(check_head_update, head_update), (check_head_update, by_hand)]
 
 
 def only_the_change(x, *weights):

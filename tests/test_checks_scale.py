@@ -36,7 +36,7 @@ def block_update(m, denom, numer, scores, v_block):
     return m_new, denom * rescale + p.sum(axis=1, keepdims=True), numer * rescale + p @ v_block
 
 
-@pytest.mark.parametrize("check, answer", [
+REFERENCE_ANSWERS = [  # (check, a right answer): tests/test_check_table.py runs them
     (check_pattern_bytes, lambda t, h, b: t * t * h * b),
     (check_pattern_bytes, lambda t, h, b: pattern_bytes(t, n_heads=h, itemsize=b)),
     (check_online_max_and_sum, online_max_and_sum),
@@ -44,17 +44,7 @@ def block_update(m, denom, numer, scores, v_block):
     (check_block_update, online_softmax_update),
     (check_value_map_parameters, lambda d, dh, factored: 2 * d * dh if factored else d * d),
     (check_value_map_parameters, value_map_parameters),
-])
-def test_the_reference_answers_pass(check, answer):
-    result = check(answer)
-    assert result.passed, result.line
-    assert result.line.startswith("✅")
-
-
-@pytest.mark.parametrize("check", [check_pattern_bytes, check_online_max_and_sum, check_block_update,
-                                   check_value_map_parameters])
-def test_the_stub_says_not_implemented(check):
-    assert check(stub).line.startswith("⏳")
+]
 
 
 # --- plausible wrong answers --------------------------------------------------------------------------

@@ -25,23 +25,13 @@ def attention_pattern(q, k):
     return stable_softmax(q @ k.T / math.sqrt(q.shape[-1]))
 
 
-@pytest.mark.parametrize("check, answer", [
+REFERENCE_ANSWERS = [  # (check, a right answer): tests/test_check_table.py runs them
     (check_stable_softmax, stable_softmax),
     (check_stable_softmax, softmax),
     (check_softmax_with_temperature, lambda s, t: stable_softmax(s / t)),
     (check_softmax_with_temperature, lambda s, t: softmax(s, temperature=t)),
     (check_attention_pattern, attention_pattern),
-])
-def test_the_reference_answers_pass(check, answer):
-    result = check(answer)
-    assert result.passed, result.line
-    assert result.line.startswith("✅")
-
-
-@pytest.mark.parametrize("check", [check_stable_softmax, check_softmax_with_temperature,
-                                   check_attention_pattern])
-def test_the_stub_says_not_implemented(check):
-    assert check(stub).line.startswith("⏳")
+]
 
 
 # --- plausible wrong answers --------------------------------------------------------------------------

@@ -34,22 +34,13 @@ def value_map_counts(d_model, d_head, n_heads, n_layers):
     return {"full": n_heads * n_layers * d_model**2, "factored": n_heads * n_layers * 2 * d_model * d_head}
 
 
-@pytest.mark.parametrize("check, answer", [
+REFERENCE_ANSWERS = [  # (check, a right answer): tests/test_check_table.py runs them
     (check_weighted_sum, lambda p, v: p @ v),
     (check_weighted_sum, weighted_sum_loop),
     (check_update, update),
     (check_update, update_up_first),
     (check_value_map_counts, value_map_counts),
-])
-def test_the_reference_answers_pass(check, answer):
-    result = check(answer)
-    assert result.passed, result.line
-    assert result.line.startswith("✅")
-
-
-@pytest.mark.parametrize("check", [check_weighted_sum, check_update, check_value_map_counts])
-def test_the_stub_says_not_implemented(check):
-    assert check(stub).line.startswith("⏳")
+]
 
 
 # --- plausible wrong answers --------------------------------------------------------------------------

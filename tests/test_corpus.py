@@ -6,8 +6,8 @@ import random
 import numpy as np
 import pytest
 
-from attnlab import corpus
-from attnlab.corpus import (
+from attnlab.models import corpus
+from attnlab.models.corpus import (
     END,
     KINDS,
     SIZES,

@@ -15,7 +15,7 @@ import nbformat
 import pytest
 from submissions import answer, course_student_copy, exercise_ids, grade_id, solution
 
-from attnlab.grading import exercises, find_submissions, grade, grading_notebook
+from attnlab.course.grading import exercises, find_submissions, grade, grading_notebook
 from attnlab.paths import SOLUTIONS_DIR
 
 LESSON = "00_start_here"
@@ -228,7 +228,7 @@ def test_the_course_check_replaces_the_learners_check_cell_or_follows_the_exerci
 
 
 def test_a_kernel_is_never_started_for_a_file_that_is_not_a_notebook(tmp_path):
-    from attnlab.grading import grade
+    from attnlab.course.grading import grade
     (tmp_path / "a.ipynb").write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe not text")
     start = time.perf_counter()
     r = grade("a", tmp_path / "a.ipynb", exercises(solution(LESSON)))
@@ -236,7 +236,7 @@ def test_a_kernel_is_never_started_for_a_file_that_is_not_a_notebook(tmp_path):
 
 
 def test_list_shows_a_lessons_exercises_and_points(capsys):
-    from attnlab.grading import main
+    from attnlab.course.grading import main
     assert main(["--lesson", LESSON, "--list"]) == 0
     assert capsys.readouterr().out == "dot: dot(), checked by check_dot, 1 point(s)\n"
 

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 import torch
 
-from attnlab import corpus, models, probes
-from attnlab.models import load_tiny_gpt, load_translator
+from attnlab.models import corpus, probes
+from attnlab.models import trained as models
+from attnlab.models.trained import load_tiny_gpt, load_translator
 
 FRESH_SEED = 123  # held-out rows the training run never measured on
 ROW = models.GPT_CONFIG["context_length"] + 1  # a row: the words read plus the last one predicted

@@ -5,15 +5,9 @@ import pytest
 import torch
 
 from attnlab.attention import causal_mask, scaled_dot_product_attention
-from attnlab.modules import (
-    AttentionHead,
-    Block,
-    GPTConfig,
-    MultiHeadAttention,
-    TinyGPT,
-    Translator,
-    TranslatorConfig,
-)
+from attnlab.models.gpt import GPTConfig, TinyGPT
+from attnlab.models.layers import AttentionHead, Block, MultiHeadAttention
+from attnlab.models.translator import Translator, TranslatorConfig
 
 D_MODEL, N_HEADS = 32, 4
 

@@ -1,7 +1,7 @@
 """The real nbgrader on a temporary course: solutions/ are its source notebooks.
 
 ``generate_assignment`` releases every lesson; its student copies must have the same cell sources
-as the course's own generator (``attnlab.authoring.student_copy``). Then ``autograde`` scores three
+as the course's own generator (``attnlab.course.authoring.student_copy``). Then ``autograde`` scores three
 submissions per graded lesson — fully correct, untouched, partly wrong — made at test time from
 nbgrader's released copy, and ``attnlab-grade`` must give the same totals on nbgrader's
 ``submitted/`` folder.
@@ -21,7 +21,7 @@ from nbgrader.api import Gradebook  # the instructor extra: `make test` installs
 from nbgrader.nbgraderformat import MetadataValidator
 from submissions import WRONG, answer, exercise_ids, solution
 
-from attnlab.authoring import student_copy
+from attnlab.course.authoring import student_copy
 from attnlab.paths import SOLUTIONS_DIR
 
 LESSONS = sorted(p.stem for p in SOLUTIONS_DIR.glob("*.ipynb"))

@@ -6,11 +6,13 @@ solutions/, and that solutions pass their checks while student copies start unim
 """
 
 import json
+import shutil
 
 import nbformat
 import pytest
 
-from attnlab.authoring import out_of_sync, strip_hidden_tests, strip_solutions, student_copy
+from attnlab.course.authoring import build, out_of_sync, strip_hidden_tests, strip_solutions, student_copy
+from attnlab.course.outputs import WIDGET_VIEW, keep_unchanged
 from attnlab.paths import NOTEBOOKS_DIR, SOLUTIONS_DIR
 
 SOLUTIONS = sorted(SOLUTIONS_DIR.glob("*.ipynb"))
@@ -97,3 +99,62 @@ def test_student_copy_has_no_solution_left():
         student = student_copy(nbformat.read(path, as_version=4))
         text = "\n".join(c.source for c in student.cells)
         assert "### BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text
+
+
+# --- regenerating without churn ---------------------------------------------------------------------
+
+CHURN_LESSON = "06_multi_head"  # widgets (the head gallery), a timing, MiniLM: everything that churned
+
+
+@pytest.mark.slow
+def test_regenerating_an_unchanged_lesson_reproduces_both_files_byte_for_byte(tmp_path):
+    solutions, notebooks = tmp_path / "solutions", tmp_path / "notebooks"
+    solutions.mkdir()
+    notebooks.mkdir()
+    name = f"{CHURN_LESSON}.ipynb"
+    shutil.copy(SOLUTIONS_DIR / name, solutions / name)
+    shutil.copy(NOTEBOOKS_DIR / name, notebooks / name)
+    build(CHURN_LESSON, solutions=solutions, notebooks=notebooks)
+    for committed, rebuilt in ((SOLUTIONS_DIR / name, solutions / name),
+                               (NOTEBOOKS_DIR / name, notebooks / name)):
+        assert rebuilt.read_bytes() == committed.read_bytes(), f"regenerating {committed} changed it"
+
+
+@pytest.mark.parametrize("path", SOLUTIONS + sorted(NOTEBOOKS_DIR.glob("*.ipynb")),
+                         ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_no_widget_state_is_stored_and_no_notebook_is_large(path):
+    text = path.read_text()
+    assert len(text.encode()) < 500_000, f"{path.name} is {len(text.encode()) / 1e3:.0f} kB"
+    nb = json.loads(text)
+    assert "widgets" not in nb["metadata"]
+    assert WIDGET_VIEW not in text
+
+
+def test_unchanged_outputs_are_kept_and_changed_ones_replaced():
+    def cell(source, text):
+        c = nbformat.v4.new_code_cell(source)
+        c.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
+        return c
+
+    stored = nbformat.v4.new_notebook(cells=[cell("a", "took 0x7f12ab34cd s"), cell("b", "1\n"),
+                                             cell("# NBVAL_IGNORE_OUTPUT\nc", "12 ms")])
+    fresh = nbformat.from_dict(stored)
+    fresh.cells[0].outputs[0].text = "took 0x7fffffff00 s"  # equal under the sanitizer: kept
+    fresh.cells[1].outputs[0].text = "2\n"  # a real change: replaced
+    fresh.cells[2].outputs[0].text = "15 ms"  # nbval ignores it: kept
+    kept = keep_unchanged(fresh, stored)
+    assert [c.outputs[0].text for c in kept.cells] == ["took 0x7f12ab34cd s", "2\n", "12 ms"]
+
+
+def test_a_picture_is_kept_until_its_cell_changes():
+    """nbval does not compare images, so a new PNG alone is no change; an edited cell stores the new one."""
+    def picture(source, png):
+        c = nbformat.v4.new_code_cell(source, id="picture")
+        data = {"image/png": png, "text/plain": "<Figure>"}
+        c.outputs = [nbformat.v4.new_output("display_data", data=data)]
+        return nbformat.v4.new_notebook(cells=[c])
+
+    assert keep_unchanged(picture("plot()", "BBB"), picture("plot()", "AAA")).cells[0].outputs[0].data[
+        "image/png"] == "AAA"
+    assert keep_unchanged(picture("plot(x)", "BBB"), picture("plot()", "AAA")).cells[0].outputs[0].data[
+        "image/png"] == "BBB"

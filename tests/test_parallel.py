@@ -63,5 +63,5 @@ def test_example_layer_shapes_and_errors():
     x, (W_Q, W_K, W_V), W_O = example_layer(5, 12, 3)
     assert x.shape == (5, 12) and W_Q.shape == W_K.shape == W_V.shape == (3, 12, 4)
     assert W_O.shape == (3, 4, 12) and x.dtype == np.float32
-    with pytest.raises(ValueError, match="multiple of n_heads"):
+    with pytest.raises(ValueError, match="not divisible by n_heads"):
         example_layer(5, 12, 5)

@@ -7,7 +7,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from attnlab.modules import TinyGPT
+from attnlab.models.gpt import GPTConfig, TinyGPT
 from attnlab.params import (
     MODELS_FILE,
     PRESETS,
@@ -27,7 +27,7 @@ GPT3 = PRESETS["gpt3-175b"]
 def torch_count(config: ModelConfig) -> int:
     """Parameters of the course's torch GPT built from ``config``, on meta (no memory)."""
     with torch.device("meta"):
-        model = TinyGPT(config.to_gpt_config())
+        model = TinyGPT(GPTConfig.from_config(config))
     return sum(p.numel() for p in model.parameters())
 
 

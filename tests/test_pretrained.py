@@ -1,4 +1,4 @@
-"""attnlab.pretrained runs all-MiniLM-L6-v2 with attnlab's own NumPy attention.
+"""attnlab.models.pretrained runs all-MiniLM-L6-v2 with attnlab's own NumPy attention.
 
 The oracle is ``transformers``' BertModel (a test-only dependency) loaded offline from the same
 package folder, with the eager attention that returns its patterns.
@@ -11,7 +11,7 @@ import sys
 import numpy as np
 import pytest
 
-from attnlab.pretrained import BENCH_SENTENCE, erf, forward_seconds, load_minilm, model_folder
+from attnlab.models.pretrained import BENCH_SENTENCE, erf, forward_seconds, load_minilm, model_folder
 
 SENTENCES = [
     "The cat sat on the mat because it was tired.",
@@ -107,7 +107,7 @@ def test_tokens_are_the_tokenizers_own(model, bert):
 
 def test_forward_runs_on_numpy_alone():
     """No torch, no transformers, no sentence-transformers in the process that runs the model."""
-    code = ("import sys; from attnlab.pretrained import load_minilm; load_minilm().embed('a test'); "
+    code = ("import sys; from attnlab.models.pretrained import load_minilm; load_minilm().embed('a test'); "
             "heavy = ('torch', 'transformers', 'sentence_transformers'); "
             "print(sorted(m for m in heavy if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -165,7 +165,7 @@ def test_per_head_weights_reassemble_the_full_projections(model, bert):
 
 def test_per_head_changes_sum_to_the_concatenated_projection(model):
     """Σ_h head_h @ W_O[h] = concat(heads) @ W_O stacked: the course's form is the usual one."""
-    from attnlab.pretrained import self_attention
+    from attnlab.models.pretrained import self_attention
 
     w = model.layer(2)
     x = model.hidden_states(SENTENCES[1])[2].astype(np.float64)

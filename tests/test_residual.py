@@ -1,12 +1,12 @@
-"""attnlab.residual: the step-by-step pass equals the model's own forward pass (the oracle)."""
+"""attnlab.models.residual: the step-by-step pass equals the model's own forward pass (the oracle)."""
 
 import numpy as np
 import pytest
 import torch
 
-from attnlab import corpus, residual
 from attnlab.checks.gpt import random_gpt  # large random weights: every step matters
-from attnlab.models import load_tiny_gpt
+from attnlab.models import corpus, residual
+from attnlab.models.trained import load_tiny_gpt
 
 
 @pytest.fixture(scope="module")

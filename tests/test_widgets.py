@@ -10,11 +10,12 @@ import numpy as np
 import pytest
 from IPython.display import Image, Markdown
 
-from attnlab import widgets
 from attnlab.attention import apply_mask, causal_mask, softmax
-from attnlab.review import GAPS, LEARNED, Deck, Quiz, key_words, overlap
-from attnlab.studyguide import Flashcard, flashcards_for, questions_for
-from attnlab.svg import bars_svg, colours, heatmap_svg, token_lines_svg
+from attnlab.head_traits import head_traits
+from attnlab.views import widgets
+from attnlab.views.review import GAPS, LEARNED, Deck, Quiz, key_words, overlap
+from attnlab.views.studyguide import Flashcard, flashcards_for, questions_for
+from attnlab.views.svg import bars_svg, colours, heatmap_svg, token_lines_svg
 
 
 def weights_in(svg: str, kind: str = "cell") -> np.ndarray:
@@ -116,10 +117,10 @@ def test_head_traits_tell_heads_apart():
     t = 6
     previous = np.eye(t, k=-1)
     previous[0, 0] = 1.0
-    same = widgets.head_traits(np.eye(t))
+    same = head_traits(np.eye(t))
     assert same["entropy_bits"] == 0 and same["looks_back"] == 0
-    assert widgets.head_traits(previous)["looks_back"] == pytest.approx(5 / 6)
-    uniform = widgets.head_traits(np.full((t, t), 1 / t))
+    assert head_traits(previous)["looks_back"] == pytest.approx(5 / 6)
+    uniform = head_traits(np.full((t, t), 1 / t))
     assert uniform["entropy_bits"] == pytest.approx(np.log2(t))
     assert uniform["first_token"] == pytest.approx(1 / t)
 
@@ -319,7 +320,6 @@ def test_key_words_overlap():
 
 
 def test_the_explorer_reads_minilm_and_switches_to_the_tiny_gpt():
-    pytest.importorskip("attnlab.pretrained", reason="attnlab.pretrained (MiniLM) not written yet")
     ex = widgets.attention_explorer()
     n_layers, n_heads, t, _ = ex.attention.shape
     assert ex.tokens[0] == "[CLS]" and ex.tokens[-1] == "[SEP]" and (n_layers, n_heads) == (6, 12)
@@ -329,7 +329,7 @@ def test_the_explorer_reads_minilm_and_switches_to_the_tiny_gpt():
     assert "mole" in ex.tokens and weights_in(ex.heatmap.value).size == len(ex.tokens) ** 2
     ex.model.value = "tiny GPT"
     try:
-        from attnlab.models import load_tiny_gpt
+        from attnlab.models.trained import load_tiny_gpt
         load_tiny_gpt()
     except (ImportError, FileNotFoundError) as exc:
         assert ex.error.value and ex.model.value == "tiny GPT"  # said so, in the widget

@@ -11,7 +11,7 @@ A recurrent network (RNN) cannot do that: ``h_t = tanh(x_t W_x + h_{t-1} W_h)`` 
 before it can start on ``h_t``, so its T steps run one after the other.
 
 Shapes: ``x (T, d_model)``; per-head maps ``W_Q, W_K, W_V (n_heads, d_model, d_head)`` (value-down)
-and ``W_O (n_heads, d_head, d_model)`` (value-up), as in :mod:`attnlab.pretrained`.
+and ``W_O (n_heads, d_head, d_model)`` (value-up), as in :mod:`attnlab.models.pretrained`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from attnlab.attention import causal_mask, scaled_dot_product_attention
-from attnlab.validate import as_float_array, positive_int
+from attnlab.validate import as_float_array, default_d_head, positive_int
 
 
 def _check_heads(x, W_Q, W_K, W_V, W_O):
@@ -87,9 +87,7 @@ def example_layer(n_tokens: int, d_model: int, n_heads: int, seed: int = 0):
     scaled so the outputs stay of order 1."""
     n_tokens, d_model, n_heads = (positive_int(n, name) for n, name in
                                   ((n_tokens, "n_tokens"), (d_model, "d_model"), (n_heads, "n_heads")))
-    if d_model % n_heads:
-        raise ValueError(f"d_model={d_model} must be a multiple of n_heads={n_heads}")
-    rng, d_head = np.random.default_rng(seed), d_model // n_heads
+    rng, d_head = np.random.default_rng(seed), default_d_head(d_model, n_heads)
     x = rng.normal(size=(n_tokens, d_model)).astype(np.float32)
     maps = [(rng.normal(size=(n_heads, d_model, d_head)) / d_model**0.5).astype(np.float32)
             for _ in range(3)]

@@ -13,7 +13,7 @@ MLP's hidden size M = d_mlp. Two conventions count them:
     MLP                  L × (up C × M + down M × C)
     unembedding          C × V  (counted as its own matrix)
 
-``"exact"`` — every tensor of a GPT-2-style model (:class:`attnlab.modules.TinyGPT`): the same
+``"exact"`` — every tensor of a GPT-2-style model (:class:`attnlab.models.gpt.TinyGPT`): the same
 matrices plus the biases, the LayerNorms' scales and shifts, the learned position embeddings
 (context × C), and an unembedding *tied* to the token embedding (shared, so counted once). It
 equals ``sum(p.numel() for p in TinyGPT(config).parameters())`` — the test builds the torch
@@ -30,11 +30,11 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from decimal import Decimal
 
 from attnlab.paths import DATA_DIR
-from attnlab.validate import positive_int
+from attnlab.validate import default_d_head, positive_int
 
 MODELS_FILE = DATA_DIR / "models.json"
 CONVENTIONS = ("3b1b", "exact")
@@ -44,7 +44,7 @@ CONVENTIONS = ("3b1b", "exact")
 class ModelConfig:
     """The sizes that fix a GPT's parameter count. GPT-3: ``ModelConfig(50257, 2048, 12288, 96, 96)``.
 
-    :class:`attnlab.modules.GPTConfig` extends it (torch models are built from it). ``d_head`` defaults to
+    :class:`attnlab.models.gpt.GPTConfig` extends it (torch models are built from it). ``d_head`` defaults to
     ``d_model // n_heads`` (then the heads must divide d_model), ``d_mlp`` to ``4 * d_model``;
     both are filled in on construction. ``bias`` and ``tie_weights`` matter only to the exact count.
     """
@@ -64,10 +64,7 @@ class ModelConfig:
         for field in ("vocab_size", "context_length", "d_model", "n_heads", "n_layers"):
             positive_int(getattr(self, field), field)
         if self.d_head is None:
-            if self.d_model % self.n_heads:
-                raise ValueError(f"d_model={self.d_model} is not divisible by n_heads={self.n_heads}: "
-                                 f"give d_head explicitly")
-            object.__setattr__(self, "d_head", self.d_model // self.n_heads)
+            object.__setattr__(self, "d_head", default_d_head(self.d_model, self.n_heads))
         positive_int(self.d_head, "d_head")
         object.__setattr__(self, "d_mlp", 4 * self.d_model if self.d_mlp is None else self.d_mlp)
         positive_int(self.d_mlp, "d_mlp")
@@ -79,12 +76,6 @@ class ModelConfig:
     def attention_width(self) -> int:
         """H·D: the width of all heads side by side (the output matrix has H·D rows)."""
         return self.n_heads * self.d_head
-
-    def to_gpt_config(self):
-        """The same model as :class:`attnlab.modules.GPTConfig` (imports torch)."""
-        from attnlab.modules import GPTConfig
-
-        return GPTConfig(**asdict(self))
 
 
 def _check(config, convention: str | None = None) -> None:
@@ -127,8 +118,8 @@ def count_parameters(config: ModelConfig, convention: str = "3b1b") -> dict[str,
     ``layernorm``, ``unembedding`` and ``total`` (their sum).
 
     ``"3b1b"``: the chapter's weight matrices (no positions, LayerNorms or biases; the unembedding
-    counted as its own C × V matrix). ``"exact"``: every tensor of :class:`~attnlab.modules.TinyGPT`
-    built from ``config.to_gpt_config()``; a tied unembedding adds 0.
+    counted as its own C × V matrix). ``"exact"``: every tensor of :class:`~attnlab.models.gpt.TinyGPT`
+    built from ``GPTConfig.from_config(config)``; a tied unembedding adds 0.
     """
     _check(config, convention)
     V, C, L = config.vocab_size, config.d_model, config.n_layers

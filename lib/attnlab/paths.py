@@ -10,3 +10,5 @@ ROOT = Path(__file__).resolve().parents[2]  # lib/attnlab/paths.py -> the reposi
 DATA_DIR = ROOT / "data"
 SOLUTIONS_DIR = ROOT / "solutions"
 NOTEBOOKS_DIR = ROOT / "notebooks"
+# What legitimately differs between two runs of a notebook (nbval's sanitizer; the generator reads it too)
+SANITIZE_CFG = ROOT / "tests" / "nbval_sanitize.cfg"

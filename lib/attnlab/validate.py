@@ -82,3 +82,12 @@ def broadcast_shape(shapes: dict[str, tuple[int, ...]]) -> tuple[int, ...]:
     except ValueError:
         listed = ", ".join(f"{name} {shape}" for name, shape in shapes.items())
         raise ValueError(f"these shapes do not broadcast together: {listed}") from None
+
+
+def default_d_head(d_model, n_heads) -> int:
+    """``d_model // n_heads``: each head's width when the heads split d_model evenly. ``ValueError``
+    when they do not (then give d_head explicitly)."""
+    d_model, n_heads = positive_int(d_model, "d_model"), positive_int(n_heads, "n_heads")
+    if d_model % n_heads:
+        raise ValueError(f"d_model={d_model} is not divisible by n_heads={n_heads}: give d_head explicitly")
+    return d_model // n_heads

@@ -2,7 +2,7 @@
 probabilities read off the stream, greedy generation.
 
 The learner writes each from the model's own pieces; expected answers come from the model itself
-(``Block.forward``, ``TinyGPT.forward``, ``TinyGPT.generate``) and :func:`attnlab.residual.logit_lens`.
+(``Block.forward``, ``TinyGPT.forward``, ``TinyGPT.generate``) and :func:`attnlab.models.residual.logit_lens`.
 The modules handed to the learner refuse the one call that *is* the answer (``block(x)``,
 ``model(idx)``, ``model.generate``), with a message saying which pieces to use instead.
 Cases are built on first use, and torch is imported only then: every lesson imports
@@ -35,11 +35,11 @@ def pieces_only(module, method: str, call: str, pieces: str):
 
 
 def random_gpt(seed: int = 0, std: float = 0.4):
-    """A small :class:`~attnlab.modules.TinyGPT` with large random weights (every step matters),
+    """A small :class:`~attnlab.models.gpt.TinyGPT` with large random weights (every step matters),
     untied unembedding."""
     import torch
 
-    from attnlab.modules import GPTConfig, TinyGPT
+    from attnlab.models.gpt import GPTConfig, TinyGPT
 
     torch.manual_seed(seed)
     model = TinyGPT(GPTConfig(vocab_size=11, context_length=9, d_model=12, n_heads=3, n_layers=3,
@@ -78,8 +78,8 @@ _MODEL_PIECES = ("forward", "model(idx)",
 def _models() -> dict:
     import torch
 
-    from attnlab import residual
-    from attnlab.models import load_tiny_gpt
+    from attnlab.models import residual
+    from attnlab.models.trained import load_tiny_gpt
 
     gpt = load_tiny_gpt().model
     ids = torch.tensor([load_tiny_gpt().encode(SENTENCE)])  # (1, 7)
@@ -113,7 +113,7 @@ def _block_cases() -> list[Case]:
 
 def check_residual_block(fn) -> CheckResult:
     """Check ``residual_block(block, x)``: x ``(B, T, C)`` → the stream after the block's attention and
-    MLP have added their changes (pre-LayerNorm, as :class:`attnlab.modules.Block`)."""
+    MLP have added their changes (pre-LayerNorm, as :class:`attnlab.models.layers.Block`)."""
     return run_check("residual_block", fn, _block_cases(), compare=compare_tensors)
 
 
@@ -164,7 +164,7 @@ _READ = ("model.ln_f, then model.unembed (one score per word), divide by the tem
 def _probability_cases() -> list[Case]:
     import torch
 
-    from attnlab import residual
+    from attnlab.models import residual
 
     m = _models()
     gpt, rnd, stream = m["gpt"], m["random"], torch.from_numpy(m["stream"])

@@ -1,7 +1,7 @@
 """Checks for ``06_multi_head``: heads summed, value-ups stacked, a head's entropy.
 
 Expected answers come from :mod:`attnlab.multihead` (tested against ``nn.MultiheadAttention``) and
-:func:`attnlab.widgets.head_traits` (what the head gallery shows).
+:func:`attnlab.head_traits.head_traits` (what the head gallery shows).
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import numpy as np
 
 from attnlab.attention import causal_mask, softmax
 from attnlab.checks.core import Case, CheckResult, run_check
+from attnlab.head_traits import head_traits
 from attnlab.multihead import multi_head_attention, stack_value_up
-from attnlab.widgets import head_traits
 
 # --- all heads, summed -----------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ demonstrates it::
 
 Every lesson ends with ``show_questions("NN_name")``: its questions, answers folded away, as
 static Markdown (the same text on every run, readable without a kernel). ``11_review`` asks them
-all, with the flashcard and quiz widgets of :mod:`attnlab.widgets`.
+all, with the flashcard and quiz widgets of :mod:`attnlab.views.widgets`.
 """
 
 from __future__ import annotations

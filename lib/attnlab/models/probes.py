@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from attnlab import corpus
+from attnlab.models import corpus
 
 
 def _as_rows(rows) -> np.ndarray:
@@ -85,7 +85,7 @@ def bigram_accuracy(train_rows, rows, vocab_size: int) -> float:
 
 def grammar_oracle(rows, vocab: corpus.Vocab) -> dict[str, float]:
     """The best possible next-word predictor that reads only the past: the grammar's own
-    probabilities (:func:`attnlab.corpus.next_word_distribution`). Returns its mean ``loss`` (the
+    probabilities (:func:`attnlab.models.corpus.next_word_distribution`). Returns its mean ``loss`` (the
     floor no honest model can beat on average) and the ``accuracy`` of its top guess (ties go to the
     word first in the vocabulary)."""
     rows = _as_rows(rows)

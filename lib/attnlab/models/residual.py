@@ -10,7 +10,7 @@ embedding, and then every attention layer and every MLP **adds a change** to it:
     logits = unembed(ln_f(x))                    # (B, T, V)
     probabilities = softmax(logits)              # (B, T, V)   the next token, at every position
 
-:func:`trace` runs that pass on a :class:`~attnlab.modules.TinyGPT` and keeps every intermediate —
+:func:`trace` runs that pass on a :class:`~attnlab.models.gpt.TinyGPT` and keeps every intermediate —
 the stream after each step, each head's proposed change, each MLP's change, the patterns — so a
 lesson can follow one token through the model. :func:`logit_lens` reads a next-token prediction off
 the stream at *any* step, with the model's own final LayerNorm and unembedding ("logit lens").
@@ -29,7 +29,8 @@ import numpy as np
 import torch
 
 from attnlab.attention import softmax
-from attnlab.modules import TinyGPT, check_token_ids
+from attnlab.models.gpt import TinyGPT
+from attnlab.models.layers import check_token_ids
 from attnlab.validate import positive_float
 
 
@@ -55,7 +56,7 @@ class Trace:
 
 def _check_model(model) -> TinyGPT:
     if not isinstance(model, TinyGPT):
-        raise ValueError(f"model must be an attnlab.modules.TinyGPT, but got {type(model).__name__}")
+        raise ValueError(f"model must be an attnlab.models.gpt.TinyGPT, but got {type(model).__name__}")
     return model
 
 

@@ -17,17 +17,12 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-import ipykernel.kernelspec
 import nbformat
-from jupyter_client import AsyncKernelManager
-from jupyter_client.kernelspec import KernelSpecManager
-from nbclient import NotebookClient
 
+from attnlab.course.kernels import execute
+from attnlab.course.outputs import drop_widget_state, keep_unchanged
 from attnlab.paths import NOTEBOOKS_DIR, SOLUTIONS_DIR
 
 CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
@@ -40,7 +35,6 @@ _HIDDEN = re.compile(
     r"^[ \t]*### BEGIN HIDDEN TESTS[^\n]*\n.*?^[ \t]*### END HIDDEN TESTS[^\n]*(\n|$)", re.M | re.S
 )
 _MARKER = re.compile(r"(BEGIN|END) (SOLUTION|HIDDEN TESTS)")
-EXECUTION_TIMEOUT = 300  # seconds per cell; lessons take seconds, this only stops a hang
 
 
 def strip_solutions(source: str, cell_type: str = "code") -> str:
@@ -94,103 +88,6 @@ def student_copy(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-class _ThisEnvironment(KernelSpecManager):
-    """Kernel specs whose ``python3`` is always this environment's Python (as nbval's
-    ``--nbval-current-env``), so a learner's other Pythons and global kernels never leak in."""
-
-    def get_kernel_spec(self, kernel_name):
-        if kernel_name == "python3":
-            return self.kernel_spec_class(
-                resource_dir=ipykernel.kernelspec.RESOURCES,
-                **ipykernel.kernelspec.get_kernel_dict(),
-            )
-        return super().get_kernel_spec(kernel_name)
-
-
-@contextmanager
-def kernel_manager() -> Iterator[AsyncKernelManager]:
-    """A manager for a fresh ``python3`` kernel running this environment's Python. Asynchronous,
-    as nbclient expects: with a blocking one its time limits and dead-kernel detection never fire.
-
-    The kernel talks over Unix sockets in a private temporary folder (removed when the block ends)
-    instead of localhost TCP ports: no port another user could reach, and no warning about it in
-    the log.
-    """
-    with tempfile.TemporaryDirectory(prefix="attnlab-kernel-") as sockets:
-        yield AsyncKernelManager(kernel_name="python3", kernel_spec_manager=_ThisEnvironment(),
-                                 transport="ipc", ip=str(Path(sockets) / "kernel"))
-
-
-def execute(nb: nbformat.NotebookNode, workdir: Path) -> nbformat.NotebookNode:
-    """Run every cell in a fresh kernel of this environment's Python and keep the outputs."""
-    from nbconvert.preprocessors import CoalesceStreamsPreprocessor  # only here: a slow import
-
-    with kernel_manager() as km:
-        client = NotebookClient(
-            nb, km=km, timeout=EXECUTION_TIMEOUT, resources={"metadata": {"path": str(workdir)}},
-        )
-        client.execute(cleanup_kc=True)  # shut the kernel down: the client does not own km
-    # One stream output per cell and stream: how stdout arrives in pieces varies from run to run.
-    CoalesceStreamsPreprocessor().preprocess(nb, {})
-    for cell in nb.cells:
-        cell.metadata.pop("execution", None)  # wall-clock timestamps: differ every run
-    return nb
-
-
-# --- building solution notebooks (for course authors) ------------------------------------------
-
-
-def _nbgrader(grade_id: str, *, solution=False, grade=False, locked=False, points=None) -> dict:
-    meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
-            "solution": solution, "task": False}
-    if points is not None:
-        meta["points"] = points
-    return {"nbgrader": meta}
-
-
-def markdown(text: str) -> nbformat.NotebookNode:
-    """An instruction cell: read-only for nbgrader."""
-    return nbformat.v4.new_markdown_cell(text.strip(), metadata={"locked": True})
-
-
-def code(source: str) -> nbformat.NotebookNode:
-    """An ordinary code cell the learner runs (and may change)."""
-    return nbformat.v4.new_code_cell(source.strip())
-
-
-def exercise(source: str, grade_id: str) -> nbformat.NotebookNode:
-    """A cell with a ``### BEGIN SOLUTION`` region: the learner writes that part."""
-    if "### BEGIN SOLUTION" not in source:
-        raise ValueError(f"exercise {grade_id!r} has no ### BEGIN SOLUTION region")
-    return nbformat.v4.new_code_cell(source.strip(), metadata=_nbgrader(grade_id, solution=True))
-
-
-def check(source: str, grade_id: str, points: int = 1) -> nbformat.NotebookNode:
-    """An autograded, read-only cell that runs a check (hidden tests may follow)."""
-    return nbformat.v4.new_code_cell(
-        source.strip(), metadata=_nbgrader(grade_id, grade=True, locked=True, points=points)
-    )
-
-
-def new_lesson(cells: list[nbformat.NotebookNode], title: str) -> nbformat.NotebookNode:
-    """A solution notebook from cells; locked markdown cells get nbgrader ids of their own."""
-    for i, cell in enumerate(cells):
-        cell.id = f"cell-{i:02d}"
-        if cell.metadata.pop("locked", False):
-            cell.metadata.update(_nbgrader(f"cell-{i:02d}", locked=True))
-    ids = [c.metadata["nbgrader"]["grade_id"] for c in cells if "nbgrader" in c.metadata]
-    if len(ids) != len(set(ids)):  # nbgrader refuses a notebook with a repeated grade id
-        raise ValueError(f"grade ids must be unique, got {sorted(i for i in ids if ids.count(i) > 1)}")
-    nb = nbformat.v4.new_notebook(cells=cells)
-    nb.metadata.update({
-        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python",
-                       "name": "python3"},
-        "language_info": {"name": "python"},
-        "title": title,
-    })
-    return nb
-
-
 def lesson_names(names: list[str] | None = None) -> list[str]:
     """The lessons to build: the given names (with or without .ipynb), else every solution."""
     if names:
@@ -198,20 +95,36 @@ def lesson_names(names: list[str] | None = None) -> list[str]:
     return sorted(p.stem for p in SOLUTIONS_DIR.glob("*.ipynb"))
 
 
-def build(name: str, run: bool = True) -> None:
-    """Execute ``solutions/<name>.ipynb`` in place, then write its executed student copy."""
-    source = SOLUTIONS_DIR / f"{name}.ipynb"
+def _stored(path: Path) -> nbformat.NotebookNode | None:
+    return nbformat.read(path, as_version=4) if path.exists() else None
+
+
+def _run(nb: nbformat.NotebookNode, path: Path, fresh: bool) -> nbformat.NotebookNode:
+    """Execute ``nb`` beside ``path``; keep the outputs stored in ``path`` that did not change."""
+    stored = None if fresh else _stored(path)
+    return drop_widget_state(keep_unchanged(execute(nb, path.parent), stored))
+
+
+def build(name: str, run: bool = True, fresh: bool = False,
+          solutions: Path = SOLUTIONS_DIR, notebooks: Path = NOTEBOOKS_DIR) -> None:
+    """Execute ``solutions/<name>.ipynb`` in place, then write its executed student copy into
+    ``notebooks/``.
+
+    Outputs that strict nbval would find unchanged stay as stored (:mod:`attnlab.course.outputs`),
+    unless ``fresh``; widget state is never stored."""
+    source = solutions / f"{name}.ipynb"
     if not source.exists():
         raise SystemExit(f"no solution notebook {source}")
     solution = nbformat.read(source, as_version=4)
     if run:
-        solution = execute(solution, SOLUTIONS_DIR)
+        solution = _run(solution, source, fresh)
         nbformat.write(solution, source)
     student = student_copy(solution)
+    target = notebooks / f"{name}.ipynb"
+    notebooks.mkdir(exist_ok=True)
     if run:
-        student = execute(student, NOTEBOOKS_DIR)
-    NOTEBOOKS_DIR.mkdir(exist_ok=True)
-    nbformat.write(student, NOTEBOOKS_DIR / f"{name}.ipynb")
+        student = _run(student, target, fresh)
+    nbformat.write(student, target)
 
 
 def _cells(nb: nbformat.NotebookNode) -> list[tuple]:
@@ -240,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("lessons", nargs="*", help="lesson names (default: all of solutions/)")
     parser.add_argument("--check", action="store_true", help="only report notebooks out of sync")
     parser.add_argument("--no-execute", action="store_true", help="write copies without running")
+    parser.add_argument("--fresh", action="store_true",
+                        help="store every fresh output (default: keep those strict nbval finds unchanged)")
     args = parser.parse_args(argv)
     if args.check:
         problems = out_of_sync()
@@ -247,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if problems else 0
     for name in lesson_names(args.lessons):
         print(f"building {name} ...", flush=True)
-        build(name, run=not args.no_execute)
+        build(name, run=not args.no_execute, fresh=args.fresh)
     return 0
 
 

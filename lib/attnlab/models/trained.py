@@ -1,7 +1,7 @@
 """The course's own trained models: trained here in seconds, stored in ``data/``, loaded by lessons.
 
 No package ships GPT-2's weights here, so the course trains three tiny transformers from
-:mod:`attnlab.modules` on the synthetic corpora of :mod:`attnlab.corpus`:
+:mod:`attnlab.models.layers` on the synthetic corpora of :mod:`attnlab.models.corpus`:
 
 - ``tiny_gpt`` — a decoder-only language model on the little grammar, with the causal mask;
 - ``leaky_gpt`` — the same model trained **without** the causal mask (lesson 04): every position
@@ -13,7 +13,7 @@ No package ships GPT-2's weights here, so the course trains three tiny transform
 ``make models`` (or ``attnlab-models``) retrains all three — deterministically (fixed seeds, one thread,
 deterministic algorithms), each in well under a minute on 2 CPU cores — and writes
 ``data/<name>.safetensors`` (weights) and ``data/<name>.json`` (config, vocabulary, training figures
-and the measured quality, see :mod:`attnlab.probes`). Lessons call :func:`load_tiny_gpt` and
+and the measured quality, see :mod:`attnlab.models.probes`). Lessons call :func:`load_tiny_gpt` and
 :func:`load_translator`.
 """
 
@@ -31,8 +31,9 @@ import numpy as np
 import torch
 from safetensors.torch import load_model, save_model
 
-from attnlab import corpus, probes
-from attnlab.modules import GPTConfig, TinyGPT, Translator, TranslatorConfig
+from attnlab.models import corpus, probes
+from attnlab.models.gpt import GPTConfig, TinyGPT
+from attnlab.models.translator import Translator, TranslatorConfig
 from attnlab.paths import DATA_DIR
 
 THREADS = 1
@@ -149,7 +150,7 @@ def train_gpt(masked: bool = True, seed: int = 0, threads: int = THREADS) -> tup
 
 
 def gpt_quality(model: TinyGPT, train: np.ndarray, heldout: np.ndarray, vocab: corpus.Vocab) -> dict:
-    """The tiny GPT's measured quality on held-out rows (see :mod:`attnlab.probes`)."""
+    """The tiny GPT's measured quality on held-out rows (see :mod:`attnlab.models.probes`)."""
     guesses = probes.predictions(model, heldout)
     heads = probes.noun_adjective_attention(model, heldout, vocab)
     layer, head = heads["best"]
@@ -249,7 +250,7 @@ def read(name: str, data_dir: Path = DATA_DIR) -> tuple[torch.nn.Module, dict]:
 class TrainedGPT:
     """A trained tiny GPT with its vocabulary, for lessons.
 
-    ``model`` (a :class:`~attnlab.modules.TinyGPT`, eval mode), ``vocab``, ``info`` (the JSON: config,
+    ``model`` (a :class:`~attnlab.models.gpt.TinyGPT`, eval mode), ``vocab``, ``info`` (the JSON: config,
     training figures, measured quality). Texts are words of the grammar, e.g.
     ``"a tiny fluffy blue creature squeaks ."``.
     """
@@ -314,7 +315,8 @@ class TrainedGPT:
 class TrainedTranslator:
     """The trained translator with its vocabularies, for lessons.
 
-    ``model`` (a :class:`~attnlab.modules.Translator`), ``source_vocab``, ``target_vocab``, ``info``.
+    ``model`` (a :class:`~attnlab.models.translator.Translator`), ``source_vocab``, ``target_vocab``,
+    ``info``.
     """
 
     def __init__(self, model: Translator, info: dict):

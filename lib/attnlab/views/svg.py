@@ -2,7 +2,7 @@
 
 A widget redraws in a few milliseconds by sending the browser a small SVG string (an
 ``ipywidgets.HTML`` value) instead of a rendered image. The same weights that matplotlib draws in
-:mod:`attnlab.plotting` for the stored, static pictures; one look: blue = weight, darker = more.
+:mod:`attnlab.views.plotting` for the stored, static pictures; one look: blue = weight, darker = more.
 
 Every cell, line and bar carries its weight in ``data-weight`` (and a ``<title>`` tooltip), so a
 test — or a browser test — can read what is shown.

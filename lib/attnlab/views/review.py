@@ -1,6 +1,6 @@
 """Reviewing the study guide: a flashcard deck with spaced repetition, and a self-marked quiz.
 
-Plain classes — the flashcard and quiz widgets in :mod:`attnlab.widgets` only show their state and
+Plain classes — the flashcard and quiz widgets in :mod:`attnlab.views.widgets` only show their state and
 call their methods, so every rule here is tested without a browser.
 
 Spaced repetition, Leitner-style: each card sits in a box, 0 to ``LEARNED``. "I knew it" moves it
@@ -15,7 +15,7 @@ import random
 import re
 from dataclasses import dataclass, field
 
-from attnlab.studyguide import Flashcard, Question, flashcards_for, questions_for
+from attnlab.views.studyguide import Flashcard, Question, flashcards_for, questions_for
 
 GAPS = (2, 4, 8, 16)  # how many cards later a card in box 0, 1, 2, 3 comes back
 LEARNED = 3  # a card in this box (or higher) counts as learned

@@ -37,8 +37,8 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from attnlab.authoring import kernel_manager
 from attnlab.checks.core import WELL_DONE
+from attnlab.course.kernels import kernel_manager
 from attnlab.paths import SOLUTIONS_DIR
 
 TIME_LIMIT = 120.0  # seconds per notebook; every lesson runs in well under 15 s

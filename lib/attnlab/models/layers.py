@@ -7,15 +7,15 @@ becomes trainable torch modules, GPT-2 style:
   the change it proposes to each embedding and its attention pattern.
 - :class:`MultiHeadAttention` — all heads at once: one fused Linear makes every head's queries, keys
   and values; the heads attend in parallel; one Linear maps their outputs back (the value-up maps of
-  all heads side by side). Two paths: a **readable** one that builds the pattern (scores, mask,
-  softmax) and returns it, and a **fast** one through ``F.scaled_dot_product_attention`` (a fused
-  kernel that never stores the T×T pattern) when the pattern is not needed.
+  all heads side by side: the output matrix W_O). Two paths: a **readable** one that builds the
+  pattern (scores, mask, softmax) and returns it, and a **fast** one through
+  ``F.scaled_dot_product_attention`` (a fused kernel that never stores the T×T pattern) when the
+  pattern is not needed.
 - :class:`Block` — pre-LayerNorm transformer block: attention, (optional cross-attention), MLP,
   each added to the residual stream.
-- :class:`GPTConfig`, :class:`TinyGPT` — a decoder-only language model (token + learned position
-  embeddings, blocks, final LayerNorm, unembedding tied to the token embedding).
-- :class:`TranslatorConfig`, :class:`Translator` — an encoder–decoder: the decoder's
-  cross-attention reads the encoder's output.
+
+The models built from them: :mod:`attnlab.models.gpt` (decoder-only) and
+:mod:`attnlab.models.translator` (encoder–decoder).
 
 Shapes: B batch, T query positions, S context (key/value) positions, H heads, D d_head,
 C d_model, V vocabulary. Masks are bool, True = may attend (as in :mod:`attnlab.attention`),
@@ -26,14 +26,12 @@ Test oracles: ``torch.nn.MultiheadAttention``, attnlab's NumPy attention, ``tran
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from attnlab.params import ModelConfig
-from attnlab.validate import positive_int
+from attnlab.validate import default_d_head, positive_int
 
 # --- input checks ----------------------------------------------------------------------------
 
@@ -197,14 +195,6 @@ class MultiHeadAttention(nn.Module):
         return head
 
 
-def default_d_head(d_model: int, n_heads: int) -> int:
-    """``d_model // n_heads``, refusing a d_model the heads do not divide (then pass d_head)."""
-    d_model, n_heads = positive_int(d_model, "d_model"), positive_int(n_heads, "n_heads")
-    if d_model % n_heads:
-        raise ValueError(f"d_model={d_model} is not divisible by n_heads={n_heads}: pass d_head explicitly")
-    return d_model // n_heads
-
-
 # --- the transformer block -------------------------------------------------------------------
 
 
@@ -288,191 +278,3 @@ def init_gpt2_(model: nn.Module, n_layers: int) -> None:
             nn.init.normal_(p, mean=0.0, std=std)
 
 
-# --- the decoder-only language model ---------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class GPTConfig(ModelConfig):
-    """The shape of a GPT: GPT-2 small is ``GPTConfig(50257, 1024, 768, 12, 12)``.
-
-    The sizes of :class:`attnlab.params.ModelConfig` (``d_head`` defaults to ``d_model // n_heads``,
-    ``d_mlp`` to ``4 * d_model``; ``tie_weights`` shares the token embedding with the unembedding),
-    plus ``causal``: ``False`` builds the "leaky" model whose positions can see the future (lesson 04).
-    """
-
-    causal: bool = True
-
-    def __post_init__(self):
-        super().__post_init__()
-        if not isinstance(self.causal, bool):
-            raise ValueError(f"causal must be True or False, but got {self.causal!r}")
-
-    def to_dict(self) -> dict:
-        """The fields that rebuild this model (a checkpoint's ``config``)."""
-        fields = asdict(self)
-        fields.pop("name")
-        return fields
-
-
-class TinyGPT(nn.Module):
-    """A GPT-2-style decoder-only transformer.
-
-    token embedding + learned position embedding → ``n_layers`` pre-LN :class:`Block` s → final
-    LayerNorm → unembedding (tied to the token embedding unless ``tie_weights=False``; no bias).
-    Build it inside ``with torch.device("meta"):`` to count a huge model's parameters without memory:
-    ``sum(p.numel() for p in model.parameters())`` (shared weights count once).
-
-    ``forward(idx, need_weights=False)``: idx ``(B, T)`` token ids → logits ``(B, T, V)``, or
-    ``(logits, patterns)`` with one ``(B, H, T, T)`` pattern tensor per layer.
-    """
-
-    def __init__(self, config: GPTConfig):
-        super().__init__()
-        if not isinstance(config, GPTConfig):
-            raise ValueError(f"config must be a GPTConfig, but got {type(config).__name__}")
-        c = self.config = config
-        self.tok_emb = nn.Embedding(c.vocab_size, c.d_model)  # (V, C)
-        self.pos_emb = nn.Embedding(c.context_length, c.d_model)  # (context_length, C)
-        self.blocks = nn.ModuleList(
-            Block(c.d_model, c.n_heads, causal=c.causal, d_head=c.d_head, d_mlp=c.d_mlp, bias=c.bias)
-            for _ in range(c.n_layers))
-        self.ln_f = nn.LayerNorm(c.d_model, bias=c.bias)
-        self.unembed = nn.Linear(c.d_model, c.vocab_size, bias=False)  # C -> V
-        init_gpt2_(self, c.n_layers)
-        if c.tie_weights:
-            self.unembed.weight = self.tok_emb.weight
-
-    def forward(self, idx: torch.Tensor, need_weights: bool = False):
-        c = self.config
-        check_token_ids(idx, "idx", c.vocab_size, c.context_length)
-        positions = torch.arange(idx.shape[1], device=idx.device)  # (T,)
-        x = self.tok_emb(idx) + self.pos_emb(positions)  # (B, T, C)
-        x, patterns = through_blocks(self.blocks, x, need_weights=need_weights)
-        logits = self.unembed(self.ln_f(x))  # (B, T, V)
-        return (logits, patterns["self"]) if need_weights else logits  # patterns: L × (B, H, T, T)
-
-    @torch.no_grad()
-    def generate(self, idx: torch.Tensor, n_new: int, greedy: bool = True, temperature: float = 1.0,
-                 generator: torch.Generator | None = None) -> torch.Tensor:
-        """Append ``n_new`` tokens to idx ``(B, T)`` → ``(B, T + n_new)``, one at a time.
-
-        ``greedy=True`` (default, deterministic) takes the most likely next token; otherwise it samples
-        from softmax(logits / temperature) with ``generator``. Only the last ``context_length`` tokens
-        are read at each step.
-        """
-        n_new = positive_int(n_new, "n_new")
-        if not greedy and not temperature > 0:
-            raise ValueError(f"temperature must be > 0 for sampling, but got {temperature}")
-        for _ in range(n_new):
-            logits = self(idx[:, -self.config.context_length:])[:, -1]  # (B, V)
-            if greedy:
-                nxt = logits.argmax(dim=-1, keepdim=True)  # (B, 1)
-            else:
-                nxt = torch.multinomial((logits / temperature).softmax(-1), 1, generator=generator)
-            idx = torch.cat([idx, nxt], dim=1)  # (B, T + 1)
-        return idx
-
-
-# --- the encoder-decoder -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TranslatorConfig:
-    """The shape of a small encoder–decoder (the original transformer's layout, pre-LN)."""
-
-    src_vocab_size: int
-    tgt_vocab_size: int
-    context_length: int
-    d_model: int
-    n_heads: int
-    n_encoder_layers: int
-    n_decoder_layers: int
-    d_head: int | None = None
-    d_mlp: int | None = None
-    bias: bool = True
-
-    def __post_init__(self):
-        for name in ("src_vocab_size", "tgt_vocab_size", "context_length", "d_model", "n_heads",
-                     "n_encoder_layers", "n_decoder_layers"):
-            positive_int(getattr(self, name), name)
-        if self.d_head is None:
-            default_d_head(self.d_model, self.n_heads)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-class Translator(nn.Module):
-    """Encoder–decoder transformer: the encoder reads the source sentence with (unmasked)
-    self-attention; each decoder block attends causally to the target so far, then **cross-attends**
-    to the encoder's output: its queries come from the target, its keys and values from the source.
-
-    ``forward(src, tgt, need_weights=False)``: src ``(B, S)``, tgt ``(B, T)`` token ids → logits
-    ``(B, T, V_tgt)`` for the next target token, or ``(logits, patterns)`` with
-    ``patterns = {"encoder": [(B, H, S, S)], "decoder": [(B, H, T, T)], "cross": [(B, H, T, S)]}``,
-    one entry per layer.
-    """
-
-    def __init__(self, config: TranslatorConfig):
-        super().__init__()
-        if not isinstance(config, TranslatorConfig):
-            raise ValueError(f"config must be a TranslatorConfig, but got {type(config).__name__}")
-        c = self.config = config
-        kw = dict(d_head=c.d_head, d_mlp=c.d_mlp, bias=c.bias)
-        self.src_emb = nn.Embedding(c.src_vocab_size, c.d_model)  # (V_src, C)
-        self.tgt_emb = nn.Embedding(c.tgt_vocab_size, c.d_model)  # (V_tgt, C)
-        self.src_pos = nn.Embedding(c.context_length, c.d_model)
-        self.tgt_pos = nn.Embedding(c.context_length, c.d_model)
-        self.encoder = nn.ModuleList(Block(c.d_model, c.n_heads, causal=False, **kw)
-                                     for _ in range(c.n_encoder_layers))
-        self.ln_enc = nn.LayerNorm(c.d_model, bias=c.bias)
-        self.decoder = nn.ModuleList(Block(c.d_model, c.n_heads, causal=True, cross_attention=True, **kw)
-                                     for _ in range(c.n_decoder_layers))
-        self.ln_f = nn.LayerNorm(c.d_model, bias=c.bias)
-        self.unembed = nn.Linear(c.d_model, c.tgt_vocab_size, bias=False)
-        init_gpt2_(self, c.n_encoder_layers + c.n_decoder_layers)
-        self.unembed.weight = self.tgt_emb.weight
-
-    def encode(self, src: torch.Tensor, need_weights: bool = False):
-        """src ``(B, S)`` → the encoder's output ``(B, S, C)`` (and its per-layer patterns)."""
-        c = self.config
-        check_token_ids(src, "src", c.src_vocab_size, c.context_length)
-        x = self.src_emb(src) + self.src_pos(torch.arange(src.shape[1], device=src.device))  # (B, S, C)
-        x, patterns = through_blocks(self.encoder, x, need_weights=need_weights)
-        x = self.ln_enc(x)
-        return (x, patterns["self"]) if need_weights else x  # patterns: L × (B, H, S, S)
-
-    def decode(self, memory: torch.Tensor, tgt: torch.Tensor, need_weights: bool = False):
-        """memory ``(B, S, C)`` (the encoder's output), tgt ``(B, T)`` → logits ``(B, T, V_tgt)``
-        (and the decoder's self- and cross-attention patterns per layer)."""
-        c = self.config
-        check_token_ids(tgt, "tgt", c.tgt_vocab_size, c.context_length)
-        x = self.tgt_emb(tgt) + self.tgt_pos(torch.arange(tgt.shape[1], device=tgt.device))  # (B, T, C)
-        x, p = through_blocks(self.decoder, x, context=memory, need_weights=need_weights)
-        logits = self.unembed(self.ln_f(x))  # (B, T, V_tgt)
-        if not need_weights:
-            return logits
-        return logits, {"decoder": p["self"], "cross": p["cross"]}  # L × (B, H, T, T), L × (B, H, T, S)
-
-    def forward(self, src: torch.Tensor, tgt: torch.Tensor, need_weights: bool = False):
-        if src.ndim == 2 and tgt.ndim == 2 and src.shape[0] != tgt.shape[0]:
-            raise ValueError(f"src has batch size {src.shape[0]} but tgt has batch size {tgt.shape[0]}")
-        if not need_weights:
-            return self.decode(self.encode(src), tgt)
-        memory, enc_patterns = self.encode(src, need_weights=True)
-        logits, patterns = self.decode(memory, tgt, need_weights=True)
-        return logits, {"encoder": enc_patterns, **patterns}
-
-    @torch.no_grad()
-    def translate(self, src: torch.Tensor, bos: int, eos: int, max_len: int | None = None) -> torch.Tensor:
-        """Greedy translation of src ``(B, S)`` → target ids ``(B, n)`` after ``bos``, stopping once
-        every row has produced ``eos`` (kept) or after ``max_len`` tokens."""
-        max_len = self.config.context_length - 1 if max_len is None else positive_int(max_len, "max_len")
-        memory = self.encode(src)  # (B, S, C)
-        out = torch.full((src.shape[0], 1), bos, dtype=torch.long, device=src.device)  # (B, 1)
-        for _ in range(max_len):
-            nxt = self.decode(memory, out)[:, -1].argmax(-1, keepdim=True)  # (B, 1)
-            out = torch.cat([out, nxt], dim=1)
-            if (out == eos).any(dim=1).all():
-                break
-        return out[:, 1:]

@@ -1,0 +1,7 @@
+"""``python -m attnlab.models`` (``make models``): retrain the course's tiny models into ``data/``."""
+
+import sys
+
+from attnlab.models.trained import main
+
+sys.exit(main())

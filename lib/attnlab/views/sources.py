@@ -1,0 +1,69 @@
+"""Where the widgets' patterns come from: a model's attention on a sentence, cached.
+
+MiniLM (``attnlab.models.pretrained``) and the tiny GPT (``attnlab.models.trained``) are loaded on
+first use, so importing the views loads no model."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from attnlab.validate import as_float_array
+
+MODELS = ("MiniLM", "tiny GPT")
+
+
+SENTENCES = {
+    "MiniLM": (
+        "a fluffy blue creature roamed the verdant forest",
+        "the mole on her arm was checked by a doctor",
+        "the chemist measured one mole of the gas",
+        "the cat sat on the mat because it was tired",
+    ),
+}
+
+
+def _minilm(text: str):
+    from attnlab.models.pretrained import load_minilm
+
+    model = load_minilm()
+    return model.tokens(text), model.attention(text)
+
+
+def _tiny_gpt(text: str):
+    from attnlab.models.trained import load_tiny_gpt
+
+    model = load_tiny_gpt()
+    return model.tokens(text), model.attention(text)
+
+
+SOURCES = {"MiniLM": _minilm, "tiny GPT": _tiny_gpt}
+
+
+def sentences(model: str) -> tuple[str, ...]:
+    """Example sentences ``model`` reads (the tiny GPT knows only its grammar's words: the first
+    few sentences of its corpus with two adjectives or more)."""
+    if model == "tiny GPT":
+        from attnlab.models import corpus
+
+        rich = [s.text + " ." for s in corpus.sentences(200, seed=0) if len(s.words) >= 5]
+        return tuple(dict.fromkeys(rich))[:5]
+    return SENTENCES.get(model, SENTENCES["MiniLM"])
+
+
+@lru_cache(maxsize=64)
+def attention_of(model: str, text: str) -> tuple[tuple[str, ...], np.ndarray]:
+    """``(tokens, attention (n_layers, n_heads, T, T))`` of ``model`` on ``text``; cached."""
+    if model not in SOURCES:
+        raise ValueError(f"model must be one of {', '.join(SOURCES)}; got {model!r}")
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("text must be a non-empty sentence")
+    tokens, attention = SOURCES[model](text)
+    attention = as_float_array(attention, "attention")
+    if attention.ndim != 4 or attention.shape[-2:] != (len(tokens), len(tokens)):
+        raise ValueError(f"{model} gave attention {attention.shape} for {len(tokens)} tokens; "
+                         "expected (n_layers, n_heads, T, T)")
+    attention.setflags(write=False)  # shared through the cache
+    return tuple(tokens), attention
+
