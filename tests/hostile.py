@@ -13,9 +13,9 @@ the host, a port listening on the host, a token to find its processes by).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import nbformat
 from submissions import answer, course_student_copy, grade_id
@@ -108,7 +108,8 @@ def with_outputs(nb, megabytes: int):
     nb = _copy(nb)
     blob = "iVBORw0KGgo" + "A" * (2**20 - 11)  # 1 MB of base64, like a PNG
     cell = next(c for c in nb.cells if c.cell_type == "code")
-    cell.outputs = [nbformat.v4.new_output("display_data", data={"image/png": blob}) for _ in range(megabytes)]
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"image/png": blob})
+                    for _ in range(megabytes)]
     return nb
 
 
@@ -147,7 +148,8 @@ WIRE_FORGERY = '''\
 import json, os
 lines = []
 for name in ("stable_softmax", "softmax_with_temperature", "attention_pattern"):
-    lines.append({"exercise": name, "function": "callable", "own": [], "helpers_used": [], "standing_in": None})
+    lines.append({"exercise": name, "function": "callable", "own": [], "helpers_used": [],
+                  "standing_in": None})
     lines.append({"exercise": name, "passed": True, "score": 1})
 lines.append({"done": True})
 blob = "".join(json.dumps(m) + "\\n" for m in lines).encode()
@@ -222,7 +224,8 @@ import attnlab.checks.core as core, pathlib
 path = pathlib.Path(core.__file__)
 text = path.read_text()
 try:
-    path.write_text(text.replace("def run_check(", "def run_check(*a, **k):\\n    return __import__('types').SimpleNamespace(passed=True, line='✅')\\ndef _old_run_check("))
+    fake = "def run_check(*a, **k):\\n    return __import__('types').SimpleNamespace(passed=True)\\n"
+    path.write_text(text.replace("def run_check(", fake + "def _old_run_check("))
     print("rewrote", path)
 except OSError as exc:
     print("could not:", exc)
@@ -456,7 +459,7 @@ CORPUS: list[Submission] = [
     _hostile("writes_outside", WRITE_OUTSIDE),
     _hostile("opens_network", NETWORK),
     _hostile("leaves_processes", LINGER),
-    _hostile("kills_the_grader", KILL_GRADER, status="kernel died"),
+    _hostile("kills_the_grader", KILL_GRADER),  # pid 1 of its namespace shrugs SIGKILL off
     Submission("swallows_the_timeout", "hostile",
                lambda ctx: with_exercise(untouched(), "stable_softmax", SWALLOW_TIMEOUT), 0.0,
                says="still running after 3 s"),
@@ -469,7 +472,7 @@ CORPUS: list[Submission] = [
     Submission("always_equal", "hostile", lambda ctx: with_all_exercises(untouched(), ALWAYS_EQUAL),
                0.0, says="Anything"),
     _hostile("redefined_and_patched_checks", REDEFINED_CHECKS),
-    _hostile("patched_builtins", PATCHED_BUILTINS),
+    _hostile("patched_builtins", PATCHED_BUILTINS, status="kernel died"),  # it broke Python itself
     _hostile("fork_bomb", FORK_BOMB),
     _hostile("memory_hog_correct", MEMORY_HOG, base=correct, score=FULL),
     _hostile("output_flood_correct", FLOOD, base=correct, score=FULL),

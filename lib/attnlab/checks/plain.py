@@ -184,7 +184,8 @@ def _from(node, budget: _Budget, depth: int):
         text = node.get("repr")
         return float(text) if text in ("nan", "inf", "-inf") else _bad("a float")
     if kind == "complex":
-        return complex(float(_from(node.get("re"), budget, depth)), float(_from(node.get("im"), budget, depth)))
+        real, imag = _from(node.get("re"), budget, depth), _from(node.get("im"), budget, depth)
+        return complex(float(real), float(imag))
     if kind == "ndarray":
         return _array(node, budget)
     if kind == "scalar":
@@ -208,7 +209,8 @@ def _from(node, budget: _Budget, depth: int):
 
 def _objects(node: dict, budget: _Budget, depth: int) -> np.ndarray:
     shape, items = node.get("shape"), node.get("items")
-    if type(shape) is not list or not all(type(n) is int and n >= 0 for n in shape) or type(items) is not list:
+    sizes_ok = type(shape) is list and all(type(n) is int and n >= 0 for n in shape)
+    if not sizes_ok or type(items) is not list:
         _bad("an array of objects")
     if math.prod(shape) != len(items):
         _bad("an array of objects whose shape does not fit its items")

@@ -32,6 +32,11 @@ import re
 import sys
 from dataclasses import dataclass, field
 
+# Everything the runner needs is bound here, before any learner code runs: a submission that
+# replaces attnlab's modules (or plants a fake package) changes nothing the runner calls.
+from attnlab.checks.core import Case, call, first_line, helpers_called, standing_in
+from attnlab.checks.plain import AnswerTooLarge, dumps, opaque, safe_repr, to_tree, type_name
+
 _MISSING = object()
 
 
@@ -57,8 +62,6 @@ class _Wire:
         self._file = os.fdopen(fd, "w", encoding="utf-8", buffering=1)
 
     def send(self, message: dict) -> None:
-        from attnlab.checks.plain import dumps
-
         self._file.write(dumps(message) + "\n")
         self._file.flush()
 
@@ -82,16 +85,12 @@ def _shell():
 
 
 def _error_text(result) -> str | None:
-    from attnlab.checks.core import first_line
-
     exc = result.error_before_exec or result.error_in_exec
     return None if exc is None else first_line(exc)
 
 
 def outcomes(fn, cases, time_limit_s: float) -> list[dict]:
     """The wire form of ``fn``'s outcome on each case, up to the first one that is not an answer."""
-    from attnlab.checks.core import call
-
     found = []
     for case in cases:
         wire = call(fn, case, time_limit_s).wire(time_limit_s)
@@ -103,9 +102,6 @@ def outcomes(fn, cases, time_limit_s: float) -> list[dict]:
 
 def run_exercise(namespace: dict, ex: Exercise) -> dict:
     """The message for one exercise: the learner's function called on every case's inputs."""
-    from attnlab.checks.core import Case, helpers_called, standing_in
-    from attnlab.checks.plain import AnswerTooLarge, opaque, safe_repr, to_tree, type_name
-
     fn = namespace.get(ex.function, _MISSING)
     if fn is _MISSING:
         return {"exercise": ex.grade_id, "function": "missing"}
@@ -144,8 +140,6 @@ def main() -> int:
     wire = _Wire(os.dup(1))  # the pipe to the grader; fd 1 itself goes to /dev/null
     _clean_path()
     plan: Plan = pickle.load(sys.stdin.buffer)  # from the grader (trusted): inputs, never answers
-    import attnlab.checks.core  # noqa: F401 — the course's code, loaded before any learner code
-
     shell = _shell()
     _silence()
     for ex in plan.after.get(-1, []):

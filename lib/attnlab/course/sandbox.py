@@ -60,7 +60,7 @@ class Limits:
     def prlimit(self) -> list[str]:
         return ["prlimit", f"--as={self.memory_bytes}", f"--cpu={self.cpu_seconds}",
                 f"--nproc={self.processes}", f"--nofile={self.open_files}",
-                f"--fsize={self.file_bytes}", f"--core=0", "--"]
+                f"--fsize={self.file_bytes}", "--core=0", "--"]
 
 
 def bwrap() -> str | None:
@@ -119,7 +119,8 @@ class Sandbox:
                 "--proc", "/proc", "--dev", "/dev",
                 "--size", str(self.limits.tmp_bytes), "--tmpfs", "/tmp",
                 "--dir", "/home", "--bind", str(self.workdir), HOME, "--chdir", HOME,
-                "--ro-bind-data", str(passwd_fd), "/etc/passwd", "--ro-bind-data", str(group_fd), "/etc/group",
+                "--ro-bind-data", str(passwd_fd), "/etc/passwd",
+                "--ro-bind-data", str(group_fd), "/etc/group",
                 "--remount-ro", "/",
                 "--", *argv]
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import attnlab.checks
+from attnlab.checks import plain
 from attnlab.checks.core import CheckSpec
 from attnlab.checks.replay import Answers, inputs, record, replay
 from attnlab.course import runner
@@ -217,7 +218,7 @@ def _feed(proc, payload: bytes) -> None:
 def _parse(line: bytes, run: Run) -> bool:
     """Keep one line's message; True once the runner says it is done."""
     try:
-        message = json.loads(line.decode("utf-8"))
+        message = plain.loads(line.decode("utf-8"))  # arrays as arrays; nothing but plain data
     except (ValueError, RecursionError):
         run.unreadable += 1
         return False
@@ -243,7 +244,8 @@ def execute(plan: runner.Plan, box, time_limit: float) -> Run:
         while sel.get_map() and not done:
             left = deadline - time.monotonic()
             if left <= 0:
-                run.status, run.stopped = "time limit", f"stopped after the notebook's time limit of {time_limit:g} s"
+                run.status = "time limit"
+                run.stopped = f"stopped after the notebook's time limit of {time_limit:g} s"
                 break
             for key, _ in sel.select(timeout=min(left, 1.0)):
                 chunk = os.read(key.fd, 1 << 16)
