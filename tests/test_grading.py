@@ -261,3 +261,23 @@ def test_the_sandboxes_memory_is_its_own_not_the_graders_peak(tmp_path):
     result = grade("ana", path, load_lesson(LESSON), isolation(1), time_limit=60)
     assert result.status == "graded"
     assert 20 < result.peak_mb < 600, result.peak_mb  # lesson 00's runner holds about 100 MB
+
+
+@pytest.mark.slow
+def test_every_lessons_solution_scores_full_marks_through_the_sandbox():
+    """Every kind of check survives the trip: arrays, indices, dicts of counts, shapes, masks,
+    MiniLM's embeddings (01, 06), the tiny GPT's modules and tensors (09) — inputs pickled in,
+    answers back as plain data, judged here."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    isolated = isolation(2)
+
+    def one(name):
+        lesson = load_lesson(name)
+        row = grade("solution", SOLUTIONS_DIR / f"{name}.ipynb", lesson, isolated, 300)
+        return name, row, lesson.max_points
+
+    names = sorted(p.stem for p in SOLUTIONS_DIR.glob("*.ipynb"))
+    with ThreadPoolExecutor(2) as pool:
+        for name, row, full in pool.map(one, names):
+            assert (row.status, sum(row.scores.values()), row.notes) == ("graded", full, []), name
