@@ -10,8 +10,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -262,3 +264,38 @@ def test_the_runner_keeps_no_writable_folder_on_sys_path(monkeypatch, tmp_path):
     monkeypatch.setattr(sys, "path", ["", str(tmp_path), "/tmp/x", *sys.path])
     runner._clean_path()
     assert "" not in sys.path and str(tmp_path) not in sys.path and "/tmp/x" not in sys.path
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="only root can give a sandbox a uid of its own")
+def test_as_root_a_sandbox_can_run_as_a_uid_of_its_own_with_its_own_process_limit(monkeypatch):
+    """The mode CI uses when its Python is readable by other users (here it may not be: the
+    course's Python is left out, so only the uid, the limits and the cleanup are tested)."""
+    import subprocess
+
+    from attnlab.course import sandbox
+
+    monkeypatch.setattr(sandbox, "course_paths", lambda: [])
+    pool = sandbox.UidPool(1)
+    work = sandbox.private_folder()
+    try:
+        with pool.take() as uid:
+            box = sandbox.Sandbox(work, sandbox.Limits(processes=40), uid=uid)
+            script = ("id -u > mine; (for i in $(seq 100); do sleep 30 & done) 2>/dev/null; "
+                      "set -- /proc/[0-9]*; echo $# > count")  # builtins only: no fork is left
+            box.start(["/bin/sh", "-c", script], {"PATH": "/usr/bin:/bin"}, stderr=subprocess.DEVNULL).wait()
+            assert (work / "mine").read_text().strip() == str(sandbox.LEARNER_UID)
+            assert (work / "mine").stat().st_uid == uid  # outside, it is the sandbox's own uid
+            assert int((work / "count").read_text()) <= 40  # the process limit held
+            box.stop()
+        assert not [p for p in Path("/proc").iterdir() if p.name.isdigit() and _uid_of(p) == uid]
+    finally:
+        import shutil
+
+        shutil.rmtree(work.parent, ignore_errors=True)
+
+
+def _uid_of(entry) -> int | None:
+    try:
+        return entry.stat().st_uid
+    except OSError:
+        return None

@@ -104,7 +104,7 @@ def grade_all(submissions: dict[str, Path], lesson: Lesson, book: Gradebook, job
                 rows.append(row)
                 line = (f"{row.student}: {row.status}, {sum(row.scores.values()):g}/{lesson.max_points:g}"
                         f" ({row.seconds:.1f} s)")
-                if bar is not None:
+                if bar is not None and not bar.disable:  # a terminal: the line goes above the bar
                     bar.write(line, file=sys.stdout)
                     bar.update()
                 else:
