@@ -264,6 +264,21 @@ def _read(path: Path) -> str:
         return ""
 
 
+def sweep_cgroups(min_age_s: float = 600.0) -> list[Path]:
+    """Remove the empty pids cgroups a killed grader left behind (older than ``min_age_s``, so a
+    grader running beside this one keeps the ones it is about to use). The ones removed."""
+    base = _pids_hierarchy()
+    removed = []
+    for group in base.glob("attnlab-grade-*") if base is not None else []:
+        try:
+            if time.time() - group.stat().st_mtime > min_age_s and not _read(group / "cgroup.procs").strip():
+                group.rmdir()
+                removed.append(group)
+        except OSError:  # in use after all, or gone
+            continue
+    return removed
+
+
 @contextmanager
 def pids_cgroup(max_pids: int) -> Iterator[Path | None]:
     """A fresh pids cgroup allowing ``max_pids`` tasks (removed afterwards, its tasks killed), or
@@ -342,6 +357,7 @@ def isolation(jobs: int, env: dict[str, str], limits: Limits | None = None) -> I
         if why is None:
             return Isolation(UidPool(jobs), False, limits,
                              f"each submission runs as its own uid ({FIRST_UID}…{FIRST_UID + jobs - 1})")
+        sweep_cgroups()
         with pids_cgroup(limits.processes) as group:
             cgroups = group is not None
         return Isolation(None, cgroups, limits,
