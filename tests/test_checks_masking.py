@@ -32,11 +32,11 @@ REFERENCE_ANSWERS = [  # (check, a right answer): tests/test_check_table.py runs
 
 
 @pytest.mark.parametrize("wrong, says", [
-    (lambda T: np.triu(np.ones((T, T), dtype=bool)), "case 1 of 4 (3 tokens): 6 of 9 entries differ, the first "
-                                                     "at query 0, key 1: got True, expected False. That is "
-                                                     "the upper triangle"),  # the future, not the past
+    (lambda T: np.triu(np.ones((T, T), dtype=bool)),  # the future, not the past
+     "case 1 of 4 (3 tokens): 6 of 9 entries differ, the first at query 0, key 1: got True, expected False. "
+     "That is the upper triangle"),
     (lambda T: np.tril(np.ones((T, T), dtype=bool), k=-1), "That leaves out the diagonal"),  # not even itself
-    (lambda T: np.arange(T)[None, :] > np.arange(T)[:, None], "That is the mask inverted"),  # True = forbidden
+    (lambda T: np.arange(T)[None, :] > np.arange(T)[:, None], "That is the mask inverted"),  # True = future
     (lambda T: np.tril(np.ones((T, T))), "expected a bool array"),  # 0/1 floats
     (lambda T: np.ones((T, T), dtype=bool), "That allows every key"),  # no mask at all
     (lambda T: np.tril(np.ones((T, T), dtype=bool))[:, :-1], "case 1 of 4"),  # wrong shape

@@ -66,8 +66,8 @@ def naive_exp(x, W_Q, W_K, W_V_down, W_V_up, causal=True):
 
 
 @pytest.mark.parametrize("wrong, says", [
-    (only_the_change, "case 1 of 6 (4 tokens, d_model 6, d_head 3, causal): every entry differs, the first at "
-                      "[0, 0]: got -0.166432, expected -0.0407022. That is only the change"),
+    (only_the_change, "case 1 of 6 (4 tokens, d_model 6, d_head 3, causal): every entry differs, the first "
+                      "at [0, 0]: got -0.166432, expected -0.0407022. That is only the change"),
     (lambda x, *w: by_hand(x, *w[:4], causal=False), "case 1 of 6"),  # ignores the mask
     (lambda x, *w: by_hand(x, *w[:4], causal=False), "That ignores causal=True"),
     (no_scaling, "That skips the scale"),

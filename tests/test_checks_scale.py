@@ -4,7 +4,12 @@ import numpy as np
 import pytest
 
 from attnlab.attention import scaled_dot_product_attention
-from attnlab.checks import check_block_update, check_cache_step, check_kv_cache_bytes, check_online_max_and_sum
+from attnlab.checks import (
+    check_block_update,
+    check_cache_step,
+    check_kv_cache_bytes,
+    check_online_max_and_sum,
+)
 from attnlab.efficient import online_softmax_update
 from attnlab.kvcache import kv_cache_bytes
 
@@ -133,7 +138,8 @@ def test_block_update_catches(wrong, says):
     (lambda c, n, b: 2 * c.n_layers * c.n_heads * c.d_head * n, "That counts numbers, not bytes"),
     (lambda c, n, b: 2 * c.n_layers * c.n_heads * c.d_head * n * b if c.n_layers < 96 else 0,
      "case 2 of 4 (GPT-3 175B, one token, fp16): expected 4,718,592, got 0"),
-    (lambda c, n, b: 2 * c.n_layers * c.n_heads * c.d_head * n * b / 1e6, "expected 2,880, got 0.00288 (1e-06 (= 1/1000000) × the expected value)"),
+    (lambda c, n, b: 2 * c.n_layers * c.n_heads * c.d_head * n * b / 1e6,
+     "expected 2,880, got 0.00288 (1e-06 (= 1/1000000) × the expected value)"),
 ])
 def test_kv_cache_bytes_catches(wrong, says):
     result = check_kv_cache_bytes(wrong)

@@ -85,7 +85,8 @@ ONLINE_MISTAKES = [
             lambda blocks: _streamed(blocks, lambda m, n: np.exp(n - m) if np.isfinite(m) else 0.0)),
     Mistake("That sums each block against its own max: the terms of different blocks must share one max — "
             "rescale the sum so far by exp(old max − new max) when the max grows.",
-            lambda blocks: (max(np.max(b) for b in blocks), sum(np.sum(np.exp(b - np.max(b))) for b in blocks))),
+            lambda blocks: (max(np.max(b) for b in blocks),
+                            sum(np.sum(np.exp(b - np.max(b))) for b in blocks))),
     Mistake("That reads only the first block: go through every block of the list.",
             lambda blocks: _streamed(blocks[:1], lambda m, n: np.exp(m - n))),
     Mistake("m is the max of ALL the scores, not of the last block.",
