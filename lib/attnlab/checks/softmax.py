@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from attnlab.attention import softmax
+from attnlab.attention import attention_pattern, softmax
 from attnlab.checks.core import CheckResult, run_check
 from attnlab.checks.mistakes import Mistake, cases, compare_values, recognising
 
@@ -123,11 +123,6 @@ def check_softmax_with_temperature(fn) -> CheckResult:
 # --- the attention pattern -------------------------------------------------------------------------
 
 
-def reference_pattern(q, k) -> np.ndarray:
-    """softmax(q kᵀ / √d_k) over each query's row: q (Tq, d_k), k (Tk, d_k) → (Tq, Tk)."""
-    return softmax(q @ k.T / math.sqrt(q.shape[-1]), axis=-1)
-
-
 ATTENTION_PATTERN_MISTAKES = [
     Mistake("That skips the scale: divide the scores by √d_k = √(q.shape[-1]) before softmax.",
             lambda q, k: softmax(q @ k.T)),
@@ -163,7 +158,7 @@ def _pattern_rows():
     ]
 
 
-PATTERN_CASES = cases(reference_pattern, ATTENTION_PATTERN_MISTAKES, _pattern_rows(), compare=compare_values)
+PATTERN_CASES = cases(attention_pattern, ATTENTION_PATTERN_MISTAKES, _pattern_rows(), compare=compare_values)
 
 
 def check_attention_pattern(fn) -> CheckResult:

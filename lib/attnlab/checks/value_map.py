@@ -14,6 +14,7 @@ from attnlab.checks.core import CheckResult, run_check
 from attnlab.checks.mistakes import Mistake, cases, compare_values, recognising
 from attnlab.checks.params import compare_counts
 from attnlab.costs import value_map_parameters
+from attnlab.multihead import value_update
 
 
 def _pattern(rng, n_queries, n_keys, causal=False):
@@ -69,10 +70,6 @@ def check_weighted_sum(fn) -> CheckResult:
 # --- the update ------------------------------------------------------------------------------------
 
 
-def _update(E, pattern, W_down, W_up):
-    return E + pattern @ (E @ W_down) @ W_up  # (T, C) + (T, T) @ (T, D) @ (D, C)
-
-
 UPDATE_MISTAKES = [
     Mistake("That is only the change ΔE: return the UPDATED embeddings, E + ΔE.",
             lambda E, p, down, up: p @ (E @ down) @ up),
@@ -103,7 +100,7 @@ def _update_cases():
         ("d_head = d_model, 5 tokens", rng.normal(size=(5, 3)), _pattern(rng, 5, 5), *maps(3, 3),
          "value-down maps d_model → d_head, value-up d_head → d_model."),
     ]
-    return cases(_update, UPDATE_MISTAKES, [(label, (E, p, down, up), hint)
+    return cases(value_update, UPDATE_MISTAKES, [(label, (E, p, down, up), hint)
                                             for label, E, p, down, up, hint in rows], compare=compare_values)
 
 
