@@ -91,3 +91,8 @@ def test_what_cannot_be_set_side_by_side_is_left_to_compare_arrays(got, want):
 
 def test_equal_arrays_pass():
     assert compare_values(np.ones(3), np.ones(3) + 1e-12) is None
+
+
+def test_a_question_is_not_followed_by_a_full_stop():
+    line = check_identity(lambda x: None).line
+    assert "the result? Hint: a hint for anything else" in line and "?." not in line

@@ -399,3 +399,15 @@ def test_the_query_key_picture_draws_one_arrow_per_vector():
     assert len(labels) == 3 and {"query of “creature”", "key of “the”"} <= set(labels)
     with pytest.raises(ValueError, match="'k the' must be a 2-D vector"):
         plot_query_key_arrows({"a": np.ones(2)}, {"the": np.ones(3)})
+
+
+def test_equal_keys_share_one_arrow_and_one_label():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from attnlab.views.plotting import plot_query_key_arrows
+
+    ax = plot_query_key_arrows({"creature": np.array([3.0, 0.4])},
+                               {"fluffy": np.array([1.0, 0.1]), "blue": np.array([1.0, 0.1])})
+    labels = [t.get_text() for t in ax.texts if t.get_text()]
+    assert labels == ["query of “creature”", "key of “fluffy”, “blue”"]

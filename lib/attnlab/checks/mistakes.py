@@ -94,10 +94,11 @@ def recognising(compare: Compare = compare_arrays) -> Compare:
         if problem is None:
             return None
         problem = problem.rstrip(".")
+        stop = " " if problem.endswith(("?", "!")) else ". "  # "… the result? Hint: …", not "?."
         for wrong, says in expected.mistakes:
             if _quietly(compare, got, wrong) is None:
-                return f"{problem}. {says}"
-        return f"{problem}. Hint: {expected.hint}" if expected.hint else problem
+                return f"{problem}{stop}{says}"
+        return f"{problem}{stop}Hint: {expected.hint}" if expected.hint else problem
 
     compare_recognising.__doc__ = f"{compare.__name__}, naming the catalogued mistake the answer is."
     return compare_recognising

@@ -114,11 +114,12 @@ def plot_query_key_arrows(queries: dict, keys: dict, ax=None, title=None):
         _, ax = plt.subplots(figsize=(5.5, 5.5))
     limit = 1.15 * max(float(np.abs(v).max()) for v in vectors.values())
     for kind, group, style in (("query", queries, "-"), ("key", keys, "--")):
-        for token, v in group.items():
-            colour = "tab:orange" if kind == "query" else "tab:blue"
+        colour = "tab:orange" if kind == "query" else "tab:blue"
+        for tokens, v in _same_arrows(group):
             ax.annotate("", xy=v, xytext=(0, 0), arrowprops={"arrowstyle": "->", "color": colour,
                                                              "linestyle": style, "linewidth": 2})
-            ax.text(v[0] * 1.04, v[1] * 1.04, f"{kind} of “{token}”", color=colour, fontsize=9)
+            names = ", ".join(f"“{t}”" for t in tokens)
+            ax.text(v[0] * 1.04, v[1] * 1.04, f"{kind} of {names}", color=colour, fontsize=9)
     ax.axhline(0, color="gray", linewidth=0.5)
     ax.axvline(0, color="gray", linewidth=0.5)
     ax.set(xlim=(-limit, limit), ylim=(-limit, limit), aspect="equal",
@@ -126,3 +127,17 @@ def plot_query_key_arrows(queries: dict, keys: dict, ax=None, title=None):
     if title:
         ax.set_title(title)
     return ax
+
+
+def _same_arrows(vectors: dict) -> list[tuple[list[str], np.ndarray]]:
+    """Tokens whose vectors are equal share one arrow (and one label): [(tokens, vector), ...]."""
+    groups: list[tuple[list[str], np.ndarray]] = []
+    for token, v in vectors.items():
+        v = np.asarray(v, dtype=float)
+        for names, w in groups:
+            if np.allclose(v, w):
+                names.append(token)
+                break
+        else:
+            groups.append(([token], v))
+    return groups
