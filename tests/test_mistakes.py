@@ -95,4 +95,4 @@ def test_equal_arrays_pass():
 
 def test_a_question_is_not_followed_by_a_full_stop():
     line = check_identity(lambda x: None).line
-    assert "the result? Hint: a hint for anything else" in line and "?." not in line
+    assert "the result? Hint: zero stays zero" in line and "?." not in line
