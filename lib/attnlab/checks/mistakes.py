@@ -100,7 +100,8 @@ def recognising(compare: Compare = compare_arrays) -> Compare:
                 return f"{problem}{stop}{says}"
         return f"{problem}{stop}Hint: {expected.hint}" if expected.hint else problem
 
-    compare_recognising.__doc__ = f"{compare.__name__}, naming the catalogued mistake the answer is."
+    name = getattr(compare, "__name__", "the comparison")
+    compare_recognising.__doc__ = f"{name}, naming the catalogued mistake the answer is."
     return compare_recognising
 
 
