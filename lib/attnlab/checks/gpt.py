@@ -72,7 +72,9 @@ def _as_numpy(fn):
 
         with torch.no_grad():
             got = fn(*args, **kwargs)
-        return got.detach().double().numpy() if _is_tensor(got) else got
+        if not _is_tensor(got):
+            return got
+        return got.detach().double().numpy() if got.is_floating_point() else got.detach().numpy()
 
     return answer
 
@@ -80,8 +82,8 @@ def _as_numpy(fn):
 def _with_mistakes(label, args, right, catalogue, hint, compare, kwargs=None) -> Case:
     """A case whose expected answer also holds the answers ``catalogue``'s mistakes give on ``args``."""
     mistakes = [Mistake(m.says, _as_numpy(m.wrong)) for m in catalogue]
-    expected = expect(right, mistakes, args, kwargs, hint=hint, compare=compare)
-    return Case(label, args, kwargs or {}, expected=expected)
+    expected = expect(right, mistakes, args, kwargs, compare=compare)
+    return Case(label, args, kwargs or {}, expected=expected, hint=hint)
 
 
 def compare_ids(got, expected) -> str | None:
@@ -276,6 +278,28 @@ _GREEDY = ("repeat n_new times: logits of the LAST position → its most likely 
 _GENERATE = ("generate", "model.generate", "a loop over model(idx)")
 
 
+def _greedy(model, idx, n_new, position=-1, steps=None):
+    """Greedy generation with the knobs the usual slips turn: which position's logits, how many steps."""
+    import torch
+
+    for _ in range(n_new if steps is None else steps):
+        logits = model(idx[:, -model.config.context_length:])  # (B, T, V)
+        idx = torch.cat([idx, logits[:, position].argmax(dim=-1, keepdim=True)], dim=1)  # (B, T + 1)
+    return idx
+
+
+GENERATE_MISTAKES = [
+    Mistake("That returns only the new words: return all of idx, the start included.",
+            lambda m, idx, n: _greedy(m, idx, n)[:, idx.shape[1]:]),
+    Mistake("That reads the FIRST position's logits: the next word comes from the LAST position, "
+            "logits[:, -1].", lambda m, idx, n: _greedy(m, idx, n, position=0)),
+    Mistake("That writes one word too few: the loop runs n_new times.",
+            lambda m, idx, n: _greedy(m, idx, n, steps=n - 1)),
+    Mistake("That writes one word too many: the loop runs n_new times.",
+            lambda m, idx, n: _greedy(m, idx, n, steps=n + 1)),
+]
+
+
 @functools.cache
 def _generate_cases() -> list[Case]:
     import torch
@@ -291,8 +315,9 @@ def _generate_cases() -> list[Case]:
          "the model reads at most model.config.context_length words: feed it idx[:, -context_length:]."),
     ]
     with torch.no_grad():
-        return [Case(label, (pieces_only(model, *_GENERATE), idx, n), expected=model.generate(idx, n).numpy(),
-                     hint=hint) for label, model, idx, n, hint in cases]
+        return [_with_mistakes(label, (pieces_only(model, *_GENERATE), idx, n),
+                               model.generate(idx, n).numpy(), GENERATE_MISTAKES, hint, compare_ids)
+                for label, model, idx, n, hint in cases]
 
 
 def _gpt_forward(model, idx):  # (B, T) -> (B, T, V): the model's own forward pass
@@ -302,10 +327,11 @@ def _gpt_forward(model, idx):  # (B, T) -> (B, T, V): the model's own forward pa
 def check_greedy_generate(fn) -> CheckResult:
     """Check ``greedy_generate(model, idx, n_new)``: ids ``(B, T)`` → ``(B, T + n_new)``, each new word
     the most likely one after the last ``context_length`` words."""
-    return run_check("greedy_generate", fn, _generate_cases(), compare=compare_ids,
+    return run_check("greedy_generate", fn, _generate_cases(), compare=recognising(compare_ids),
                      helpers={"gpt_forward": _gpt_forward})
 
 
 CATALOGUES = {"residual_block": (check_residual_block, BLOCK_MISTAKES),
               "gpt_forward": (check_gpt_forward, FORWARD_MISTAKES),
-              "next_word_probabilities": (check_next_word_probabilities, PROBABILITY_MISTAKES)}
+              "next_word_probabilities": (check_next_word_probabilities, PROBABILITY_MISTAKES),
+              "greedy_generate": (check_greedy_generate, GENERATE_MISTAKES)}

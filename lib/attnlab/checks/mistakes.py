@@ -5,7 +5,8 @@ whenever another slip happens to fail that case first. Here every exercise keeps
 :class:`Mistake` — each is the wrong code a learner writes (same signature as the exercise) and
 what to tell them. For every case the check works out the answer each mistake gives on that
 case's inputs; when the learner's answer misses the right one but equals a mistake's, the line
-names that mistake, whichever case revealed it. Otherwise the case's own hint is given.
+names that mistake, whichever case revealed it. The case's own hint follows, as for any miss — it
+is also all a learner whose code raised gets, since an exception has no answer to recognise.
 
 An author adds the next mistake by appending one ``Mistake(says, wrong_function)`` to the
 exercise's catalogue; the tests then prove it gets its own line (some case must tell it apart
@@ -76,12 +77,12 @@ def expect(right: Any, catalogue: Sequence[Mistake], args: tuple, kwargs: dict |
 def cases(right: Callable, catalogue: Sequence[Mistake], rows: Sequence[tuple],
           compare: Compare = compare_arrays) -> list[Case]:
     """One :class:`~attnlab.checks.core.Case` per ``(label, args, hint)`` row, its expected answer
-    ``right(*args)`` together with the mistakes' answers. The hint moves into :class:`Expected` so a
-    recognised mistake replaces it rather than following it."""
+    ``right(*args)`` together with the mistakes' answers; the hint stays the case's, so code that
+    raises gets it too."""
     built = []
     for label, args, hint in rows:
-        expected = expect(_answer(right, args, {}), catalogue, args, hint=hint, compare=compare)
-        built.append(Case(label, args, expected=expected))
+        expected = expect(_answer(right, args, {}), catalogue, args, compare=compare)
+        built.append(Case(label, args, expected=expected, hint=hint))
     return built
 
 

@@ -46,8 +46,8 @@ def _case(label, seed, T, d_model, d_head, causal, scale=1.0, hint=""):
     weights = [rng.normal(size=shape) / np.sqrt(d_model) for shape in
                ((d_model, d_head), (d_model, d_head), (d_model, d_head), (d_head, d_model))]
     args = (x, *weights, causal)
-    return Case(label, args, expected=expect(head_update(*args), HEAD_UPDATE_MISTAKES, args, hint=hint,
-                                             compare=compare_values))
+    expected = expect(head_update(*args), HEAD_UPDATE_MISTAKES, args, compare=compare_values)
+    return Case(label, args, expected=expected, hint=hint)
 
 
 HEAD_UPDATE_CASES = [
