@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from attnlab.checks import plain
+from attnlab.checks import plain, reference_calls
 from attnlab.checks.calling import (  # noqa: F401 — CheckTimeout and time_limit are part of this API
     LOST,
     TIME_LIMIT,
@@ -286,9 +286,11 @@ def run_here(spec: CheckSpec, fn: Callable) -> CheckResult:
     helpers standing in if that is what it takes."""
     if not callable(fn):
         return spec.not_a_function(fn)
-    result = spec.judge(lambda i, case: call(fn, case, spec.time_limit_s))
+    watch = reference_calls.Watch(reference_calls.helper_codes(fn, spec.helpers))
+    result = spec.judge(lambda i, case: watch.call(fn, case, spec.time_limit_s))
+    result = reference_calls.verdict(result, watch.found, spec.title)  # the course's work is not theirs
     used = helpers_called(fn, spec.helpers)
-    if result.passed or not used:
+    if result.passed or not used or watch.found:
         return result
     with standing_in(fn.__globals__, used):
         again = spec.judge(lambda i, case: call(fn, case, spec.time_limit_s))
