@@ -20,6 +20,7 @@ file                                                        who / what
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 import sqlite3
 import subprocess
@@ -28,7 +29,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from submissions import REGION, STUB, answer, course_student_copy, grade_id
+from submissions import STUB, answer, course_student_copy, grade_id
 
 from attnlab.course import sandbox
 
@@ -52,8 +53,9 @@ gina,Gina Green,S007,ggreen,A
 def cheating(student: nbformat.NotebookNode) -> nbformat.NotebookNode:
     nb = nbformat.from_dict(student)
     for cell in nb.cells:
-        if grade_id(cell) in CHEAT:
-            cell.source = STUB.sub(lambda m: CHEAT[grade_id(cell)], cell.source)
+        body = CHEAT.get(grade_id(cell))
+        if body is not None:
+            cell.source = STUB.sub(lambda m, body=body: body, cell.source)
     return nb
 
 
@@ -106,7 +108,8 @@ def test_calling_the_courses_reference_scores_zero_with_a_note(graded):
     dave = {r["student"]: r for r in _csv(root / "attnlab-grades" / f"{LESSON}.csv")}["dave"]
     assert dave["total"] == "0" and dave["status"] == "graded"
     for exercise in CHEAT:
-        assert f"{exercise}: ❌ {exercise}: this answer comes from the course's own `softmax`" in dave["notes"]
+        line = f"{exercise}: ❌ {exercise}: this answer comes from the course's own `softmax`"
+        assert line in dave["notes"]
 
 
 def test_one_gradebook_records_file_hash_version_time_and_lateness(graded):
@@ -125,9 +128,8 @@ def test_one_gradebook_records_file_hash_version_time_and_lateness(graded):
     verdicts = [o["text"] for c in kept.cells if c.cell_type == "code" for o in c.get("outputs", [])
                 if o.get("text", "").startswith("attnlab-grade:")]
     assert len(verdicts) == 3 and "0/1" in verdicts[0] and "1/1" in verdicts[2]
-    import hashlib
-
-    assert hashlib.sha256((evidence / "bob.ipynb").read_bytes()).hexdigest() == rows["bob"][f"{LESSON}:sha256"]
+    kept_file = hashlib.sha256((evidence / "bob.ipynb").read_bytes()).hexdigest()
+    assert kept_file == rows["bob"][f"{LESSON}:sha256"]
 
 
 def test_each_student_gets_a_self_contained_feedback_page(graded):
@@ -170,7 +172,7 @@ def test_the_canvas_csv_has_canvas_columns_and_a_points_possible_row(graded):
     assert table[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", LESSON]
     assert table[1][0].strip() == "Points Possible" and table[1][-1] == "3"
     by_id = {r[1]: r for r in table[2:]}
-    assert by_id["12345"][:5] == ["Carter, Dana", "12345", "S003", "dcarter", "B"] and by_id["12345"][5] == "2.7"
+    assert by_id["12345"] == ["Carter, Dana", "12345", "S003", "dcarter", "B", "2.7"]
     assert by_id["gina"][5] == "0" and by_id["alice"][5] == "3"
 
 
@@ -213,9 +215,6 @@ def test_the_default_gradebook_never_overwrites_nbgraders_grades_csv():
     from attnlab.course.classroom import resolve_out
 
     out, db = resolve_out(None, LESSON)
-    assert out.name == f"{LESSON}.csv" and out.parent.name == "attnlab-grades" and db.name == "gradebook.sqlite"
+    assert out.name == f"{LESSON}.csv" and out.parent.name == "attnlab-grades"
+    assert db.name == "gradebook.sqlite"
     assert "grades.csv" not in str(out)
-
-
-def _unused():  # keeps the REGION import honest for readers: the stubs come from these regions
-    return REGION

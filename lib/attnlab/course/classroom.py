@@ -58,7 +58,6 @@ def resolve_out(out: Path | None, lesson: str) -> tuple[Path, Path]:
     """(the lesson's CSV, the SQLite gradebook). Default: ``attnlab-grades/<lesson>.csv`` and one
     ``attnlab-grades/gradebook.sqlite`` for all lessons; ``--out X.csv`` keeps ``X.sqlite``."""
     if out is None:
-        DEFAULT_DIR.mkdir(exist_ok=True)
         return DEFAULT_DIR / f"{lesson}.csv", DEFAULT_DIR / "gradebook.sqlite"
     return out, out.with_suffix(".sqlite")
 
@@ -100,6 +99,7 @@ class Class:
     @classmethod
     def start(cls, args, lesson, db_path: Path) -> Class:
         """Read the roster and the submissions folder; ``ValueError`` for a bad option."""
+        db_path.parent.mkdir(parents=True, exist_ok=True)
         students = roster.read_roster(args.roster)
         found = roster.find(args.submissions, lesson.name, students)
         if args.student:
