@@ -115,6 +115,15 @@ def with_outputs(nb, megabytes: int):
 
 # --- what hostile learners paste -----------------------------------------------------------------
 
+SIGNATURES = ("stable_softmax(scores)", "softmax_with_temperature(scores, temperature)",
+              "attention_pattern(q, k)")
+
+
+def _all_three(returns: str) -> str:
+    """The lesson's three exercise functions, each returning ``returns``."""
+    return "".join(f"\ndef {signature}:\n    return {returns}\n" for signature in SIGNATURES)
+
+
 ACCIDENTAL_NAMES = '''\
 vars = ["query", "key", "value"]        # a learner's own list of variable names
 eval = {"loss": 0.25, "accuracy": 0.9}  # and of evaluation results
@@ -208,16 +217,7 @@ def _peek():
                 return value.expected
         frame = frame.f_back
     return None
-
-def stable_softmax(scores):
-    return _peek()
-
-def softmax_with_temperature(scores, temperature):
-    return _peek()
-
-def attention_pattern(q, k):
-    return _peek()
-'''
+''' + _all_three("_peek()")
 
 REWRITE_CORE = '''\
 import attnlab.checks.core as core, pathlib
@@ -349,16 +349,7 @@ class Anything:
     def __array__(self, dtype=None, copy=None): raise TypeError("no array here")
     def __float__(self): return 1.0
     def __len__(self): return 3
-
-def stable_softmax(scores):
-    return Anything()
-
-def softmax_with_temperature(scores, temperature):
-    return Anything()
-
-def attention_pattern(q, k):
-    return Anything()
-'''
+''' + _all_three("Anything()")
 
 REDEFINED_CHECKS = FAKE_RESULT + '''\
 check_stable_softmax = check_softmax_with_temperature = check_attention_pattern = lambda f: Passed()

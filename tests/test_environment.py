@@ -66,4 +66,5 @@ def test_the_license_is_an_spdx_string_so_pip_install_prints_no_deprecation_wall
     ``pip install -e .``; an SPDX expression (with a setuptools that reads it) prints none."""
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert isinstance(meta["project"]["license"], str) and "license-files" not in meta["project"]
-    assert any(re.fullmatch(r"setuptools>=(7[7-9]|[89]\d)(\.\d+)*", r) for r in meta["build-system"]["requires"])
+    needs = meta["build-system"]["requires"]
+    assert any(re.fullmatch(r"setuptools>=(7[7-9]|[89]\d)(\.\d+)*", r) for r in needs), needs

@@ -85,6 +85,11 @@ class CheckResult:
         return self.passed
 
 
+# NumPy's comparisons as they were when the course loaded: a learner's `np.allclose = lambda *a: True`
+# in the notebook does not reach the checks.
+_allclose, _array_equal, _isnan = np.allclose, np.array_equal, np.isnan
+
+
 def _ndim(x) -> int:
     try:
         return np.asarray(x, dtype=object).ndim
@@ -133,9 +138,9 @@ def compare_arrays(got, expected, rtol: float = 1e-5, atol: float = 1e-8) -> str
         if expected.ndim == 0:
             return f"expected a single number, got an array of shape {got_arr.shape}"
         return f"expected shape {expected.shape}, got shape {got_arr.shape}"
-    if np.isnan(got_arr).any() and not np.isnan(expected).any():
+    if _isnan(got_arr).any() and not _isnan(expected).any():
         return f"the answer contains NaN: got {show(got_arr)}, expected {show(expected)}"
-    if not np.allclose(got_arr, expected, rtol=rtol, atol=atol, equal_nan=True):
+    if not _allclose(got_arr, expected, rtol=rtol, atol=atol, equal_nan=True):
         return f"expected {show(expected)}, got {show(got_arr)}"
     return None
 
@@ -148,7 +153,7 @@ def compare_exact(got, expected) -> str | None:
         got = np.asarray(got)
         if got.shape != expected.shape:
             return f"expected shape {expected.shape}, got shape {got.shape}"
-        return None if np.array_equal(got, expected) else f"expected {show(expected)}, got {show(got)}"
+        return None if _array_equal(got, expected) else f"expected {show(expected)}, got {show(got)}"
     return None if got == expected else f"expected {show(expected)}, got {show(got)}"
 
 

@@ -106,10 +106,12 @@ def grade_all(submissions: dict[str, Path], lesson: Lesson, book: Gradebook, job
                 rows.append(row)
                 line = (f"{row.student}: {row.status}, {sum(row.scores.values()):g}/{lesson.max_points:g}"
                         f" ({row.seconds:.1f} s)")
-                bar.write(line, file=sys.stdout) if bar else say(line)
-                if bar:
+                if bar is not None and not bar.disable:  # a terminal: the line goes above the bar
+                    bar.write(line, file=sys.stdout)
                     bar.update()
-    if bar:
+                else:
+                    say(line)
+    if bar is not None:
         bar.close()
     return rows
 

@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -157,18 +158,30 @@ def _data_fd(text: str) -> Iterator[int]:
         os.close(r)
 
 
-def kill_uid(uid: int) -> list[int]:
-    """SIGKILL every process whose real uid is ``uid``; their pids."""
-    killed = []
+def _pids_of(uid: int) -> list[int]:
+    found = []
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
         try:
-            if entry.stat().st_uid == uid:
-                os.kill(int(entry.name), signal.SIGKILL)
-                killed.append(int(entry.name))
-        except (OSError, ValueError):
+            if entry.name.isdigit() and entry.stat().st_uid == uid:
+                found.append(int(entry.name))
+        except OSError:
             continue
+    return found
+
+
+def kill_uid(uid: int, wait_s: float = 5.0) -> list[int]:
+    """SIGKILL every process whose uid is ``uid`` and wait (up to ``wait_s``) until they are gone —
+    reaped, not zombies: a zombie still counts against the uid's process limit. Their pids."""
+    killed = []
+    deadline = time.monotonic() + wait_s
+    while (pids := _pids_of(uid)) and time.monotonic() < deadline:
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        killed += [p for p in pids if p not in killed]
+        time.sleep(0.02)
     return killed
 
 

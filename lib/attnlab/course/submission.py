@@ -34,7 +34,7 @@ from attnlab.course.sandbox import HOME, private_folder
 TIME_LIMIT = 120.0  # seconds per notebook; every lesson runs in well under 15 s
 MAX_BYTES = 512 * 2**20  # the file (outputs included: a notebook with big plots may be 50 MB)
 MAX_CODE = 4 * 2**20  # the code cells' sources together: a lesson's are about 20 kB
-MAX_MESSAGES = 256 * 2**20  # what a sandbox may send back in all
+MAX_MESSAGES = 64 * 2**20  # what a sandbox may send back in all (a lesson's answers: well under 1 MB)
 RUNNER = ["-I", "-m", "attnlab.course.runner"]  # -I: no folder the submission can write is on sys.path
 
 
