@@ -41,8 +41,9 @@ class ExerciseStats:
 
 def mistake(why: str) -> str:
     """A check's reason with the numbers left out: ``expected …, got …`` counts once."""
-    reason = why.split(" Hint: ")[0]
-    return " ".join(NUMBER.sub("…", reason).split())[:160]
+    reason = why.split(" Hint: ")[0].split(". ")[0]  # the first sentence: what went wrong
+    reason = " ".join(NUMBER.sub("…", reason).split())
+    return reason if len(reason) <= 200 else reason[:199] + "…"
 
 
 def exercise_stats(records: list[Record], lesson: str) -> list[ExerciseStats]:
@@ -78,7 +79,7 @@ def histogram_png(totals: list[float], top: float, lesson: str) -> bytes:
 
     fig = Figure(figsize=(6, 3.2), dpi=100)
     ax = fig.add_subplot()
-    step = 1.0 if all(float(t).is_integer() for t in totals) else max(top / 20, 0.1)
+    step = 1.0 if all(float(t).is_integer() for t in totals) else 0.5 if top > 4 else 0.25
     edges = [i * step - step / 2 for i in range(int(top / step) + 2)]
     ax.hist(totals, bins=edges, color="#4a78b5", edgecolor="white")
     ax.set_xlabel(f"points (of {top:g})")
@@ -127,7 +128,8 @@ def write_report(book: ClassBook, lesson, folder: Path) -> Path:
 <style>body {{ font: 15px/1.5 system-ui, sans-serif; max-width: 64rem; margin: 2rem auto; padding: 0 1rem; }}
 table {{ border-collapse: collapse; width: 100%; }} td, th {{ border-bottom: 1px solid #ddd; padding: .4rem;
 vertical-align: top; text-align: left; overflow-wrap: anywhere; }}
-ul {{ margin: 0; padding-left: 1.1rem; }}</style>
+ul {{ margin: 0; padding-left: 1.1rem; }} td:first-child, td:nth-child(2) {{ white-space: nowrap; }}
+</style>
 </head><body><h1>{html.escape(name)}: class report</h1>
 <p>{len(handed_in)} submissions ({missing} missing, {late} late); mean {mean:.2f} of {top:g} points.</p>
 <img alt="histogram of the class's scores" src="data:image/png;base64,{base64.b64encode(png).decode()}">
