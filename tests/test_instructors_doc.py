@@ -10,6 +10,7 @@ instructor extra already). Then the files the docs promise are checked.
 from __future__ import annotations
 
 import csv
+import json
 import os
 import re
 import subprocess
@@ -39,7 +40,7 @@ def script(text: str) -> str:
     parts = ["set -euo pipefail"]
     for i, block in enumerate(blocks(text), 1):
         block = re.sub(r"^make ", "make --dry-run ", block, flags=re.M)
-        parts.append(f'echo "=== docs/instructors.md, block {i}" >&2\n{block}')
+        parts.append(f'echo "=== docs/instructors.md, block {i}, $SECONDS s" >&2\n{block}')
     return "\n".join(parts) + "\n"
 
 
@@ -114,7 +115,11 @@ def test_lms_names_map_to_the_roster(ran):
     assert "alice,graded,1,1,1,3" in log
 
 
-def test_learners_lose_the_formgrader_server_extension(ran):
-    _, log, _ = ran
-    listed = [line for line in log.splitlines() if "server_extensions.formgrader" in line]
-    assert listed and all("enabled" not in line or "disabled" in line for line in listed)
+def test_learners_lose_the_formgrader_and_its_server_extension(ran):
+    course, log, _ = ran
+    home = course.parent
+    server = json.loads((home / ".jupyter" / "jupyter_server_config.json").read_text())
+    assert server["ServerApp"]["jpserver_extensions"]["nbgrader.server_extensions.formgrader"] is False
+    assert re.search(r"server_extensions\.formgrader\W+\[31mdisabled", log)  # the user's config wins
+    lab = json.loads((home / ".jupyter" / "labconfig" / "page_config.json").read_text())
+    assert lab["disabledExtensions"]["@jupyter/nbgrader:formgrader"] is True

@@ -6,7 +6,6 @@ The grader's side (0 points, the line as the note) is in tests/test_class.py.
 from __future__ import annotations
 
 import functools
-import sys
 
 import numpy as np
 import pytest
@@ -84,14 +83,22 @@ def test_a_later_exercise_on_a_helper_that_is_the_courses_is_not_marked_twice():
     assert check_attention_pattern(namespace["attention_pattern"]).passed
 
 
-def test_switching_the_tracing_off_is_not_a_way_round():
-    def sneaky(scores):
-        sys.settrace(None)
-        return softmax(scores)
+def test_the_course_is_put_back_whatever_the_learners_code_does():
+    code = softmax.__code__
 
-    result = check_stable_softmax(sneaky)
-    assert not result.passed and "sys.settrace" in result.line
-    assert sys.gettrace() is None or sys.gettrace().__name__ != "tracer"
+    def breaks(scores):
+        softmax(scores)
+        raise KeyboardInterrupt
+
+    assert not check_stable_softmax(breaks).passed
+    assert softmax.__code__ is code and softmax(np.zeros(2)).tolist() == [0.5, 0.5]
+    assert not hasattr(course, "__attnlab_course_call__")
+
+
+def test_the_course_calling_itself_is_not_the_learners_call():
+    """The course's attention_pattern calls its softmax; only the outer call is the learner's."""
+    result = check_attention_pattern(lambda q, k: course.attention_pattern(q, k))
+    assert "`attention_pattern`" in result.line and "`softmax`" not in result.line
 
 
 def test_a_wrong_answer_keeps_its_own_line():

@@ -2,13 +2,16 @@
 
 Lesson 03's first cell imports the course's ``softmax``, so ``return softmax(scores)`` would pass
 ``check_stable_softmax`` — with the course's work. While a check calls the learner's function on
-a case, :class:`Watch` traces every call the learner's code makes *into the course's library*
-(any function defined under ``attnlab/`` outside ``checks/`` and ``course/``, found by its code
-object, so an alias, a ``functools.partial``, ``map`` or a lambda around it changes nothing) and
-notes each one whose result the learner's function then returned — the same object, or the same
-numbers (``softmax(x) + 0``, ``.copy()``). :func:`verdict` turns a pass built that way into a
-miss with a kind line naming the course's function; ``attnlab-grade`` scores it 0 with that line
-as the note (the sandbox sends the names back, :mod:`attnlab.course.runner`).
+a case, :class:`Watch` watches every function of the course's library (defined under
+``attnlab/`` outside ``checks/`` and ``course/``): each function *object* reports its calls for
+that moment (its ``__code__`` is swapped for a relay, then put back), so every alias of it — a
+name, ``functools.partial``, ``map``, a lambda, a module attribute — reports too, and the
+learner's own code runs at full speed (no tracing). A call made by the learner's code, not by
+the course's own functions, is noted if the learner's function then returned its result — the
+same object, or the same numbers (``softmax(x) + 0``, ``.copy()``). :func:`verdict` turns a pass
+built that way into a miss with a kind line naming the course's function; ``attnlab-grade``
+scores it 0 with that line as the note (the sandbox sends the names back,
+:mod:`attnlab.course.runner`).
 
 Honest work keeps passing: a learner's own helpers are their code, not the course's (and calls
 the course's functions make inside the course's functions are not the learner's). A course
@@ -16,15 +19,18 @@ function a lesson hands out as a tool for an exercise is listed in :data:`TOOLS`
 notebook is graded with this on (``tests/test_reference_calls.py``), so a tool missing from the
 list fails a test rather than a learner.
 
-A function that switches the tracing off (``sys.settrace(None)``) while it runs cannot be vouched
-for: it is treated as calling the course's functions.
+What it does not chase: a learner who copies the course's code object into a function of their
+own (``types.FunctionType(softmax.__code__, …)``) or pastes its source — deliberate copying, for
+the instructor to read, as with any copied work.
 """
 
 from __future__ import annotations
 
 import sys
-import threading
+import types
 from collections.abc import Callable
+from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +39,7 @@ from attnlab.checks.calling import call
 
 _PACKAGE = Path(__file__).resolve().parent.parent  # .../attnlab
 _NOT_REFERENCE = (str(_PACKAGE / "checks") + "/", str(_PACKAGE / "course") + "/")
-SWITCHED_OFF = "sys.settrace"  # the name noted when the learner's code stopped the tracing
+_NOT_REFERENCE_MODULES = ("attnlab.checks", "attnlab.course")
 
 # Exercise (the check's title) -> course functions a lesson gives the learner as a tool for it:
 # returning their result is part of an honest answer there.
@@ -90,6 +96,60 @@ def _qualname(code) -> str:
     return code.co_qualname if hasattr(code, "co_qualname") else code.co_name
 
 
+_HOOK = "__attnlab_course_call__"  # the name the watched functions' code looks up in their module
+
+
+def _course_functions() -> list[types.FunctionType]:
+    """Every plain function defined in a loaded module of the course's library."""
+    found = []
+    for name, module in list(sys.modules.items()):
+        if not (name == "attnlab" or name.startswith("attnlab.")) or name.startswith(_NOT_REFERENCE_MODULES):
+            continue
+        for value in list(getattr(module, "__dict__", {}).values()):
+            if (isinstance(value, types.FunctionType) and value.__module__ == name
+                    and not value.__code__.co_freevars and is_course_code(value.__code__.co_filename)):
+                found.append(value)
+    return found
+
+
+@cache
+def _relay(key: str) -> types.CodeType:
+    """The code a watched function runs instead of its own: hand the call to the watch."""
+    namespace: dict = {}
+    exec(f"def relay(*args, **kwargs):\n    return {_HOOK}({key!r}, args, kwargs)", namespace)  # noqa: S102
+    return namespace["relay"].__code__
+
+
+@contextmanager
+def _watching(record: Callable):
+    """Inside the block every course function (each object, so every alias of it) reports its
+    calls to ``record(name, original, args, kwargs, caller_frame)`` — then all is put back."""
+    functions = _course_functions()
+    saved = []
+    try:
+        for fn in functions:
+            original = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__)
+            original.__kwdefaults__ = fn.__kwdefaults__
+            saved.append((fn, fn.__code__, original))
+        originals = {f"{fn.__module__}:{_qualname(code)}": (_qualname(code), original)
+                     for fn, code, original in saved}
+
+        def hook(key, args, kwargs):
+            name, original = originals[key]
+            return record(name, original, args, kwargs, sys._getframe(2))  # noqa: SLF001
+
+        for module in {id(fn.__globals__): fn.__globals__ for fn in functions}.values():
+            module[_HOOK] = hook
+        for fn, code, _ in saved:
+            fn.__code__ = _relay(f"{fn.__module__}:{_qualname(code)}")
+        yield
+    finally:
+        for fn, code, _ in saved:
+            fn.__code__ = code
+        for fn in functions:
+            fn.__globals__.pop(_HOOK, None)
+
+
 class Watch:
     """Calls the learner's function on cases, noting course functions whose result it returned."""
 
@@ -102,39 +162,20 @@ class Watch:
             self.found.append(name)
 
     def call(self, fn: Callable, case, time_limit_s: float):
-        """:func:`attnlab.checks.calling.call`, traced; the :class:`Outcome` it gives."""
+        """:func:`attnlab.checks.calling.call` with the course's functions watched; its outcome."""
         results: list[tuple[str, object]] = []
-
-        def on_return(frame, event, arg):
-            if event == "return":
-                results.append((_qualname(frame.f_code), arg))
-            return on_return
-
-        def tracer(frame, event, arg):
-            code = frame.f_code
-            if event != "call" or not is_course_code(code.co_filename):
-                return None
-            caller = frame.f_back
-            if caller is not None and _in_attnlab(caller.f_code.co_filename):
-                return None  # the course calling itself, or a check calling the course
-            if exempt and _inside(caller, exempt):
-                return None  # inside the learner's earlier exercise: its own check judges that
-            frame.f_trace_lines = False
-            return on_return
-
         exempt = set(self.exempt()) if self.exempt else set()
-        previous, previous_threads = sys.gettrace(), threading.gettrace()
-        sys.settrace(tracer)
-        threading.settrace(tracer)
-        try:
+
+        def record(name, original, args, kwargs, caller):
+            result = original(*args, **kwargs)
+            direct = caller is None or not _in_attnlab(caller.f_code.co_filename)  # not the course itself
+            if direct and not (exempt and _inside(caller, exempt)):  # nor the learner's earlier exercise
+                results.append((name, result))
+            return result
+
+        with _watching(record):
             outcome = call(fn, case, time_limit_s)
-            stopped = sys.gettrace() is not tracer
-        finally:
-            sys.settrace(previous)
-            threading.settrace(previous_threads)
-        if stopped:
-            self._note(SWITCHED_OFF)
-        elif outcome.kind == "value":
+        if outcome.kind == "value":
             for name, result in results:
                 if same_answer(outcome.value, result):
                     self._note(name)
@@ -152,9 +193,6 @@ def course_answers(found, title: str) -> list[str]:
 
 def message(names: list[str]) -> str:
     """The kind line for an answer that was the course's own function's."""
-    if SWITCHED_OFF in names:
-        return ("your function switched off the check's tracing (sys.settrace), so it cannot tell "
-                "whose work the answer is — leave tracing alone and write the computation yourself.")
     shown = " and ".join(f"`{name}`" for name in names)
     one = len(names) == 1
     return (f"this answer comes from the course's own {shown} — {'it is' if one else 'they are'} the "
