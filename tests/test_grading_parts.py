@@ -299,3 +299,18 @@ def _uid_of(entry) -> int | None:
         return entry.stat().st_uid
     except OSError:
         return None
+
+
+def test_a_sandbox_that_cannot_start_is_a_grader_error_not_a_learners_zero(tmp_path, monkeypatch):
+    """The grader's own failure is named as such (and --resume grades that student again)."""
+    import nbformat
+    from submissions import answer, course_student_copy
+
+    from attnlab.course import grading, submission
+
+    monkeypatch.setattr(submission, "RUNNER", ["-I", "-m", "attnlab.course.no_such_runner"])
+    path = tmp_path / "ann.ipynb"
+    nbformat.write(answer(course_student_copy("00_start_here"), "00_start_here"), path)
+    row = submission.grade("ann", path, grading.load_lesson("00_start_here"), grading.isolation(1), 60)
+    assert row.status == "grader error"
+    assert "the sandbox did not start" in " | ".join(row.notes) and "no_such_runner" in " | ".join(row.notes)

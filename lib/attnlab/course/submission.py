@@ -349,7 +349,5 @@ def _grade_cells(row: Grade, path: Path, cells, lesson: Lesson, isolation, time_
         row.status = run.status
         row.evidence = run.messages
         judge(row, lesson, run)
-        if run.status == "grader error":
-            row.notes.append(run.stopped)
     finally:
         shutil.rmtree(work.parent, ignore_errors=True)
