@@ -6,6 +6,7 @@ The grader's side (0 points, the line as the note) is in tests/test_class.py.
 from __future__ import annotations
 
 import functools
+import sys
 
 import numpy as np
 import pytest
@@ -122,3 +123,8 @@ def test_names_from_a_sandbox_are_untrusted():
     passed = check_stable_softmax(own_softmax)
     assert verdict(passed, [], "stable_softmax") is passed
     assert not verdict(passed, ["softmax"], "stable_softmax").passed
+
+
+def test_dropping_the_course_from_sys_modules_does_not_unwatch_it(monkeypatch):
+    monkeypatch.delitem(sys.modules, "attnlab.attention")
+    assert not check_stable_softmax(lambda scores: alias(scores)).passed

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from attnlab.checks import plain, reference_calls
+from attnlab.checks import plain
 from attnlab.checks.calling import (  # noqa: F401 — CheckTimeout and time_limit are part of this API
     LOST,
     TIME_LIMIT,
@@ -289,6 +289,8 @@ def run_check(
 def run_here(spec: CheckSpec, fn: Callable) -> CheckResult:
     """The check in this process: call ``fn`` on each case, judge, and re-run with the course's
     helpers standing in if that is what it takes."""
+    from attnlab.checks import reference_calls  # it builds on this module
+
     if not callable(fn):
         return spec.not_a_function(fn)
     watch = reference_calls.Watch(reference_calls.helper_codes(fn, spec.helpers))

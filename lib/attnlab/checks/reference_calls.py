@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from attnlab.checks.calling import call
+from attnlab.checks.core import CheckResult, helpers_called
 
 _PACKAGE = Path(__file__).resolve().parent.parent  # .../attnlab
 _NOT_REFERENCE = (str(_PACKAGE / "checks") + "/", str(_PACKAGE / "course") + "/")
@@ -83,8 +84,6 @@ def helper_codes(fn: Callable, helpers: dict) -> Callable:
     """A function giving the code objects of the learner's own helpers that ``fn`` calls."""
 
     def codes() -> list:
-        from attnlab.checks.core import helpers_called
-
         namespace = getattr(fn, "__globals__", {})
         found = [getattr(namespace.get(name), "__code__", None) for name in helpers_called(fn, helpers)]
         return [code for code in found if code is not None]
@@ -99,17 +98,30 @@ def _qualname(code) -> str:
 _HOOK = "__attnlab_course_call__"  # the name the watched functions' code looks up in their module
 
 
+_KNOWN: dict[int, types.FunctionType] = {}  # every course function seen so far: once seen, watched
+
+
 def _course_functions() -> list[types.FunctionType]:
-    """Every plain function defined in a loaded module of the course's library."""
+    """Every plain function of the course's library loaded now or seen before (a learner's code
+    that drops a module from ``sys.modules`` does not unwatch it). Never raises: the learner's code
+    may have put anything into ``sys.modules``."""
     found = []
     for name, module in list(sys.modules.items()):
-        if not (name == "attnlab" or name.startswith("attnlab.")) or name.startswith(_NOT_REFERENCE_MODULES):
+        if not isinstance(name, str) or not (name == "attnlab" or name.startswith("attnlab.")):
             continue
-        for value in list(getattr(module, "__dict__", {}).values()):
-            if (isinstance(value, types.FunctionType) and value.__module__ == name
-                    and not value.__code__.co_freevars and is_course_code(value.__code__.co_filename)):
+        if name.startswith(_NOT_REFERENCE_MODULES) or not isinstance(module, types.ModuleType):
+            continue
+        try:
+            values = list(dict.values(module.__dict__))
+        except Exception:  # noqa: BLE001 — a module object the learner's code replaced
+            continue
+        for value in values:
+            code = getattr(value, "__code__", None) if type(value) is types.FunctionType else None
+            if (type(code) is types.CodeType and value.__module__ == name and not code.co_freevars
+                    and isinstance(code.co_filename, str) and is_course_code(code.co_filename)):
                 found.append(value)
-    return found
+    _KNOWN.update((id(fn), fn) for fn in found)
+    return list(_KNOWN.values())
 
 
 @cache
@@ -205,6 +217,7 @@ def verdict(result, found, title: str):
     names = course_answers(found, title)
     if not result.passed or not names:
         return result
-    from attnlab.checks.core import CheckResult  # core imports this module
-
     return CheckResult(result.title, False, message(names), 0, max(result.n_cases, 1))
+
+
+_course_functions()  # the course's modules loaded with the checks: watched from now on
