@@ -400,6 +400,17 @@ except OSError:
     pass
 '''
 
+DISK_FILL = '''\
+import os
+for folder in (".", "/tmp"):
+    for i in range(40):
+        try:
+            with open(os.path.join(folder, f"fill{i}.bin"), "wb") as f:
+                f.write(b"0" * (60 * 2**20))  # 60 MB each, 2.4 GB in all: the home and /tmp are small tmpfs
+        except OSError:
+            break
+'''
+
 
 def _fill(template: str, ctx: Context) -> str:
     return (template.replace("{submissions}", str(ctx.submissions)).replace("{canaries}", str(ctx.canaries))
@@ -467,6 +478,7 @@ CORPUS: list[Submission] = [
     _hostile("fork_bomb", FORK_BOMB),
     _hostile("memory_hog_correct", MEMORY_HOG, base=correct, score=FULL),
     _hostile("output_flood_correct", FLOOD, base=correct, score=FULL),
+    _hostile("fills_the_disk_correct", DISK_FILL, base=correct, score=FULL),
     Submission("not_json", "hostile", lambda ctx: '{"cells": [', 0.0, "invalid notebook"),
 ]
 BY_NAME = {s.name: s for s in CORPUS}

@@ -280,12 +280,14 @@ def test_as_root_a_sandbox_can_run_as_a_uid_of_its_own_with_its_own_process_limi
     try:
         with pool.take() as uid:
             box = sandbox.Sandbox(work, sandbox.Limits(processes=40), uid=uid)
-            script = ("id -u > mine; (for i in $(seq 100); do sleep 30 & done) 2>/dev/null; "
-                      "set -- /proc/[0-9]*; echo $# > count")  # builtins only: no fork is left
-            box.start(["/bin/sh", "-c", script], {"PATH": "/usr/bin:/bin"}, stderr=subprocess.DEVNULL).wait()
-            assert (work / "mine").read_text().strip() == str(sandbox.LEARNER_UID)
-            assert (work / "mine").stat().st_uid == uid  # outside, it is the sandbox's own uid
-            assert int((work / "count").read_text()) <= 40  # the process limit held
+            script = ("id -u; (for i in $(seq 100); do sleep 30 & done) 2>/dev/null; "
+                      "set -- /proc/[0-9]*; echo $#; read line")  # builtins only: no fork is left
+            proc = box.start(["/bin/sh", "-c", script], {"PATH": "/usr/bin:/bin"}, stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            inside_uid, count = proc.stdout.readline().strip(), int(proc.stdout.readline())
+            outside = [p for p in Path("/proc").iterdir() if p.name.isdigit() and _uid_of(p) == uid]
+            assert inside_uid == str(sandbox.LEARNER_UID) and outside  # outside, it is the sandbox's own uid
+            assert count <= 40  # the process limit held
             box.stop()
         assert not [p for p in Path("/proc").iterdir() if p.name.isdigit() and _uid_of(p) == uid]
     finally:

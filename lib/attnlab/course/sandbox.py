@@ -2,7 +2,8 @@
 graders use containers.
 
 What runs inside sees the system, this environment's Python and the course read-only, a private
-``/tmp`` (a small tmpfs), its own copy of the submission as the only writable folder, and a ``/proc``
+``/tmp``, its own copy of the submission in its home folder — the only writable places, both
+size-limited tmpfs in memory, so nothing it writes ever reaches the host's disk — and a ``/proc``
 that shows only its own processes. It has no network, no view of other submissions, the gradebook
 or the grader's folders, and runs as an unprivileged user — when the grader runs as root, as a uid
 of its own per sandbox (so the process limit is its own); otherwise as the instructor's uid mapped
@@ -57,6 +58,7 @@ class Limits:
     open_files: int = 512
     file_bytes: int = 64 * 2**20  # the largest file it may write
     tmp_bytes: int = 256 * 2**20  # the private /tmp
+    home_bytes: int = 768 * 2**20  # its home folder: the submission's copy (up to 512 MB) and what it writes
 
     def prlimit(self) -> list[str]:
         return ["prlimit", f"--as={self.memory_bytes}", f"--cpu={self.cpu_seconds}",
@@ -99,7 +101,8 @@ def _system_args() -> list[str]:
 
 @dataclass
 class Sandbox:
-    """One submission's sandbox: ``workdir`` (a host folder) is its only writable place."""
+    """One submission's sandbox. The files in ``workdir`` (a host folder) are copied into its home
+folder, a tmpfs; nothing it writes goes back."""
 
     workdir: Path
     limits: Limits = field(default_factory=Limits)
@@ -107,9 +110,12 @@ class Sandbox:
     cgroup: Path | None = None  # a pids cgroup to start it in (its process limit when run as root)
     process: subprocess.Popen | None = None
 
-    def command(self, argv: list[str], passwd_fd: int = 3, group_fd: int = 4) -> list[str]:
+    def command(self, argv: list[str], passwd_fd: int = 3, group_fd: int = 4,
+                files: list[tuple[int, str]] = ()) -> list[str]:
         """``prlimit … bwrap … argv``: the whole command line (``/etc/passwd`` and ``/etc/group``
-        are read from the two file descriptors)."""
+        are read from the two file descriptors; each ``(fd, name)`` of ``files`` becomes a file
+        in the home folder)."""
+        copies = [arg for fd, name in files for arg in ("--file", str(fd), f"{HOME}/{name}")]
         ro = [arg for p in course_paths() for arg in ("--ro-bind", str(p), str(p))]
         enter = (["sh", "-c", f'echo $$ > "{self.cgroup}/cgroup.procs" && exec "$@"', "sh"]
                  if self.cgroup is not None else [])
@@ -119,7 +125,8 @@ class Sandbox:
                 *_system_args(), *ro,
                 "--proc", "/proc", "--dev", "/dev",
                 "--size", str(self.limits.tmp_bytes), "--tmpfs", "/tmp",
-                "--dir", "/home", "--bind", str(self.workdir), HOME, "--chdir", HOME,
+                "--dir", "/home", "--size", str(self.limits.home_bytes), "--tmpfs", HOME, *copies,
+                "--chdir", HOME,
                 "--ro-bind-data", str(passwd_fd), "/etc/passwd",
                 "--ro-bind-data", str(group_fd), "/etc/group",
                 "--remount-ro", "/",
@@ -127,13 +134,16 @@ class Sandbox:
 
     def start(self, argv: list[str], env: dict[str, str], **popen) -> subprocess.Popen:
         """Run ``argv`` in the sandbox (``env`` is its whole environment)."""
-        if self.uid is not None:
-            for path in [self.workdir, *self.workdir.rglob("*")]:
-                os.chown(path, self.uid, self.uid)
         as_uid = {"user": self.uid, "group": self.uid, "extra_groups": []} if self.uid is not None else {}
-        with _data_fd(_PASSWD) as passwd, _data_fd(_GROUP) as group:
-            self.process = subprocess.Popen(self.command(argv, passwd, group), env=env,
-                                            pass_fds=(passwd, group), **as_uid, **popen)
+        opened = [(os.open(p, os.O_RDONLY), p.name) for p in sorted(self.workdir.iterdir()) if p.is_file()]
+        try:
+            with _data_fd(_PASSWD) as passwd, _data_fd(_GROUP) as group:
+                fds = (passwd, group, *(fd for fd, _ in opened))
+                self.process = subprocess.Popen(self.command(argv, passwd, group, opened), env=env,
+                                                pass_fds=fds, **as_uid, **popen)
+        finally:
+            for fd, _ in opened:
+                os.close(fd)
         return self.process
 
     def stop(self) -> None:
@@ -254,6 +264,21 @@ def _read(path: Path) -> str:
         return ""
 
 
+def sweep_cgroups(min_age_s: float = 600.0) -> list[Path]:
+    """Remove the empty pids cgroups a killed grader left behind (older than ``min_age_s``, so a
+    grader running beside this one keeps the ones it is about to use). The ones removed."""
+    base = _pids_hierarchy()
+    removed = []
+    for group in base.glob("attnlab-grade-*") if base is not None else []:
+        try:
+            if time.time() - group.stat().st_mtime > min_age_s and not _read(group / "cgroup.procs").strip():
+                group.rmdir()
+                removed.append(group)
+        except OSError:  # in use after all, or gone
+            continue
+    return removed
+
+
 @contextmanager
 def pids_cgroup(max_pids: int) -> Iterator[Path | None]:
     """A fresh pids cgroup allowing ``max_pids`` tasks (removed afterwards, its tasks killed), or
@@ -332,6 +357,7 @@ def isolation(jobs: int, env: dict[str, str], limits: Limits | None = None) -> I
         if why is None:
             return Isolation(UidPool(jobs), False, limits,
                              f"each submission runs as its own uid ({FIRST_UID}…{FIRST_UID + jobs - 1})")
+        sweep_cgroups()
         with pids_cgroup(limits.processes) as group:
             cgroups = group is not None
         return Isolation(None, cgroups, limits,
