@@ -51,6 +51,11 @@ class Expected:
     hint: str = ""
 
 
+def right_answer(expected: Any) -> Any:
+    """A case's right answer: ``expected.right`` for a case with a catalogue, else ``expected`` itself."""
+    return expected.right if isinstance(expected, Expected) else expected
+
+
 def _answer(fn: Callable, args: tuple, kwargs: dict) -> Any:
     """``fn`` on copies of the inputs, quietly (a mistake may overflow or divide by zero)."""
     with np.errstate(all="ignore"), warnings.catch_warnings():
