@@ -1,0 +1,364 @@
+"""GPT-2, run by attnlab's own NumPy code — when the learner has it (``attnlab-fetch gpt2``).
+
+GPT-2 is a **causal** language model: every position reads only itself and the positions before it,
+and predicts the next token. :func:`load_gpt2` reads a checkpoint folder in the Hugging Face layout
+(``config.json``, ``model.safetensors``, ``tokenizer.json``; any sizes) with ``safetensors`` and
+``tokenizers`` — no ``transformers`` — and runs it with the course's attention
+(:func:`attnlab.attention.scaled_dot_product_attention` and its causal mask):
+
+1. byte-level BPE splits the text into tokens (no special tokens are added);
+2. ``hidden_states[0]`` = token embedding ``wte`` + learned position embedding ``wpe``;
+3. each block is **pre-LN**: ``x = x + attention(ln_1(x))``, then ``x = x + mlp(ln_2(x))``:
+   - attention: GPT-2 stores all heads' query, key and value-down maps as one fused matrix
+     ``c_attn`` — the course's ``W_QKV`` ``(C, 3·H·D)``, stored ``x @ W`` (its ``Conv1D`` keeps
+     ``(in, out)``, unlike torch's Linear). Cut into thirds and then into H column blocks, it gives
+     each head's ``W_Q``, ``W_K``, ``W_V_down`` ``(H, C, D)``; the output matrix ``c_proj`` is the
+     stacked ``W_O`` ``(H·D, C)``, whose H row blocks are the heads' ``W_V_up`` ``(H, D, C)``;
+   - MLP: C → d_mlp → C with GELU between (GPT-2's tanh approximation, ``gelu_new``);
+4. the final LayerNorm ``ln_f``, then the **tied** unembedding: logits = ``ln_f(x) @ wte.T``.
+
+Shapes: T tokens, C = d_model, H heads, D = d_head, L layers, V vocabulary.
+The test oracle is ``transformers``' GPT2LMHeadModel on checkpoints the tests build themselves.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from attnlab import hub
+from attnlab.attention import causal_mask, scaled_dot_product_attention
+from attnlab.params import ModelConfig
+from attnlab.pretrained import Forward, gelu, layer_norm
+from attnlab.validate import index, positive_int
+
+ACTIVATIONS = ("gelu_new", "gelu_pytorch_tanh", "gelu")  # tanh-GELU (GPT-2's) or exact GELU
+NEEDED_CONFIG = ("vocab_size", "n_positions", "n_embd", "n_layer", "n_head")
+
+
+def read_only(a: np.ndarray) -> np.ndarray:
+    """``a`` as a contiguous array that refuses writes (the model's arrays are shared and cached)."""
+    a = np.ascontiguousarray(a)
+    a.setflags(write=False)
+    return a
+
+
+def gelu_tanh(x: np.ndarray) -> np.ndarray:
+    """GPT-2's GELU: ``0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))``, a close tanh approximation of
+    ``x·Φ(x)`` (:func:`attnlab.pretrained.gelu`, BERT's exact one)."""
+    return 0.5 * x * (1.0 + np.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x**3)))
+
+
+@dataclass(frozen=True)
+class GPT2Config:
+    """Sizes of a GPT-2 checkpoint, read from its ``config.json``."""
+
+    n_layers: int
+    n_heads: int
+    d_model: int
+    d_head: int
+    d_mlp: int
+    vocab_size: int
+    max_tokens: int
+    layer_norm_eps: float
+    activation: str
+
+    def model_config(self, name: str = "gpt2") -> ModelConfig:
+        """The same sizes as :class:`attnlab.params.ModelConfig`, to count parameters (lesson 08)."""
+        return ModelConfig(self.vocab_size, self.max_tokens, self.d_model, self.n_heads, self.n_layers,
+                           d_head=self.d_head, d_mlp=self.d_mlp, name=name)
+
+
+def read_config(cfg: dict, where: str = "config.json") -> GPT2Config:
+    """A GPT-2 ``config.json`` (as a dict) → :class:`GPT2Config`; anything else gets a clear error."""
+    kind = cfg.get("model_type")
+    if kind != "gpt2":
+        hint = " (MiniLM is load_minilm()'s)" if kind == "bert" else ""
+        raise ValueError(f"{where} is a {kind!r} checkpoint, not GPT-2 (model_type 'gpt2'): load_gpt2 "
+                         f"runs GPT-2 layouts only{hint}")
+    missing = [key for key in NEEDED_CONFIG if key not in cfg]
+    if missing:
+        raise ValueError(f"{where} lacks {', '.join(missing)}: not a GPT-2 config")
+    activation = cfg.get("activation_function", "gelu_new")
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"{where}: activation_function {activation!r} is not one of {ACTIVATIONS}")
+    for key in ("scale_attn_by_inverse_layer_idx", "reorder_and_upcast_attn"):
+        if cfg.get(key):
+            raise ValueError(f"{where}: {key} is set; this runner does GPT-2's plain attention only")
+    if cfg.get("scale_attn_weights") is False:
+        raise ValueError(f"{where}: scale_attn_weights is false; GPT-2 divides scores by √d_head")
+    C, H = positive_int(cfg["n_embd"], "n_embd"), positive_int(cfg["n_head"], "n_head")
+    if C % H:
+        raise ValueError(f"{where}: n_embd={C} is not divisible by n_head={H}")
+    return GPT2Config(
+        n_layers=positive_int(cfg["n_layer"], "n_layer"), n_heads=H, d_model=C, d_head=C // H,
+        d_mlp=positive_int(cfg.get("n_inner") or 4 * C, "n_inner"),
+        vocab_size=positive_int(cfg["vocab_size"], "vocab_size"),
+        max_tokens=positive_int(cfg["n_positions"], "n_positions"),
+        layer_norm_eps=float(cfg.get("layer_norm_epsilon", 1e-5)), activation=activation)
+
+
+@dataclass(frozen=True)
+class BlockWeights:
+    """One GPT-2 block's weights in the course's vocabulary and ``x @ W`` orientation."""
+
+    ln_1: tuple[np.ndarray, np.ndarray]  # weight, bias (C,)
+    W_QKV: np.ndarray  # (C, 3·H·D): the fused c_attn
+    b_QKV: np.ndarray  # (3·H·D,)
+    W_O: np.ndarray  # (H·D, C): the stacked output matrix c_proj
+    b_O: np.ndarray  # (C,)
+    ln_2: tuple[np.ndarray, np.ndarray]
+    W_in: np.ndarray  # (C, d_mlp)
+    b_in: np.ndarray  # (d_mlp,)
+    W_out: np.ndarray  # (d_mlp, C)
+    b_out: np.ndarray  # (C,)
+
+    def split(self, n_heads: int) -> dict[str, np.ndarray]:
+        """The fused maps cut per head: ``W_Q``, ``W_K``, ``W_V_down`` ``(H, C, D)``, ``b_Q``,
+        ``b_K``, ``b_V`` ``(H, D)`` and ``W_V_up`` ``(H, D, C)`` (views, read-only)."""
+        C = self.W_QKV.shape[0]
+        per_head = self.W_QKV.reshape(C, 3, n_heads, -1).transpose(1, 2, 0, 3)  # (3, H, C, D)
+        biases = self.b_QKV.reshape(3, n_heads, -1)  # (3, H, D)
+        return {"W_Q": per_head[0], "W_K": per_head[1], "W_V_down": per_head[2],
+                "b_Q": biases[0], "b_K": biases[1], "b_V": biases[2],
+                "W_V_up": self.W_O.reshape(n_heads, -1, C)}
+
+
+def heads_attention(x, maps: dict, attend=scaled_dot_product_attention):
+    """All heads of one layer in the per-head form, causal: x ``(T, C)`` → (the heads' proposed
+    changes ``(H, T, C)``, patterns ``(H, T, T)``). ``attend(q, k, v, mask)`` → (out, pattern) is the
+    course's attention — or a learner's own function of the same shape."""
+    q = x @ maps["W_Q"] + maps["b_Q"][:, None, :]  # (T, C) @ (H, C, D) -> (H, T, D)
+    k = x @ maps["W_K"] + maps["b_K"][:, None, :]  # (H, T, D)
+    v = x @ maps["W_V_down"] + maps["b_V"][:, None, :]  # (H, T, D)
+    T = x.shape[0]
+    out, patterns = attend(q, k, v, causal_mask(T))  # (H, T, D), (H, T, T)
+    return np.asarray(out) @ maps["W_V_up"], np.asarray(patterns)  # (H, T, D) @ (H, D, C) -> (H, T, C)
+
+
+def gpt2_block(x, w: BlockWeights, maps: dict, config: GPT2Config, attend=scaled_dot_product_attention):
+    """One pre-LN block: x ``(T, C)`` → (new x ``(T, C)``, patterns ``(H, T, T)``)."""
+    eps = config.layer_norm_eps
+    changes, patterns = heads_attention(layer_norm(x, *w.ln_1, eps), maps, attend)
+    x = x + changes.sum(axis=0) + w.b_O  # the heads' changes, summed, + one output bias
+    act = gelu_tanh if config.activation != "gelu" else gelu
+    return x + act(layer_norm(x, *w.ln_2, eps) @ w.W_in + w.b_in) @ w.W_out + w.b_out, patterns
+
+
+@dataclass(frozen=True)
+class GPT2Forward(Forward):
+    """A forward pass of GPT-2: :class:`~attnlab.pretrained.Forward` plus ``logits`` ``(T, V)``."""
+
+    logits: np.ndarray = None
+
+
+class GPT2:
+    """A GPT-2 checkpoint run in NumPy by attnlab's attention. Build it with :func:`load_gpt2`."""
+
+    def __init__(self, folder, dtype=np.float32):
+        from tokenizers import Tokenizer
+
+        folder = Path(folder)
+        files = check_folder(folder)
+        self.folder, self.dtype = folder, np.dtype(dtype)
+        self.config = read_config(json.loads(files["config.json"].read_text()), str(files["config.json"]))
+        self._tokenizer = Tokenizer.from_file(str(files["tokenizer.json"]))
+        self._tokenizer.no_padding()
+        self._tokenizer.no_truncation()
+        self._load_weights(files["model.safetensors"])
+        self._forward_cached = lru_cache(maxsize=64)(self._run)
+
+    def _load_weights(self, path: Path) -> None:
+        from safetensors.numpy import load_file
+
+        raw = load_file(str(path))
+        if any(key.startswith("transformer.") for key in raw):  # GPT2LMHeadModel's save_pretrained
+            raw = {key.removeprefix("transformer."): value for key, value in raw.items()}
+        shapes = expected_shapes(self.config)
+        missing = [key for key in shapes if key not in raw]
+        if missing:
+            raise ValueError(f"{path} is not in GPT-2's layout: it lacks {len(missing)} tensor(s), "
+                             f"the first {', '.join(missing[:3])}")
+        for key, shape in shapes.items():
+            if raw[key].shape != shape:
+                raise ValueError(f"{path}: {key} has shape {raw[key].shape}, but config.json's sizes "
+                                 f"need {shape}")
+        w = {key: read_only(raw[key].astype(self.dtype)) for key in shapes}
+        lm_head = raw.get("lm_head.weight")  # tied: equal to wte, or absent
+        self.wte, self.wpe = w["wte.weight"], w["wpe.weight"]  # (V, C), (max_tokens, C)
+        self.unembedding = self.wte if lm_head is None else read_only(lm_head.astype(self.dtype))
+        self.ln_f = (w["ln_f.weight"], w["ln_f.bias"])
+        self.blocks = tuple(BlockWeights(
+            ln_1=(w[p + "ln_1.weight"], w[p + "ln_1.bias"]),
+            W_QKV=w[p + "attn.c_attn.weight"], b_QKV=w[p + "attn.c_attn.bias"],
+            W_O=w[p + "attn.c_proj.weight"], b_O=w[p + "attn.c_proj.bias"],
+            ln_2=(w[p + "ln_2.weight"], w[p + "ln_2.bias"]),
+            W_in=w[p + "mlp.c_fc.weight"], b_in=w[p + "mlp.c_fc.bias"],
+            W_out=w[p + "mlp.c_proj.weight"], b_out=w[p + "mlp.c_proj.bias"],
+        ) for p in (f"h.{i}." for i in range(self.config.n_layers)))
+        self._maps = tuple(block.split(self.config.n_heads) for block in self.blocks)
+        self.n_parameters = sum(a.size for a in w.values())  # tied: the unembedding is wte
+
+    def __repr__(self) -> str:
+        c = self.config
+        return (f"GPT2({self.folder.name}: {c.n_layers} layers, {c.n_heads} heads × d_head {c.d_head}, "
+                f"d_model {c.d_model}, vocabulary {c.vocab_size}, {self.n_parameters:,} parameters)")
+
+    # --- text <-> tokens ------------------------------------------------------------------
+
+    def _encode(self, text):
+        if not isinstance(text, str):
+            raise ValueError(f"text must be a string, but got {type(text).__name__}")
+        if not text:
+            raise ValueError("text is empty: give the model at least one character")
+        return self._tokenizer.encode(text)
+
+    def tokens(self, text: str) -> list[str]:
+        """The tokens exactly as the byte-level BPE gives them (``Ġ`` marks a leading space)."""
+        return list(self._encode(text).tokens)
+
+    def pieces(self, text: str) -> list[str]:
+        """The piece of ``text`` each token covers, spaces included; they join back into ``text``.
+        A character split over several byte tokens (``é``, ``—``) goes to the first, the rest get ``""``."""
+        pieces, end = [], 0
+        for a, b in self._encode(text).offsets:
+            pieces.append(text[max(a, end):b])
+            end = max(end, b)
+        return pieces
+
+    def token_ids(self, text: str) -> list[int]:
+        """The vocabulary ids of :meth:`tokens`."""
+        return list(self._encode(text).ids)
+
+    def decode(self, ids) -> str:
+        """Token ids → text."""
+        return self._tokenizer.decode([index(i, "token id", self.config.vocab_size) for i in ids])
+
+    @cached_property
+    def vocab(self) -> dict[str, int]:
+        """token → id."""
+        return self._tokenizer.get_vocab(with_added_tokens=True)
+
+    # --- the forward pass ------------------------------------------------------------------
+
+    def _ids(self, ids) -> tuple[int, ...]:
+        ids = tuple(index(i, "token id", self.config.vocab_size) for i in ids)
+        if not 1 <= len(ids) <= self.config.max_tokens:
+            raise ValueError(f"the model reads 1 to at most {self.config.max_tokens} tokens, but got "
+                             f"{len(ids)}: shorten the text")
+        return ids
+
+    def run(self, ids, attend=scaled_dot_product_attention) -> GPT2Forward:
+        """The forward pass on token ids ``(T,)``, uncached; ``attend(q, k, v, mask)`` is the
+        attention each head uses (the course's by default — a learner's own plugs in here)."""
+        ids = self._ids(ids)
+        x = self.wte[list(ids)] + self.wpe[:len(ids)]  # (T, C)
+        hidden, patterns = [x], []
+        for block, maps in zip(self.blocks, self._maps, strict=True):
+            x, pattern = gpt2_block(x, block, maps, self.config, attend)
+            hidden.append(x)
+            patterns.append(pattern)
+        hidden[-1] = layer_norm(x, *self.ln_f, self.config.layer_norm_eps)  # as transformers keeps it
+        logits = hidden[-1] @ self.unembedding.T  # (T, C) @ (C, V) -> (T, V)
+        tokens = tuple(self._tokenizer.id_to_token(i) for i in ids)
+        return GPT2Forward(tokens, ids, read_only(np.stack(hidden)), read_only(np.stack(patterns)),
+                           read_only(logits))
+
+    def _run(self, ids: tuple[int, ...]) -> GPT2Forward:
+        return self.run(ids)
+
+    def forward(self, text_or_ids) -> GPT2Forward:
+        """Run the model on a text or on token ids (cached)."""
+        ids = self.token_ids(text_or_ids) if isinstance(text_or_ids, str) else text_or_ids
+        return self._forward_cached(self._ids(ids))
+
+    def attention(self, text_or_ids) -> np.ndarray:
+        """Every head's attention pattern ``(n_layers, n_heads, T, T)``; causal, rows sum to 1."""
+        return self.forward(text_or_ids).attention.copy()
+
+    def hidden_states(self, text_or_ids) -> np.ndarray:
+        """The residual stream ``(n_layers + 1, T, d_model)``: the embeddings, then each block's output
+        — the last one after the final LayerNorm ``ln_f``, as ``transformers`` gives it."""
+        return self.forward(text_or_ids).hidden_states.copy()
+
+    def logits(self, text_or_ids) -> np.ndarray:
+        """The next-token logits at every position ``(T, vocab_size)``."""
+        return self.forward(text_or_ids).logits.copy()
+
+    def next_words(self, text: str, k: int = 5) -> list[tuple[str, float]]:
+        """The ``k`` most likely next tokens after ``text`` and their probabilities."""
+        logits = self.forward(text).logits[-1].astype(np.float64)
+        probs = np.exp(logits - logits.max())
+        probs /= probs.sum()
+        top = np.argsort(-probs, kind="stable")[:positive_int(k, "k")]
+        return [(self._tokenizer.decode([int(i)]), float(probs[i])) for i in top]
+
+    def next_word(self, text: str) -> str:
+        """The most likely next token after ``text``, as text."""
+        return self.next_words(text, 1)[0][0]
+
+    def continue_text(self, text: str, n_tokens: int = 10) -> str:
+        """``text`` and ``n_tokens`` more, greedily (the most likely token each time; deterministic)."""
+        ids = self.token_ids(text)
+        for _ in range(positive_int(n_tokens, "n_tokens")):
+            window = ids[-self.config.max_tokens:]
+            ids.append(int(self.forward(window).logits[-1].argmax()))
+        return text + self._tokenizer.decode(ids[len(self.token_ids(text)):])
+
+    # --- the weights, per layer, in the course's vocabulary -------------------------------
+
+    def maps(self, layer: int) -> dict[str, np.ndarray]:
+        """Layer ``layer``'s attention maps: ``W_Q``, ``W_K``, ``W_V_down`` ``(H, C, D)``, their biases
+        ``(H, D)``, ``W_V_up`` ``(H, D, C)``, the stacked ``W_O`` ``(H·D, C)`` and ``b_O`` ``(C,)``, the
+        fused ``W_QKV`` ``(C, 3·H·D)``."""
+        block = self.blocks[index(layer, "layer", self.config.n_layers)]
+        return {**self._maps[layer], "W_O": block.W_O, "b_O": block.b_O, "W_QKV": block.W_QKV}
+
+
+def expected_shapes(c: GPT2Config) -> dict[str, tuple[int, ...]]:
+    """Every tensor GPT-2's layout has, with its shape (names as GPT2Model saves them)."""
+    C, M, A = c.d_model, c.d_mlp, c.n_heads * c.d_head
+    shapes = {"wte.weight": (c.vocab_size, C), "wpe.weight": (c.max_tokens, C)}
+    for i in range(c.n_layers):
+        p = f"h.{i}."
+        shapes |= {p + "ln_1.weight": (C,), p + "ln_1.bias": (C,),
+                   p + "attn.c_attn.weight": (C, 3 * A), p + "attn.c_attn.bias": (3 * A,),
+                   p + "attn.c_proj.weight": (A, C), p + "attn.c_proj.bias": (C,),
+                   p + "ln_2.weight": (C,), p + "ln_2.bias": (C,),
+                   p + "mlp.c_fc.weight": (C, M), p + "mlp.c_fc.bias": (M,),
+                   p + "mlp.c_proj.weight": (M, C), p + "mlp.c_proj.bias": (C,)}
+    return shapes | {"ln_f.weight": (C,), "ln_f.bias": (C,)}
+
+
+def check_folder(folder: Path) -> dict[str, Path]:
+    """``{file name: path}`` for :data:`attnlab.hub.FILES` in ``folder``, or an error naming what is
+    missing."""
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder} is not a folder: give load_gpt2 a folder holding "
+                                f"{', '.join(hub.FILES)}")
+    missing = [name for name in hub.FILES if not (folder / name).is_file()]
+    if missing:
+        raise FileNotFoundError(f"{folder} lacks {', '.join(missing)}: a GPT-2 checkpoint folder holds "
+                                f"{', '.join(hub.FILES)}")
+    return {name: folder / name for name in hub.FILES}
+
+
+def load_gpt2(folder=None, *, name: str = "gpt2", dtype=np.float32) -> GPT2:
+    """A GPT-2 checkpoint: from ``folder``, or — without one — the copy of ``name`` (``"gpt2"`` or
+    ``"distilgpt2"``) that ``attnlab-fetch`` put in the course's cache or that the learner's Hugging
+    Face cache holds. Without either, ``FileNotFoundError`` says in one line how to fetch it."""
+    if folder is None:
+        folder = hub.find_checkpoint(name)
+        if folder is None:
+            raise FileNotFoundError(hub.how_to_fetch(name))
+    return GPT2(folder, dtype)
+
+
+def gpt2_available(name: str = "gpt2") -> bool:
+    """True if :func:`load_gpt2` would find ``name`` without a folder (lessons skip GPT-2 cells if not)."""
+    return hub.find_checkpoint(name) is not None
