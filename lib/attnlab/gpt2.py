@@ -30,6 +30,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from attnlab import hub
 from attnlab.attention import causal_mask, scaled_dot_product_attention
@@ -51,7 +52,7 @@ def read_only(a: np.ndarray) -> np.ndarray:
 def gelu_tanh(x: np.ndarray) -> np.ndarray:
     """GPT-2's GELU: ``0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))``, a close tanh approximation of
     ``x·Φ(x)`` (:func:`attnlab.pretrained.gelu`, BERT's exact one)."""
-    return 0.5 * x * (1.0 + np.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x**3)))
+    return 0.5 * x * (1.0 + np.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * (x * x * x))))
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,7 @@ class GPT2:
         self._tokenizer.no_truncation()
         self._load_weights(files["model.safetensors"])
         self._forward_cached = lru_cache(maxsize=64)(self._run)
+        self._blas = ThreadpoolController()
 
     def _load_weights(self, path: Path) -> None:
         from safetensors.numpy import load_file
@@ -188,10 +190,10 @@ class GPT2:
             if raw[key].shape != shape:
                 raise ValueError(f"{path}: {key} has shape {raw[key].shape}, but config.json's sizes "
                                  f"need {shape}")
-        w = {key: read_only(raw[key].astype(self.dtype)) for key in shapes}
+        w = {key: read_only(raw[key].astype(self.dtype, copy=False)) for key in shapes}
         lm_head = raw.get("lm_head.weight")  # tied: equal to wte, or absent
         self.wte, self.wpe = w["wte.weight"], w["wpe.weight"]  # (V, C), (max_tokens, C)
-        self.unembedding = self.wte if lm_head is None else read_only(lm_head.astype(self.dtype))
+        self.unembedding = self.wte if lm_head is None else read_only(lm_head.astype(self.dtype, copy=False))
         self.ln_f = (w["ln_f.weight"], w["ln_f.bias"])
         self.blocks = tuple(BlockWeights(
             ln_1=(w[p + "ln_1.weight"], w[p + "ln_1.bias"]),
@@ -257,6 +259,10 @@ class GPT2:
         """The forward pass on token ids ``(T,)``, uncached; ``attend(q, k, v, mask)`` is the
         attention each head uses (the course's by default — a learner's own plugs in here)."""
         ids = self._ids(ids)
+        with self._blas.limit(limits=1, user_api="blas"):  # as MiniLM: small products, one thread
+            return self._through_blocks(ids, attend)
+
+    def _through_blocks(self, ids: tuple[int, ...], attend) -> GPT2Forward:
         x = self.wte[list(ids)] + self.wpe[:len(ids)]  # (T, C)
         hidden, patterns = [x], []
         for block, maps in zip(self.blocks, self._maps, strict=True):
