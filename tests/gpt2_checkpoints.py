@@ -8,7 +8,7 @@ from pathlib import Path
 
 import torch
 
-from attnlab.gpt2_random import byte_level_tokenizer
+from attnlab.models.gpt2_random import byte_level_tokenizer
 
 # Odd sizes: heads that do not divide by two, an MLP that is not 4·d_model, a short context.
 SIZES = {

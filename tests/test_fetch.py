@@ -12,9 +12,9 @@ import sys
 import numpy as np
 import pytest
 
-from attnlab import hub
-from attnlab.gpt2 import load_gpt2
-from attnlab.gpt2_random import write_random_gpt2
+from attnlab.models import hub
+from attnlab.models.gpt2 import load_gpt2
+from attnlab.models.gpt2_random import write_random_gpt2
 
 REVISION = "0123456789abcdef0123456789abcdef01234567"
 SIZES = dict(n_layer=2, n_head=3, n_embd=12, n_positions=16, vocab_size=300)
@@ -56,7 +56,8 @@ def fetch(tmp_path, *args, offline=False):
     env.pop("HF_HUB_OFFLINE", None)
     if offline:
         env["HF_HUB_OFFLINE"] = "1"
-    cmd = ["unshare", "-rn", sys.executable, "-m", "attnlab.fetch", *args, "--into", str(tmp_path / "course")]
+    cmd = ["unshare", "-rn", sys.executable, "-m", "attnlab.course.fetch", *args,
+           "--into", str(tmp_path / "course")]
     return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
 
 

@@ -12,9 +12,9 @@ import pytest
 import torch
 from gpt2_checkpoints import SIZES, build
 
-from attnlab import hub
 from attnlab.attention import scaled_dot_product_attention, softmax
-from attnlab.gpt2 import load_gpt2, read_config
+from attnlab.models import hub
+from attnlab.models.gpt2 import load_gpt2, read_config
 from attnlab.params import count_parameters
 
 pytest.importorskip("transformers")
@@ -238,7 +238,7 @@ def test_not_a_folder(tmp_path):
 
 def test_a_bert_checkpoint_is_refused():
     """The shipped MiniLM has all three files — but it is BERT."""
-    from attnlab.pretrained import model_folder
+    from attnlab.models.pretrained import model_folder
 
     with pytest.raises(ValueError, match="'bert' checkpoint, not GPT-2"):
         load_gpt2(model_folder())

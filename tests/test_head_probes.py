@@ -11,9 +11,9 @@ import json
 import numpy as np
 import pytest
 
-from attnlab import head_probes as hp
-from attnlab.gpt2 import load_gpt2
-from attnlab.gpt2_random import byte_level_tokenizer, gpt2_config_json, random_weights
+from attnlab.models import head_probes as hp
+from attnlab.models.gpt2 import load_gpt2
+from attnlab.models.gpt2_random import byte_level_tokenizer, gpt2_config_json, random_weights
 
 P = 6  # the period of the repeated sequence
 

@@ -79,6 +79,28 @@ def gelu(x: np.ndarray) -> np.ndarray:
     return 0.5 * x * (1.0 + erf(x / math.sqrt(2.0)))
 
 
+def gelu_tanh(x: np.ndarray) -> np.ndarray:
+    """GELU as GPT-2 computes it (``gelu_new``): ``0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))``, a
+    close tanh approximation of :func:`gelu` (``x · Φ(x)``, BERT's)."""
+    return 0.5 * x * (1.0 + np.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * (x * x * x))))
+
+
+def read_only(a: np.ndarray) -> np.ndarray:
+    """``a`` as a contiguous array that refuses writes (a model's weights are shared and cached)."""
+    a = np.ascontiguousarray(a)
+    a.setflags(write=False)
+    return a
+
+
+def check_text(text) -> str:
+    """``text`` if it is a non-empty string, else a ``ValueError`` saying what is wrong."""
+    if not isinstance(text, str):
+        raise ValueError(f"text must be a string, but got {type(text).__name__}")
+    if not text.strip():
+        raise ValueError("text is empty: give the model at least one word")
+    return text
+
+
 def layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
     """Normalise each vector (last axis) to mean 0, variance 1, then scale and shift: ``(..., C)``."""
     mean = x.mean(axis=-1, keepdims=True)
@@ -198,12 +220,7 @@ class MiniLM:
     def _layer_weights(self, weights: dict, i: int) -> LayerWeights:
         p, h = f"encoder.layer.{i}.", self.config.n_heads
         att = p + "attention."
-
-        def ro(a):
-            a = np.ascontiguousarray(a)
-            a.setflags(write=False)
-            return a
-
+        ro = read_only
         return LayerWeights(
             W_Q=ro(_per_head(weights[att + "self.query.weight"], h)),
             b_Q=ro(weights[att + "self.query.bias"].reshape(h, -1)),
@@ -229,11 +246,7 @@ class MiniLM:
     # --- text -> tokens ---------------------------------------------------------------------
 
     def _encode(self, text):
-        if not isinstance(text, str):
-            raise ValueError(f"text must be a string, but got {type(text).__name__}")
-        if not text.strip():
-            raise ValueError("text is empty: give the model at least one word")
-        encoding = self._tokenizer.encode(text)
+        encoding = self._tokenizer.encode(check_text(text))
         if len(encoding.ids) > self.config.max_tokens:
             raise ValueError(
                 f"text is {len(encoding.ids)} tokens long (with [CLS] and [SEP]); the model reads at "

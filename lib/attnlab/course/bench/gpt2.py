@@ -2,8 +2,8 @@
 
 No GPT-2 is needed (or downloaded): a checkpoint of GPT-2 small's exact shape — 12 layers, d_model
 768, 12 heads, vocabulary 50,257, 1024 positions; 124,439,808 parameters — is written with random
-weights (:func:`attnlab.gpt2_random.write_random_gpt2`) into a temporary folder, loaded with
-:func:`attnlab.gpt2.load_gpt2` and timed. The time depends on the shapes only, not on the values.
+weights (:func:`attnlab.models.gpt2_random.write_random_gpt2`) into a temporary folder, loaded with
+:func:`attnlab.models.gpt2.load_gpt2` and timed. The time depends on the shapes only, not on the values.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ N_TOKENS = 20
 def bench_gpt2(repeats: int = 5, n_tokens: int = N_TOKENS, **sizes) -> dict:
     """``{"tokens", "seconds" (median forward), "load_seconds", "write_seconds", "parameters",
     "shape"}`` for a random checkpoint of ``sizes`` (default GPT-2 small's)."""
-    from attnlab.gpt2 import load_gpt2
-    from attnlab.gpt2_random import write_random_gpt2
     from attnlab.measure import compare_times
+    from attnlab.models.gpt2 import load_gpt2
+    from attnlab.models.gpt2_random import write_random_gpt2
 
     with tempfile.TemporaryDirectory(prefix="attnlab-gpt2-") as tmp:
         start = time.perf_counter()
@@ -52,9 +52,10 @@ def gpt2_section(g: dict, number: int) -> list[str]:
     return [
         f"## {number}. GPT-2 small's shape",
         "",
-        f"`attnlab.gpt2` (NumPy, one BLAS thread) on a checkpoint of GPT-2 small's shape — {g['shape']}, "
+        "`attnlab.models.gpt2` (NumPy, one BLAS thread) on a checkpoint of GPT-2 small's shape — "
+        f"{g['shape']}, "
         f"{g['parameters']:,} parameters — with random weights, written by "
-        "`attnlab.gpt2_random.write_random_gpt2` (no download). "
+        "`attnlab.models.gpt2_random.write_random_gpt2` (no download). "
         f"Forward pass of {g['tokens']} tokens, median **{g['seconds'] * 1e3:.0f} ms** "
         f"(goal < {GOAL_S:g} s); "
         f"loading the 0.5 GB checkpoint {g['load_seconds']:.1f} s, writing it {g['write_seconds']:.1f} s.",

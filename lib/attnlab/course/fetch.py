@@ -14,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from attnlab import hub
+from attnlab.models import hub
 from attnlab.paths import PRETRAINED_DIR
 
 
@@ -26,7 +26,7 @@ def describe(folder: Path, name: str) -> str:
     """One line: where ``name`` is, its size on disk and its parameter count from its config."""
     import json
 
-    from attnlab.gpt2 import read_config
+    from attnlab.models.gpt2 import read_config
     from attnlab.params import count_parameters
 
     config = read_config(json.loads((folder / "config.json").read_text()), str(folder / "config.json"))
@@ -37,7 +37,7 @@ def describe(folder: Path, name: str) -> str:
 
 
 def fetch(name: str, into: Path | None = None) -> tuple[Path, bool]:
-    """``name``'s folder holding :data:`attnlab.hub.FILES` and whether it was already in the learner's
+    """``name``'s folder holding :data:`attnlab.models.hub.FILES` and whether it was already in the learner's
     own Hugging Face cache; otherwise downloaded (or re-checked) into ``into``'s hub-layout cache."""
     from huggingface_hub import constants, hf_hub_download
 

@@ -1,6 +1,6 @@
 """GPT-2-layout checkpoints with random weights, of any size — for the bench and for a learner's experiments.
 
-:func:`write_random_gpt2` writes the three files :func:`attnlab.gpt2.load_gpt2` reads: a
+:func:`write_random_gpt2` writes the three files :func:`attnlab.models.gpt2.load_gpt2` reads: a
 ``config.json`` as the hub's GPT-2 has it, random weights in GPT-2's tensor names and shapes
 (``model.safetensors``, GPT-2's initialisation: normal with std 0.02, LayerNorms 1 and 0), and a
 byte-level BPE tokenizer trained on a few sentences (:func:`byte_level_tokenizer`). Nothing is
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from attnlab.gpt2 import expected_shapes, read_config
+from attnlab.models.gpt2 import expected_shapes, read_config
 from attnlab.validate import positive_int
 
 END_OF_TEXT = "<|endoftext|>"

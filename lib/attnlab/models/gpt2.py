@@ -24,7 +24,6 @@ The test oracle is ``transformers``' GPT2LMHeadModel on checkpoints the tests bu
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -32,27 +31,14 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from attnlab import hub
 from attnlab.attention import causal_mask, scaled_dot_product_attention
+from attnlab.models import hub
+from attnlab.models.pretrained import Forward, check_text, gelu, gelu_tanh, layer_norm, read_only
 from attnlab.params import ModelConfig
-from attnlab.pretrained import Forward, gelu, layer_norm
 from attnlab.validate import index, positive_int
 
 ACTIVATIONS = ("gelu_new", "gelu_pytorch_tanh", "gelu")  # tanh-GELU (GPT-2's) or exact GELU
 NEEDED_CONFIG = ("vocab_size", "n_positions", "n_embd", "n_layer", "n_head")
-
-
-def read_only(a: np.ndarray) -> np.ndarray:
-    """``a`` as a contiguous array that refuses writes (the model's arrays are shared and cached)."""
-    a = np.ascontiguousarray(a)
-    a.setflags(write=False)
-    return a
-
-
-def gelu_tanh(x: np.ndarray) -> np.ndarray:
-    """GPT-2's GELU: ``0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))``, a close tanh approximation of
-    ``x·Φ(x)`` (:func:`attnlab.pretrained.gelu`, BERT's exact one)."""
-    return 0.5 * x * (1.0 + np.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * (x * x * x))))
 
 
 @dataclass(frozen=True)
@@ -153,7 +139,7 @@ def gpt2_block(x, w: BlockWeights, maps: dict, config: GPT2Config, attend=scaled
 
 @dataclass(frozen=True)
 class GPT2Forward(Forward):
-    """A forward pass of GPT-2: :class:`~attnlab.pretrained.Forward` plus ``logits`` ``(T, V)``."""
+    """A forward pass of GPT-2: :class:`~attnlab.models.pretrained.Forward` plus ``logits`` ``(T, V)``."""
 
     logits: np.ndarray = None
 
@@ -214,11 +200,7 @@ class GPT2:
     # --- text <-> tokens ------------------------------------------------------------------
 
     def _encode(self, text):
-        if not isinstance(text, str):
-            raise ValueError(f"text must be a string, but got {type(text).__name__}")
-        if not text:
-            raise ValueError("text is empty: give the model at least one character")
-        return self._tokenizer.encode(text)
+        return self._tokenizer.encode(check_text(text))
 
     def tokens(self, text: str) -> list[str]:
         """The tokens exactly as the byte-level BPE gives them (``Ġ`` marks a leading space)."""
@@ -342,7 +324,7 @@ def expected_shapes(c: GPT2Config) -> dict[str, tuple[int, ...]]:
 
 
 def check_folder(folder: Path) -> dict[str, Path]:
-    """``{file name: path}`` for :data:`attnlab.hub.FILES` in ``folder``, or an error naming what is
+    """``{file name: path}`` for :data:`attnlab.models.hub.FILES` in ``folder``, or an error naming what is
     missing."""
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder} is not a folder: give load_gpt2 a folder holding "

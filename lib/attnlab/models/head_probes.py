@@ -1,6 +1,6 @@
 """Finding two kinds of heads by their attention patterns: previous-token heads and induction heads.
 
-Any causal model's patterns will do — ``(n_layers, n_heads, T, T)`` from GPT-2 (:mod:`attnlab.gpt2`),
+Any causal model's patterns will do — ``(n_layers, n_heads, T, T)`` from GPT-2 (:mod:`attnlab.models.gpt2`),
 the course's tiny GPT, or patterns built by hand. NumPy only.
 
 - A **previous-token head** puts its weight on the position just before the query: ``[i, i − 1]``.
@@ -117,7 +117,7 @@ def repeat_accuracy(logits, ids, period: int) -> dict[str, float]:
 def probe_heads(attention_of, logits_of, vocab_size: int, period: int = 20, seed: int = 0,
                 low: int = 0, bos: int | None = None) -> dict:
     """Run a model on a repeated random sequence and score every head. ``attention_of(ids)`` →
-    ``(L, H, T, T)``, ``logits_of(ids)`` → ``(T, V)`` (e.g. a :class:`~attnlab.gpt2.GPT2`'s
+    ``(L, H, T, T)``, ``logits_of(ids)`` → ``(T, V)`` (e.g. a :class:`~attnlab.models.gpt2.GPT2`'s
     ``attention`` and ``logits``). Returns the ``ids``, ``previous_token`` and ``induction`` scores
     ``(L, H)``, their uniform ``baselines`` and the ``repeat_accuracy``."""
     ids = repeated_random_tokens(vocab_size, period, seed, low, bos)
