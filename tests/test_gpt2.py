@@ -192,6 +192,16 @@ def test_gpt2_small_count_from_its_config():
     assert counted == n_torch == 124_439_808
 
 
+def test_the_random_checkpoint_has_gpt2_smalls_shape():
+    """The bench's random checkpoint (attnlab.models.gpt2_random) is GPT-2 small by default."""
+    from transformers import GPT2Config
+
+    from attnlab.models.gpt2_random import GPT2_SMALL, gpt2_config_json
+
+    ours, theirs = read_config(gpt2_config_json(**GPT2_SMALL)), read_config(GPT2Config().to_dict())
+    assert ours == theirs
+
+
 def test_inputs_refused_clearly(pair):
     model, _, _ = pair
     with pytest.raises(ValueError, match="string"):
