@@ -4,11 +4,16 @@ layout the hub's ``openai-community/gpt2`` uses) with random weights at odd size
 sentences. No network: nothing here downloads.
 """
 
+import hashlib
+import os
 from pathlib import Path
 
 import torch
 
+from attnlab.models import hub
 from attnlab.models.gpt2_random import byte_level_tokenizer
+
+REVISION = "0123456789abcdef0123456789abcdef01234567"
 
 # Odd sizes: heads that do not divide by two, an MLP that is not 4·d_model, a short context.
 SIZES = {
@@ -36,3 +41,38 @@ def build(folder: Path, sizes: dict, seed: int = 0, scale: float = 0.3, body_onl
     model.eval().save_pretrained(folder)
     tokenizer.save(str(Path(folder) / "tokenizer.json"))
     return model.double()
+
+
+def lay_out(cache, name, checkpoint, files=hub.FILES):
+    """Put ``files`` of ``checkpoint`` into ``cache`` as huggingface_hub stores them; the snapshot."""
+    repo = cache / ("models--" + hub.repo_id(name).replace("/", "--"))
+    snapshot = repo / "snapshots" / REVISION
+    (repo / "blobs").mkdir(parents=True)
+    snapshot.mkdir(parents=True)
+    for f in files:
+        data = (checkpoint / f).read_bytes()
+        blob = hashlib.sha256(data).hexdigest()
+        (repo / "blobs" / blob).write_bytes(data)
+        (snapshot / f).symlink_to(os.path.join("..", "..", "blobs", blob))
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(REVISION)
+    return snapshot
+
+
+def pretend_fetched(monkeypatch, tmp_path, names=("gpt2",), **sizes):
+    """Point the course's cache and the HF cache at empty folders under ``tmp_path``, then lay out a
+    random checkpoint of ``sizes`` as ``attnlab-fetch`` would for each of ``names``; returns the
+    snapshot folders. With ``names=()`` GPT-2 is simply absent."""
+    from huggingface_hub import constants
+
+    from attnlab.models.gpt2 import cached_gpt2
+    from attnlab.models.gpt2_random import write_random_gpt2
+
+    monkeypatch.setattr(hub, "PRETRAINED_DIR", tmp_path / "course")
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hf"))
+    cached_gpt2.cache_clear()
+    folders = {}
+    for name in names:
+        checkpoint = write_random_gpt2(tmp_path / f"random-{name}", seed=len(name), **sizes)
+        folders[name] = lay_out(tmp_path / "course", name, checkpoint)
+    return folders

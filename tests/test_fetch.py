@@ -3,7 +3,6 @@ namespace with nothing but a down loopback), against Hugging Face caches this te
 in the hub's layout: ``models--org--name/{blobs, snapshots/<revision>, refs/main}``.
 """
 
-import hashlib
 import os
 import shutil
 import subprocess
@@ -11,12 +10,12 @@ import sys
 
 import numpy as np
 import pytest
+from gpt2_checkpoints import lay_out
 
 from attnlab.models import hub
 from attnlab.models.gpt2 import load_gpt2
 from attnlab.models.gpt2_random import write_random_gpt2
 
-REVISION = "0123456789abcdef0123456789abcdef01234567"
 SIZES = dict(n_layer=2, n_head=3, n_embd=12, n_positions=16, vocab_size=300)
 
 
@@ -31,22 +30,6 @@ pytestmark = pytest.mark.skipif(not network_cut(), reason="needs `unshare -rn` t
 @pytest.fixture(scope="module")
 def checkpoint(tmp_path_factory):
     return write_random_gpt2(tmp_path_factory.mktemp("random"), seed=3, **SIZES)
-
-
-def lay_out(cache, name, checkpoint, files=hub.FILES):
-    """Put ``files`` of ``checkpoint`` into ``cache`` as huggingface_hub stores them; the snapshot."""
-    repo = cache / ("models--" + hub.repo_id(name).replace("/", "--"))
-    snapshot = repo / "snapshots" / REVISION
-    (repo / "blobs").mkdir(parents=True)
-    snapshot.mkdir(parents=True)
-    for f in files:
-        data = (checkpoint / f).read_bytes()
-        blob = hashlib.sha256(data).hexdigest()
-        (repo / "blobs" / blob).write_bytes(data)
-        (snapshot / f).symlink_to(os.path.join("..", "..", "blobs", blob))
-    (repo / "refs").mkdir()
-    (repo / "refs" / "main").write_text(REVISION)
-    return snapshot
 
 
 def fetch(tmp_path, *args, offline=False):

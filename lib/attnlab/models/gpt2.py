@@ -347,6 +347,12 @@ def load_gpt2(folder=None, *, name: str = "gpt2", dtype=np.float32) -> GPT2:
     return GPT2(folder, dtype)
 
 
+@lru_cache(maxsize=2)
+def cached_gpt2(name: str = "gpt2") -> GPT2:
+    """:func:`load_gpt2` of ``name`` without a folder, loaded once per process (GPT-2 small: 0.5 GB)."""
+    return load_gpt2(name=name)
+
+
 def gpt2_available(name: str = "gpt2") -> bool:
     """True if :func:`load_gpt2` would find ``name`` without a folder (lessons skip GPT-2 cells if not)."""
     return hub.find_checkpoint(name) is not None
