@@ -108,12 +108,17 @@ def test_heads_in_the_course_vocabulary(pair):
     H, C, D = c.n_heads, c.d_model, c.d_head
     ids = ids_of(model, TEXTS[0])
     layer = c.n_layers - 1
-    m = model.maps(layer)
+    m = {name: getattr(model, name)(layer) for name in ("W_Q", "W_K", "W_V_down", "W_V_up", "W_O",
+                                                          "b_Q", "b_K", "b_V", "b_O")}
     assert m["W_Q"].shape == m["W_K"].shape == m["W_V_down"].shape == (H, C, D)
     assert m["W_V_up"].shape == (H, D, C) and m["W_O"].shape == (H * D, C)
-    assert m["W_QKV"].shape == (C, 3 * H * D)
+    fused = model.layer(layer).W_QKV
+    assert fused.shape == (C, 3 * H * D)
     np.testing.assert_array_equal(np.concatenate(list(m["W_V_up"])), m["W_O"])
-    np.testing.assert_array_equal(np.concatenate([m["W_Q"][h] for h in range(H)], axis=1), m["W_QKV"][:, :C])
+    np.testing.assert_array_equal(m["W_O"], ref.transformer.h[layer].attn.c_proj.weight.detach().numpy())
+    for third, name in enumerate(("W_Q", "W_K", "W_V_down")):  # side by side: the thirds of c_attn
+        side_by_side = np.concatenate(list(m[name]), axis=1)  # (C, H·D)
+        np.testing.assert_array_equal(side_by_side, fused[:, third * C:(third + 1) * C])
     captured = {}
     block = ref.transformer.h[layer]
     hooks = [block.ln_1.register_forward_hook(lambda mod, i, o: captured.update(x=o[0].numpy())),
@@ -213,7 +218,7 @@ def test_inputs_refused_clearly(pair):
     with pytest.raises(ValueError, match="token id"):
         model.forward([model.config.vocab_size])
     with pytest.raises(ValueError, match="layer"):
-        model.maps(model.config.n_layers)
+        model.W_Q(model.config.n_layers)
     with pytest.raises(ValueError, match="read-only"):
         model.forward([1, 2]).logits[0, 0] = 1.0
 

@@ -33,7 +33,15 @@ from threadpoolctl import ThreadpoolController
 
 from attnlab.attention import causal_mask, scaled_dot_product_attention
 from attnlab.models import hub
-from attnlab.models.pretrained import Forward, check_text, gelu, gelu_tanh, layer_norm, read_only
+from attnlab.models.pretrained import (
+    Forward,
+    PerLayerMaps,
+    check_text,
+    gelu,
+    gelu_tanh,
+    layer_norm,
+    read_only,
+)
 from attnlab.params import ModelConfig
 from attnlab.validate import index, positive_int
 
@@ -92,12 +100,20 @@ def read_config(cfg: dict, where: str = "config.json") -> GPT2Config:
 
 @dataclass(frozen=True)
 class BlockWeights:
-    """One GPT-2 block's weights in the course's vocabulary and ``x @ W`` orientation."""
+    """One GPT-2 block's weights in the course's vocabulary and ``x @ W`` orientation. The per-head
+    maps are views of the fused ``W_QKV`` and of ``W_O`` (no copies): :func:`block_weights`."""
 
     ln_1: tuple[np.ndarray, np.ndarray]  # weight, bias (C,)
     W_QKV: np.ndarray  # (C, 3·H·D): the fused c_attn
     b_QKV: np.ndarray  # (3·H·D,)
+    W_Q: np.ndarray  # (H, C, D)
+    W_K: np.ndarray  # (H, C, D)
+    W_V_down: np.ndarray  # (H, C, D)
+    b_Q: np.ndarray  # (H, D)
+    b_K: np.ndarray  # (H, D)
+    b_V: np.ndarray  # (H, D)
     W_O: np.ndarray  # (H·D, C): the stacked output matrix c_proj
+    W_V_up: np.ndarray  # (H, D, C): W_O's row blocks
     b_O: np.ndarray  # (C,)
     ln_2: tuple[np.ndarray, np.ndarray]
     W_in: np.ndarray  # (C, d_mlp)
@@ -105,33 +121,40 @@ class BlockWeights:
     W_out: np.ndarray  # (d_mlp, C)
     b_out: np.ndarray  # (C,)
 
-    def split(self, n_heads: int) -> dict[str, np.ndarray]:
-        """The fused maps cut per head: ``W_Q``, ``W_K``, ``W_V_down`` ``(H, C, D)``, ``b_Q``,
-        ``b_K``, ``b_V`` ``(H, D)`` and ``W_V_up`` ``(H, D, C)`` (views, read-only)."""
-        C = self.W_QKV.shape[0]
-        per_head = self.W_QKV.reshape(C, 3, n_heads, -1).transpose(1, 2, 0, 3)  # (3, H, C, D)
-        biases = self.b_QKV.reshape(3, n_heads, -1)  # (3, H, D)
-        return {"W_Q": per_head[0], "W_K": per_head[1], "W_V_down": per_head[2],
-                "b_Q": biases[0], "b_K": biases[1], "b_V": biases[2],
-                "W_V_up": self.W_O.reshape(n_heads, -1, C)}
+
+def block_weights(w: dict, prefix: str, n_heads: int) -> BlockWeights:
+    """Block ``prefix`` (``"h.3."``) of GPT-2's tensors ``w``: the fused c_attn ``(C, 3·H·D)`` cut
+    into thirds (queries | keys | values) and each third into H column blocks, one per head."""
+    W_QKV, b_QKV, W_O = w[prefix + "attn.c_attn.weight"], w[prefix + "attn.c_attn.bias"], \
+        w[prefix + "attn.c_proj.weight"]
+    C = W_QKV.shape[0]
+    per_head = W_QKV.reshape(C, 3, n_heads, -1).transpose(1, 2, 0, 3)  # (3, H, C, D)
+    biases = b_QKV.reshape(3, n_heads, -1)  # (3, H, D)
+    return BlockWeights(
+        ln_1=(w[prefix + "ln_1.weight"], w[prefix + "ln_1.bias"]), W_QKV=W_QKV, b_QKV=b_QKV,
+        W_Q=per_head[0], W_K=per_head[1], W_V_down=per_head[2],
+        b_Q=biases[0], b_K=biases[1], b_V=biases[2],
+        W_O=W_O, W_V_up=W_O.reshape(n_heads, -1, C), b_O=w[prefix + "attn.c_proj.bias"],
+        ln_2=(w[prefix + "ln_2.weight"], w[prefix + "ln_2.bias"]),
+        W_in=w[prefix + "mlp.c_fc.weight"], b_in=w[prefix + "mlp.c_fc.bias"],
+        W_out=w[prefix + "mlp.c_proj.weight"], b_out=w[prefix + "mlp.c_proj.bias"])
 
 
-def heads_attention(x, maps: dict, attend=scaled_dot_product_attention):
+def heads_attention(x, w: BlockWeights, attend=scaled_dot_product_attention):
     """All heads of one layer in the per-head form, causal: x ``(T, C)`` → (the heads' proposed
     changes ``(H, T, C)``, patterns ``(H, T, T)``). ``attend(q, k, v, mask)`` → (out, pattern) is the
     course's attention — or a learner's own function of the same shape."""
-    q = x @ maps["W_Q"] + maps["b_Q"][:, None, :]  # (T, C) @ (H, C, D) -> (H, T, D)
-    k = x @ maps["W_K"] + maps["b_K"][:, None, :]  # (H, T, D)
-    v = x @ maps["W_V_down"] + maps["b_V"][:, None, :]  # (H, T, D)
-    T = x.shape[0]
-    out, patterns = attend(q, k, v, causal_mask(T))  # (H, T, D), (H, T, T)
-    return np.asarray(out) @ maps["W_V_up"], np.asarray(patterns)  # (H, T, D) @ (H, D, C) -> (H, T, C)
+    q = x @ w.W_Q + w.b_Q[:, None, :]  # (T, C) @ (H, C, D) -> (H, T, D)
+    k = x @ w.W_K + w.b_K[:, None, :]  # (H, T, D)
+    v = x @ w.W_V_down + w.b_V[:, None, :]  # (H, T, D)
+    out, patterns = attend(q, k, v, causal_mask(x.shape[0]))  # (H, T, D), (H, T, T)
+    return np.asarray(out) @ w.W_V_up, np.asarray(patterns)  # (H, T, D) @ (H, D, C) -> (H, T, C)
 
 
-def gpt2_block(x, w: BlockWeights, maps: dict, config: GPT2Config, attend=scaled_dot_product_attention):
+def gpt2_block(x, w: BlockWeights, config: GPT2Config, attend=scaled_dot_product_attention):
     """One pre-LN block: x ``(T, C)`` → (new x ``(T, C)``, patterns ``(H, T, T)``)."""
     eps = config.layer_norm_eps
-    changes, patterns = heads_attention(layer_norm(x, *w.ln_1, eps), maps, attend)
+    changes, patterns = heads_attention(layer_norm(x, *w.ln_1, eps), w, attend)
     x = x + changes.sum(axis=0) + w.b_O  # the heads' changes, summed, + one output bias
     act = gelu_tanh if config.activation != "gelu" else gelu
     return x + act(layer_norm(x, *w.ln_2, eps) @ w.W_in + w.b_in) @ w.W_out + w.b_out, patterns
@@ -144,7 +167,7 @@ class GPT2Forward(Forward):
     logits: np.ndarray = None
 
 
-class GPT2:
+class GPT2(PerLayerMaps):
     """A GPT-2 checkpoint run in NumPy by attnlab's attention. Build it with :func:`load_gpt2`."""
 
     def __init__(self, folder, dtype=np.float32):
@@ -181,15 +204,8 @@ class GPT2:
         self.wte, self.wpe = w["wte.weight"], w["wpe.weight"]  # (V, C), (max_tokens, C)
         self.unembedding = self.wte if lm_head is None else read_only(lm_head.astype(self.dtype, copy=False))
         self.ln_f = (w["ln_f.weight"], w["ln_f.bias"])
-        self.blocks = tuple(BlockWeights(
-            ln_1=(w[p + "ln_1.weight"], w[p + "ln_1.bias"]),
-            W_QKV=w[p + "attn.c_attn.weight"], b_QKV=w[p + "attn.c_attn.bias"],
-            W_O=w[p + "attn.c_proj.weight"], b_O=w[p + "attn.c_proj.bias"],
-            ln_2=(w[p + "ln_2.weight"], w[p + "ln_2.bias"]),
-            W_in=w[p + "mlp.c_fc.weight"], b_in=w[p + "mlp.c_fc.bias"],
-            W_out=w[p + "mlp.c_proj.weight"], b_out=w[p + "mlp.c_proj.bias"],
-        ) for p in (f"h.{i}." for i in range(self.config.n_layers)))
-        self._maps = tuple(block.split(self.config.n_heads) for block in self.blocks)
+        self.blocks = tuple(block_weights(w, f"h.{i}.", self.config.n_heads)
+                            for i in range(self.config.n_layers))
         self.n_parameters = sum(a.size for a in w.values())  # tied: the unembedding is wte
 
     def __repr__(self) -> str:
@@ -247,8 +263,8 @@ class GPT2:
     def _through_blocks(self, ids: tuple[int, ...], attend) -> GPT2Forward:
         x = self.wte[list(ids)] + self.wpe[:len(ids)]  # (T, C)
         hidden, patterns = [x], []
-        for block, maps in zip(self.blocks, self._maps, strict=True):
-            x, pattern = gpt2_block(x, block, maps, self.config, attend)
+        for block in self.blocks:
+            x, pattern = gpt2_block(x, block, self.config, attend)
             hidden.append(x)
             patterns.append(pattern)
         hidden[-1] = layer_norm(x, *self.ln_f, self.config.layer_norm_eps)  # as transformers keeps it
@@ -300,12 +316,10 @@ class GPT2:
 
     # --- the weights, per layer, in the course's vocabulary -------------------------------
 
-    def maps(self, layer: int) -> dict[str, np.ndarray]:
-        """Layer ``layer``'s attention maps: ``W_Q``, ``W_K``, ``W_V_down`` ``(H, C, D)``, their biases
-        ``(H, D)``, ``W_V_up`` ``(H, D, C)``, the stacked ``W_O`` ``(H·D, C)`` and ``b_O`` ``(C,)``, the
-        fused ``W_QKV`` ``(C, 3·H·D)``."""
-        block = self.blocks[index(layer, "layer", self.config.n_layers)]
-        return {**self._maps[layer], "W_O": block.W_O, "b_O": block.b_O, "W_QKV": block.W_QKV}
+    def layer(self, layer: int) -> BlockWeights:
+        """All weights of block ``layer`` (0 … n_layers − 1), read-only; its attention maps are also
+        ``model.W_Q(layer)``, ``W_K``, ``W_V_down``, ``W_V_up``, ``W_O`` and the biases."""
+        return self.blocks[index(layer, "layer", self.config.n_layers)]
 
 
 def expected_shapes(c: GPT2Config) -> dict[str, tuple[int, ...]]:

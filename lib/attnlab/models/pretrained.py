@@ -190,7 +190,49 @@ def _per_head(linear: np.ndarray, n_heads: int) -> np.ndarray:
     return np.ascontiguousarray(linear.reshape(n_heads, out // n_heads, d_model).transpose(0, 2, 1))
 
 
-class MiniLM:
+class PerLayerMaps:
+    """A model's attention maps by layer, in the course's vocabulary, for any model whose
+    ``layer(i)`` has ``W_Q``, ``W_K``, ``W_V_down`` ``(H, C, D)``, ``W_V_up`` ``(H, D, C)`` and the
+    biases ``b_Q``, ``b_K``, ``b_V`` ``(H, D)``, ``b_O`` ``(C,)`` (MiniLM, GPT-2)."""
+
+    def W_Q(self, layer: int) -> np.ndarray:
+        """Query maps ``(n_heads, d_model, d_head)``: head h's queries are ``x @ W_Q[h]``."""
+        return self.layer(layer).W_Q
+
+    def W_K(self, layer: int) -> np.ndarray:
+        """Key maps ``(n_heads, d_model, d_head)``."""
+        return self.layer(layer).W_K
+
+    def W_V_down(self, layer: int) -> np.ndarray:
+        """Value-down maps ``(n_heads, d_model, d_head)``."""
+        return self.layer(layer).W_V_down
+
+    def W_V_up(self, layer: int) -> np.ndarray:
+        """Value-up maps ``(n_heads, d_head, d_model)``."""
+        return self.layer(layer).W_V_up
+
+    def W_O(self, layer: int) -> np.ndarray:
+        """The output matrix ``(n_heads·d_head, d_model)``: the value-up maps stacked."""
+        return stack_value_up(self.layer(layer).W_V_up)
+
+    def b_Q(self, layer: int) -> np.ndarray:
+        """Query biases ``(n_heads, d_head)``."""
+        return self.layer(layer).b_Q
+
+    def b_K(self, layer: int) -> np.ndarray:
+        """Key biases ``(n_heads, d_head)``."""
+        return self.layer(layer).b_K
+
+    def b_V(self, layer: int) -> np.ndarray:
+        """Value biases ``(n_heads, d_head)``."""
+        return self.layer(layer).b_V
+
+    def b_O(self, layer: int) -> np.ndarray:
+        """The output bias ``(d_model,)``, added once after the heads' changes are summed."""
+        return self.layer(layer).b_O
+
+
+class MiniLM(PerLayerMaps):
     """all-MiniLM-L6-v2, run in NumPy by attnlab's attention. Build it with :func:`load_minilm`."""
 
     def __init__(self, folder: Path | None = None):
@@ -337,42 +379,6 @@ class MiniLM:
     def layer(self, layer: int) -> LayerWeights:
         """All weights of encoder layer ``layer`` (0 … n_layers − 1), read-only."""
         return self._layers[index(layer, "layer", self.config.n_layers)]
-
-    def W_Q(self, layer: int) -> np.ndarray:
-        """Query maps ``(n_heads, d_model, d_head)``: head h's queries are ``x @ W_Q[h]``."""
-        return self.layer(layer).W_Q
-
-    def W_K(self, layer: int) -> np.ndarray:
-        """Key maps ``(n_heads, d_model, d_head)``."""
-        return self.layer(layer).W_K
-
-    def W_V_down(self, layer: int) -> np.ndarray:
-        """Value-down maps ``(n_heads, d_model, d_head)``."""
-        return self.layer(layer).W_V_down
-
-    def W_V_up(self, layer: int) -> np.ndarray:
-        """Value-up maps ``(n_heads, d_head, d_model)``."""
-        return self.layer(layer).W_V_up
-
-    def W_O(self, layer: int) -> np.ndarray:
-        """The output matrix ``(n_heads·d_head, d_model)``: the value-up maps stacked."""
-        return stack_value_up(self.layer(layer).W_V_up)
-
-    def b_Q(self, layer: int) -> np.ndarray:
-        """Query biases ``(n_heads, d_head)``."""
-        return self.layer(layer).b_Q
-
-    def b_K(self, layer: int) -> np.ndarray:
-        """Key biases ``(n_heads, d_head)``."""
-        return self.layer(layer).b_K
-
-    def b_V(self, layer: int) -> np.ndarray:
-        """Value biases ``(n_heads, d_head)``."""
-        return self.layer(layer).b_V
-
-    def b_O(self, layer: int) -> np.ndarray:
-        """The output bias ``(d_model,)``, added once after the heads' changes are summed."""
-        return self.layer(layer).b_O
 
 
 @lru_cache(maxsize=1)
