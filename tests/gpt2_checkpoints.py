@@ -68,6 +68,7 @@ def pretend_fetched(monkeypatch, tmp_path, names=("gpt2",), **sizes):
     from attnlab.models.gpt2 import cached_gpt2
     from attnlab.models.gpt2_random import write_random_gpt2
 
+    monkeypatch.delenv(hub.IGNORE, raising=False)  # tests/conftest.py sets it for everything else
     monkeypatch.setattr(hub, "PRETRAINED_DIR", tmp_path / "course")
     monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hf"))
     cached_gpt2.cache_clear()

@@ -101,6 +101,7 @@ def test_unknown_name(tmp_path):
 def test_load_gpt2_finds_either_cache(tmp_path, checkpoint, monkeypatch):
     from huggingface_hub import constants
 
+    monkeypatch.delenv(hub.IGNORE, raising=False)
     monkeypatch.setattr(hub, "PRETRAINED_DIR", tmp_path / "course")
     monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hf"))
     assert hub.find_checkpoint("gpt2") is None
@@ -111,3 +112,7 @@ def test_load_gpt2_finds_either_cache(tmp_path, checkpoint, monkeypatch):
     ids = [5, 6, 7]
     np.testing.assert_array_equal(load_gpt2().logits(ids), load_gpt2(checkpoint).logits(ids))
     assert hub.find_checkpoint("distilgpt2") is None
+    monkeypatch.setenv(hub.IGNORE, "1")  # make test and make notebooks: as if nothing were fetched
+    assert hub.find_checkpoint("gpt2") is None
+    with pytest.raises(FileNotFoundError, match="ATTNLAB_IGNORE_FETCHED is set"):
+        load_gpt2()

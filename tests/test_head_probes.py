@@ -151,3 +151,10 @@ def test_the_hand_built_gpt2s_heads_are_found(tmp_path):
     assert found["baselines"]["induction"] < 0.2
     assert found["repeat_accuracy"]["second_half"] == 1.0  # the copy predicts every repeated token
     assert found["repeat_accuracy"]["first_half"] < 0.5
+    ids = found["ids"].tolist()
+    knocked = hp.repeat_accuracy(model.run(ids, knock_out=[(1, 0)]).logits, found["ids"], period=7)
+    assert knocked["second_half"] < 0.5  # without the induction head, nothing is copied
+    no_previous = hp.repeat_accuracy(model.run(ids, knock_out=[(0, 0)]).logits, found["ids"], period=7)
+    assert no_previous["second_half"] < 0.5  # nor without the previous-token head it reads from
+    with pytest.raises(ValueError, match="head"):
+        model.run(ids, knock_out=[(0, 1)])

@@ -151,10 +151,14 @@ def heads_attention(x, w: BlockWeights, attend=scaled_dot_product_attention):
     return np.asarray(out) @ w.W_V_up, np.asarray(patterns)  # (H, T, D) @ (H, D, C) -> (H, T, C)
 
 
-def gpt2_block(x, w: BlockWeights, config: GPT2Config, attend=scaled_dot_product_attention):
-    """One pre-LN block: x ``(T, C)`` → (new x ``(T, C)``, patterns ``(H, T, T)``)."""
+def gpt2_block(x, w: BlockWeights, config: GPT2Config, attend=scaled_dot_product_attention, off=()):
+    """One pre-LN block: x ``(T, C)`` → (new x ``(T, C)``, patterns ``(H, T, T)``); the heads in
+    ``off`` propose no change."""
     eps = config.layer_norm_eps
     changes, patterns = heads_attention(layer_norm(x, *w.ln_1, eps), w, attend)
+    if len(off):
+        changes = changes.copy()
+        changes[list(off)] = 0.0
     x = x + changes.sum(axis=0) + w.b_O  # the heads' changes, summed, + one output bias
     act = gelu_tanh if config.activation != "gelu" else gelu
     return x + act(layer_norm(x, *w.ln_2, eps) @ w.W_in + w.b_in) @ w.W_out + w.b_out, patterns
@@ -253,18 +257,24 @@ class GPT2(PerLayerMaps):
                              f"{len(ids)}: shorten the text")
         return ids
 
-    def run(self, ids, attend=scaled_dot_product_attention) -> GPT2Forward:
-        """The forward pass on token ids ``(T,)``, uncached; ``attend(q, k, v, mask)`` is the
-        attention each head uses (the course's by default — a learner's own plugs in here)."""
+    def run(self, ids, attend=scaled_dot_product_attention, knock_out=()) -> GPT2Forward:
+        """The forward pass on token ids ``(T,)``, uncached. ``attend(q, k, v, mask)`` is the
+        attention each head uses (the course's by default — a learner's own plugs in here);
+        ``knock_out``: ``(layer, head)`` pairs whose proposed change is dropped (to measure what a
+        head does)."""
         ids = self._ids(ids)
+        off = {}
+        for layer, head in knock_out:
+            off.setdefault(index(layer, "layer", self.config.n_layers), []).append(
+                index(head, "head", self.config.n_heads))
         with self._blas.limit(limits=1, user_api="blas"):  # as MiniLM: small products, one thread
-            return self._through_blocks(ids, attend)
+            return self._through_blocks(ids, attend, off)
 
-    def _through_blocks(self, ids: tuple[int, ...], attend) -> GPT2Forward:
+    def _through_blocks(self, ids: tuple[int, ...], attend, off: dict) -> GPT2Forward:
         x = self.wte[list(ids)] + self.wpe[:len(ids)]  # (T, C)
         hidden, patterns = [x], []
-        for block in self.blocks:
-            x, pattern = gpt2_block(x, block, self.config, attend)
+        for i, block in enumerate(self.blocks):
+            x, pattern = gpt2_block(x, block, self.config, attend, off.get(i, ()))
             hidden.append(x)
             patterns.append(pattern)
         hidden[-1] = layer_norm(x, *self.ln_f, self.config.layer_norm_eps)  # as transformers keeps it

@@ -6,6 +6,9 @@ in the course's own cache, :data:`attnlab.paths.PRETRAINED_DIR`, laid out like t
 (``models--org--name/snapshots/<revision>/…`` and ``refs/main``). :func:`find_checkpoint` looks there,
 then in the learner's own Hugging Face cache (``HF_HUB_CACHE``, ``HF_HOME``) — reading files only, so
 it works the same with ``HF_HUB_OFFLINE`` set and with no network at all.
+
+``ATTNLAB_IGNORE_FETCHED=1`` makes every search come back empty, as on a machine without GPT-2:
+``make test`` and ``make notebooks`` set it, so stored outputs never depend on what a developer fetched.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ import os
 from pathlib import Path
 
 from attnlab.paths import PRETRAINED_DIR
+
+IGNORE = "ATTNLAB_IGNORE_FETCHED"
 
 # The course's name for a model -> its repository on the hub.
 REPOS = {"gpt2": "openai-community/gpt2", "distilgpt2": "distilbert/distilgpt2"}
@@ -48,6 +53,8 @@ def snapshot_in(cache: Path, name: str) -> Path | None:
 def find_checkpoint(name: str = "gpt2", course_cache: Path | None = None) -> Path | None:
     """The folder of a complete local copy of ``name``, or None (reads files only, no network)."""
     repo_id(name)
+    if os.environ.get(IGNORE):
+        return None
     for cache in caches(course_cache):
         folder = snapshot_in(cache, name)
         if folder is not None:
@@ -58,5 +65,7 @@ def find_checkpoint(name: str = "gpt2", course_cache: Path | None = None) -> Pat
 def how_to_fetch(name: str = "gpt2") -> str:
     """The one line that tells a learner how to get ``name``."""
     offline = " (it needs a network: HF_HUB_OFFLINE is set here)" if os.environ.get("HF_HUB_OFFLINE") else ""
+    if os.environ.get(IGNORE):
+        offline = f" ({IGNORE} is set: fetched models are ignored)"
     return (f"{name} is not on this machine: run `attnlab-fetch {name}` in a terminal{offline}, "
             f"or give load_gpt2 a folder with {', '.join(FILES)}")
