@@ -85,6 +85,7 @@ def test_repeated_random_tokens():
     assert not (hp.repeated_random_tokens(100, 20, seed=5, low=10) == ids).all()
     with_bos = hp.repeated_random_tokens(100, 20, seed=4, low=10, bos=0)
     assert with_bos[0] == 0 and (with_bos[1:] == ids).all()
+    assert 5 not in hp.repeated_random_tokens(6, 5, bos=5)[1:]  # the other five tokens, in some order
     with pytest.raises(ValueError, match="period"):
         hp.repeated_random_tokens(10, 11)
 
@@ -152,9 +153,9 @@ def test_the_hand_built_gpt2s_heads_are_found(tmp_path):
     assert found["repeat_accuracy"]["second_half"] == 1.0  # the copy predicts every repeated token
     assert found["repeat_accuracy"]["first_half"] < 0.5
     ids = found["ids"].tolist()
-    knocked = hp.repeat_accuracy(model.run(ids, knock_out=[(1, 0)]).logits, found["ids"], period=7)
+    knocked = hp.repeat_accuracy(model.run(ids, skip_heads=[(1, 0)]).logits, found["ids"], period=7)
     assert knocked["second_half"] < 0.5  # without the induction head, nothing is copied
-    no_previous = hp.repeat_accuracy(model.run(ids, knock_out=[(0, 0)]).logits, found["ids"], period=7)
+    no_previous = hp.repeat_accuracy(model.run(ids, skip_heads=[(0, 0)]).logits, found["ids"], period=7)
     assert no_previous["second_half"] < 0.5  # nor without the previous-token head it reads from
     with pytest.raises(ValueError, match="head"):
-        model.run(ids, knock_out=[(0, 1)])
+        model.run(ids, skip_heads=[(0, 1)])

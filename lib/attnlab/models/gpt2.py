@@ -257,14 +257,14 @@ class GPT2(PerLayerMaps):
                              f"{len(ids)}: shorten the text")
         return ids
 
-    def run(self, ids, attend=scaled_dot_product_attention, knock_out=()) -> GPT2Forward:
+    def run(self, ids, attend=scaled_dot_product_attention, skip_heads=()) -> GPT2Forward:
         """The forward pass on token ids ``(T,)``, uncached. ``attend(q, k, v, mask)`` is the
         attention each head uses (the course's by default — a learner's own plugs in here);
-        ``knock_out``: ``(layer, head)`` pairs whose proposed change is dropped (to measure what a
+        ``skip_heads``: ``(layer, head)`` pairs whose proposed change is dropped (to measure what a
         head does)."""
         ids = self._ids(ids)
         off = {}
-        for layer, head in knock_out:
+        for layer, head in skip_heads:
             off.setdefault(index(layer, "layer", self.config.n_layers), []).append(
                 index(head, "head", self.config.n_heads))
         with self._blas.limit(limits=1, user_api="blas"):  # as MiniLM: small products, one thread

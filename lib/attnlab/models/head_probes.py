@@ -84,7 +84,10 @@ def repeated_random_tokens(vocab_size: int, period: int, seed: int = 0, low: int
     positive_int(vocab_size, "vocab_size")
     if not 2 <= positive_int(period, "period") <= vocab_size - low:
         raise ValueError(f"period must be 2 … {vocab_size - low} (distinct tokens), but got {period}")
-    first = np.random.default_rng(seed).choice(np.arange(low, vocab_size), size=period, replace=False)
+    pool = np.setdiff1d(np.arange(low, vocab_size), [] if bos is None else [bos])  # never bos itself
+    if period > pool.size:
+        raise ValueError(f"period must be 2 … {pool.size} (distinct tokens), but got {period}")
+    first = np.random.default_rng(seed).choice(pool, size=period, replace=False)
     return np.concatenate([[] if bos is None else [bos], first, first]).astype(np.int64)
 
 
