@@ -36,6 +36,7 @@ from attnlab.models import hub
 from attnlab.models.pretrained import (
     Forward,
     PerLayerMaps,
+    PretrainedConfig,
     check_text,
     gelu,
     gelu_tanh,
@@ -50,17 +51,9 @@ NEEDED_CONFIG = ("vocab_size", "n_positions", "n_embd", "n_layer", "n_head")
 
 
 @dataclass(frozen=True)
-class GPT2Config:
-    """Sizes of a GPT-2 checkpoint, read from its ``config.json``."""
+class GPT2Config(PretrainedConfig):
+    """Sizes of a GPT-2 checkpoint, read from its ``config.json``, and its GELU."""
 
-    n_layers: int
-    n_heads: int
-    d_model: int
-    d_head: int
-    d_mlp: int
-    vocab_size: int
-    max_tokens: int
-    layer_norm_eps: float
     activation: str
 
     def model_config(self, name: str = "gpt2") -> ModelConfig:

@@ -112,8 +112,8 @@ def layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) 
 
 
 @dataclass(frozen=True)
-class MiniLMConfig:
-    """Sizes of the model, read from its ``config.json``."""
+class PretrainedConfig:
+    """Sizes of a pretrained transformer, read from its ``config.json`` (MiniLM's, GPT-2's)."""
 
     n_layers: int
     n_heads: int
@@ -123,6 +123,11 @@ class MiniLMConfig:
     vocab_size: int
     max_tokens: int
     layer_norm_eps: float
+
+
+@dataclass(frozen=True)
+class MiniLMConfig(PretrainedConfig):
+    """all-MiniLM-L6-v2's sizes."""
 
 
 @dataclass(frozen=True)
