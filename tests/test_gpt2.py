@@ -89,6 +89,20 @@ def test_body_only_layout(tmp_path):
     np.testing.assert_allclose(model.logits(ids), hidden @ body.wte.weight.detach().numpy().T, atol=TOLERANCE)
 
 
+def test_an_untied_unembedding_is_used_and_counted(good, tmp_path):
+    from safetensors.numpy import load_file, save_file
+
+    folder = copy(good, tmp_path)
+    weights = load_file(str(folder / "model.safetensors"))
+    wte = weights.get("transformer.wte.weight", weights.get("wte.weight"))
+    tied = load_gpt2(folder)
+    save_file(weights | {"lm_head.weight": 2 * wte}, str(folder / "model.safetensors"))
+    untied = load_gpt2(folder)
+    ids = [3, 4, 5]
+    np.testing.assert_allclose(untied.logits(ids), 2 * tied.logits(ids), rtol=1e-5)
+    assert untied.n_parameters == tied.n_parameters + wte.size
+
+
 def test_causal(pair):
     model, _, _ = pair
     ids = ids_of(model, TEXTS[3])

@@ -197,13 +197,14 @@ class GPT2(PerLayerMaps):
                 raise ValueError(f"{path}: {key} has shape {raw[key].shape}, but config.json's sizes "
                                  f"need {shape}")
         w = {key: read_only(raw[key].astype(self.dtype, copy=False)) for key in shapes}
-        lm_head = raw.get("lm_head.weight")  # tied: equal to wte, or absent
+        lm_head = raw.get("lm_head.weight")  # GPT-2 ties it to wte: absent, or a copy of it
         self.wte, self.wpe = w["wte.weight"], w["wpe.weight"]  # (V, C), (max_tokens, C)
-        self.unembedding = self.wte if lm_head is None else read_only(lm_head.astype(self.dtype, copy=False))
+        tied = lm_head is None or np.array_equal(lm_head, raw["wte.weight"])
+        self.unembedding = self.wte if tied else read_only(lm_head.astype(self.dtype, copy=False))  # (V, C)
         self.ln_f = (w["ln_f.weight"], w["ln_f.bias"])
         self.blocks = tuple(block_weights(w, f"h.{i}.", self.config.n_heads)
                             for i in range(self.config.n_layers))
-        self.n_parameters = sum(a.size for a in w.values())  # tied: the unembedding is wte
+        self.n_parameters = sum(a.size for a in w.values()) + (0 if tied else self.unembedding.size)
 
     def __repr__(self) -> str:
         c = self.config
