@@ -169,6 +169,34 @@ def test_a_learners_attention_plugs_in(pair):
     assert not np.allclose(model.run(ids, attend=no_mask).logits[0], model.logits(ids)[0])
 
 
+def test_a_layer_level_runner_plugs_in(pair):
+    """What attnlab.yours does with MiniLM: override the attention hook with a function of the
+    per-head maps, ``heads(x, W_Q, W_K, W_V_down, W_V_up, b_Q, b_K, b_V, causal)`` → (change, patterns)."""
+    from attnlab.models.gpt2 import GPT2
+
+    def heads(x, W_Q, W_K, W_V_down, W_V_up, b_Q, b_K, b_V, causal):
+        outs, patterns = [], []
+        for h in range(len(W_Q)):
+            q, k, v = x @ W_Q[h] + b_Q[h], x @ W_K[h] + b_K[h], x @ W_V_down[h] + b_V[h]
+            scores = np.where(np.tri(len(x), dtype=bool), q @ k.T / np.sqrt(q.shape[-1]), -np.inf)
+            patterns.append(softmax(scores))
+            outs.append(patterns[-1] @ v @ W_V_up[h])
+        return np.sum(outs, axis=0), np.stack(patterns)
+
+    class Mine(GPT2):
+        def _attention(self, x, w, attend, off):
+            change, patterns = heads(x, w.W_Q, w.W_K, w.W_V_down, w.W_V_up, w.b_Q, w.b_K, w.b_V, True)
+            return change + w.b_O, patterns
+
+    model, _, _ = pair
+    mine = object.__new__(Mine)
+    mine.__dict__.update(model.__dict__)
+    ids = ids_of(model, TEXTS[0])
+    ours = mine.run(ids)
+    np.testing.assert_allclose(ours.logits, model.logits(ids), atol=1e-10)
+    np.testing.assert_allclose(ours.attention, model.attention(ids), atol=1e-12)
+
+
 def test_generation_equals_transformers_greedy(pair):
     model, ref, _ = pair
     ids = model.token_ids("The cat")

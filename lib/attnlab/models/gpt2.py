@@ -144,15 +144,23 @@ def heads_attention(x, w: BlockWeights, attend=scaled_dot_product_attention):
     return np.asarray(out) @ w.W_V_up, np.asarray(patterns)  # (H, T, D) @ (H, D, C) -> (H, T, C)
 
 
-def gpt2_block(x, w: BlockWeights, config: GPT2Config, attend=scaled_dot_product_attention, off=()):
-    """One pre-LN block: x ``(T, C)`` → (new x ``(T, C)``, patterns ``(H, T, T)``); the heads in
-    ``off`` propose no change."""
-    eps = config.layer_norm_eps
-    changes, patterns = heads_attention(layer_norm(x, *w.ln_1, eps), w, attend)
+def attention_layer(x, w: BlockWeights, attend=scaled_dot_product_attention, off=()):
+    """The attention of one block: x ``(T, C)`` (after ``ln_1``) → (its change ``(T, C)``: the
+    heads' changes summed, + the output bias; patterns ``(H, T, T)``). The heads in ``off`` propose
+    nothing."""
+    changes, patterns = heads_attention(x, w, attend)
     if len(off):
         changes = changes.copy()
         changes[list(off)] = 0.0
-    x = x + changes.sum(axis=0) + w.b_O  # the heads' changes, summed, + one output bias
+    return changes.sum(axis=0) + w.b_O, patterns
+
+
+def gpt2_block(x, w: BlockWeights, config: GPT2Config, attention=attention_layer):
+    """One pre-LN block: x ``(T, C)`` → (new x ``(T, C)``, patterns ``(H, T, T)``);
+    ``attention(ln_1(x), w)`` → (change, patterns) is :func:`attention_layer` unless told otherwise."""
+    eps = config.layer_norm_eps
+    change, patterns = attention(layer_norm(x, *w.ln_1, eps), w)
+    x = x + change
     act = gelu_tanh if config.activation != "gelu" else gelu
     return x + act(layer_norm(x, *w.ln_2, eps) @ w.W_in + w.b_in) @ w.W_out + w.b_out, patterns
 
@@ -268,7 +276,8 @@ class GPT2(PerLayerMaps):
         x = self.wte[list(ids)] + self.wpe[:len(ids)]  # (T, C)
         hidden, patterns = [x], []
         for i, block in enumerate(self.blocks):
-            x, pattern = gpt2_block(x, block, self.config, attend, off.get(i, ()))
+            x, pattern = gpt2_block(x, block, self.config,
+                                    lambda y, w, i=i: self._attention(y, w, attend, off.get(i, ())))
             hidden.append(x)
             patterns.append(pattern)
         hidden[-1] = layer_norm(x, *self.ln_f, self.config.layer_norm_eps)  # as transformers keeps it
@@ -276,6 +285,13 @@ class GPT2(PerLayerMaps):
         tokens = tuple(self._tokenizer.id_to_token(i) for i in ids)
         return GPT2Forward(tokens, ids, read_only(np.stack(hidden)), read_only(np.stack(patterns)),
                            read_only(logits))
+
+    def _attention(self, x, w: BlockWeights, attend, off) -> tuple[np.ndarray, np.ndarray]:
+        """One block's attention, x ``(T, C)`` after ``ln_1`` → (change ``(T, C)``, patterns
+        ``(H, T, T)``): the hook a runner on the learner's functions overrides (``attnlab.yours``:
+        ``steps.heads(x, w.W_Q, w.W_K, w.W_V_down, w.W_V_up, w.b_Q, w.b_K, w.b_V, causal=True)``,
+        plus ``w.b_O``)."""
+        return attention_layer(x, w, attend, off)
 
     def _run(self, ids: tuple[int, ...]) -> GPT2Forward:
         return self.run(ids)
