@@ -323,6 +323,19 @@ def test_wrong_layout(good, tmp_path):
         load_gpt2(folder)
 
 
+@pytest.mark.parametrize("broken", hub.FILES)
+def test_a_broken_file_is_named(good, tmp_path, broken):
+    """A download cut off half-way, or some other file under the right name."""
+    folder = copy(good, tmp_path)
+    data = (folder / broken).read_bytes()
+    (folder / broken).write_bytes(data[:len(data) // 2])
+    with pytest.raises(ValueError, match=f"{broken} could not be read as"):
+        load_gpt2(folder)
+    (folder / "config.json").write_text("[1, 2]")
+    with pytest.raises(ValueError, match="holds a list, not a config"):
+        load_gpt2(folder)
+
+
 def test_no_folder_and_nothing_fetched(tmp_path, monkeypatch):
     from huggingface_hub import constants
 

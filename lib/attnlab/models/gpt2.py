@@ -64,6 +64,8 @@ class GPT2Config(PretrainedConfig):
 
 def read_config(cfg: dict, where: str = "config.json") -> GPT2Config:
     """A GPT-2 ``config.json`` (as a dict) → :class:`GPT2Config`; anything else gets a clear error."""
+    if not isinstance(cfg, dict):
+        raise ValueError(f"{where} holds a {type(cfg).__name__}, not a config (a JSON object)")
     kind = cfg.get("model_type")
     if kind != "gpt2":
         hint = " (MiniLM is load_minilm()'s)" if kind == "bert" else ""
@@ -181,8 +183,9 @@ class GPT2(PerLayerMaps):
         folder = Path(folder)
         files = check_folder(folder)
         self.folder, self.dtype = folder, np.dtype(dtype)
-        self.config = read_config(json.loads(files["config.json"].read_text()), str(files["config.json"]))
-        self._tokenizer = Tokenizer.from_file(str(files["tokenizer.json"]))
+        cfg = _read(files["config.json"], lambda p: json.loads(p.read_text()), "JSON")
+        self.config = read_config(cfg, str(files["config.json"]))
+        self._tokenizer = _read(files["tokenizer.json"], lambda p: Tokenizer.from_file(str(p)), "a tokenizer")
         self._tokenizer.no_padding()
         self._tokenizer.no_truncation()
         self._load_weights(files["model.safetensors"])
@@ -192,7 +195,7 @@ class GPT2(PerLayerMaps):
     def _load_weights(self, path: Path) -> None:
         from safetensors.numpy import load_file
 
-        raw = load_file(str(path))
+        raw = _read(path, lambda p: load_file(str(p)), "safetensors")
         if any(key.startswith("transformer.") for key in raw):  # GPT2LMHeadModel's save_pretrained
             raw = {key.removeprefix("transformer."): value for key, value in raw.items()}
         shapes = expected_shapes(self.config)
@@ -340,6 +343,17 @@ class GPT2(PerLayerMaps):
         """All weights of block ``layer`` (0 … n_layers − 1), read-only; its attention maps are also
         ``model.W_Q(layer)``, ``W_K``, ``W_V_down``, ``W_V_up``, ``W_O`` and the biases."""
         return self.blocks[index(layer, "layer", self.config.n_layers)]
+
+
+def _read(path: Path, parse, kind: str):
+    """``parse(path)``, or a ``ValueError`` saying the file is not ``kind`` (a cut-off download, a
+    wrong file under the right name)."""
+    try:
+        return parse(path)
+    except Exception as error:
+        first = (str(error).strip().splitlines() or [""])[0]
+        raise ValueError(f"{path} could not be read as {kind} ({type(error).__name__}: {first}): "
+                         "fetch or save it again") from None
 
 
 def expected_shapes(c: GPT2Config) -> dict[str, tuple[int, ...]]:
