@@ -93,6 +93,16 @@ def test_a_partial_cache_names_the_missing_file(tmp_path, checkpoint):
     assert result.returncode == 1 and "tokenizer.json" in result.stderr.splitlines()[-1]
 
 
+def test_the_console_script_is_attnlab_fetch():
+    from importlib.metadata import entry_points
+
+    (script,) = [e for e in entry_points(group="console_scripts") if e.name == "attnlab-fetch"]
+    assert script.value == "attnlab.course.fetch:main" and callable(script.load())
+    help_text = subprocess.run([sys.executable, "-m", "attnlab.course.fetch", "--help"],
+                               capture_output=True, text=True, check=True).stdout
+    assert "{distilgpt2,gpt2}" in help_text and "--into" in help_text
+
+
 def test_unknown_name(tmp_path):
     result = fetch(tmp_path, "gpt-5")
     assert result.returncode == 2 and "invalid choice" in result.stderr

@@ -336,6 +336,18 @@ def test_a_broken_file_is_named(good, tmp_path, broken):
         load_gpt2(folder)
 
 
+def test_runs_on_numpy_alone(good):
+    """No transformers, no torch: a fresh Python loads the checkpoint and runs it with NumPy."""
+    import subprocess
+    import sys
+
+    probe = ("import sys; from attnlab.models.gpt2 import load_gpt2; "
+             f"m = load_gpt2({str(good)!r}); m.logits('The cat'); m.continue_text('a', 2); "
+             "print(sorted({n.split('.')[0] for n in sys.modules} & {'torch', 'transformers'}))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
 def test_no_folder_and_nothing_fetched(tmp_path, monkeypatch):
     from huggingface_hub import constants
 
