@@ -10,7 +10,7 @@ import ipywidgets
 import pytest
 
 from attnlab.course import bench
-from attnlab.models.gpt2 import read_config
+from attnlab.models.gpt2_layout import read_config
 from attnlab.models.gpt2_random import gpt2_config_json
 from attnlab.params import count_parameters
 

@@ -26,7 +26,7 @@ def describe(folder: Path, name: str) -> str:
     """One line: where ``name`` is, its size on disk and its parameter count from its config."""
     import json
 
-    from attnlab.models.gpt2 import read_config
+    from attnlab.models.gpt2_layout import read_config
     from attnlab.params import count_parameters
 
     config = read_config(json.loads((folder / "config.json").read_text()), str(folder / "config.json"))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from attnlab.models.gpt2 import expected_shapes, read_config
+from attnlab.models.gpt2_layout import expected_shapes, read_config
 from attnlab.validate import positive_int
 
 END_OF_TEXT = "<|endoftext|>"
