@@ -22,15 +22,21 @@ from attnlab.checks.core import Case, CheckResult, compare_arrays, compare_indic
 SENTENCE = "a tiny fluffy blue creature squeaks ."
 
 
+class _Refused:
+    """A method that refuses to run (a class, not a closure, so a grader can pickle the module)."""
+
+    def __init__(self, call: str, pieces: str):
+        self.call, self.pieces = call, pieces
+
+    def __call__(self, *args, **kwargs):
+        raise ValueError(f"{self.call} is the answer itself — build it from {self.pieces}")
+
+
 def pieces_only(module, method: str, call: str, pieces: str):
     """A copy of ``module`` whose ``method`` raises ``ValueError``: "``call`` is the answer itself —
     build it from ``pieces``"."""
-
-    def refused(*args, **kwargs):
-        raise ValueError(f"{call} is the answer itself — build it from {pieces}")
-
     m = copy.deepcopy(module)
-    object.__setattr__(m, method, refused)
+    object.__setattr__(m, method, _Refused(call, pieces))
     return m
 
 
