@@ -153,7 +153,7 @@ def test_answers_for_an_unknown_helper_name_change_nothing():
     """A sandbox may claim anything; only helpers the check itself names can stand in."""
     spec = record(checks.check_attention_pattern)
     wrong = [Outcome("value", np.zeros((1, 2))).wire()]
-    right = [Outcome("value", case.expected).wire() for case in spec.cases]
+    right = [Outcome("value", getattr(case.expected, "right", case.expected)).wire() for case in spec.cases]
     forged = Answers.from_message({"function": "callable", "own": wrong, "helpers_used": ["print"],
                                    "standing_in": right})
     assert not replay(spec, forged).passed

@@ -195,9 +195,14 @@ def judge(outcome: Outcome, case: Case, compare: Callable, time_limit_s: float =
             problem = str(exc)
         except BaseException as exc:  # noqa: BLE001 — e.g. an answer NumPy cannot read
             problem = f"your code raised {first_line(exc)}"
-    if problem is None:
-        return None
-    return problem.rstrip(".") + (f". Hint: {case.hint}" if case.hint else ".")
+    return None if problem is None else with_hint(problem, case)
+
+
+def with_hint(problem: str, case: Case) -> str:
+    """The problem as a sentence, the case's hint after it: ``"… never ends? Hint: …"``, not ``"?."``."""
+    problem = problem.rstrip(".")
+    stop = "" if problem.endswith(("?", "!")) else "."
+    return problem + stop + (f" Hint: {case.hint}" if case.hint else "")
 
 
 NOT_IMPLEMENTED = ("not implemented yet — replace `raise NotImplementedError()` with your code, "
