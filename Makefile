@@ -11,7 +11,7 @@ PYTEST_WORKERS ?= 2
 # Jupyter refuses to run as root (CI machines, containers) unless told to.
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test lint unit notebooks sync bench models clean
+.PHONY: lab instructor test lint unit notebooks sync bench models clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,14 @@ $(VENV)/.installed-lab: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test,instructor]'
+	touch $@ $(VENV)/.installed-lab $(VENV)/.installed-instructor
+
+# The instructor tools alone (docs/instructors.md): nbgrader and JupyterHub, no test suite.
+$(VENV)/.installed-instructor: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[instructor]'
 	touch $@ $(VENV)/.installed-lab
+
+instructor: $(VENV)/.installed-instructor
 
 # The course's JupyterLab settings (no "notified about Jupyter news?" pop-up, no update checks): the
 # venv's own settings folder, so nothing outside .venv changes.

@@ -14,7 +14,11 @@ from pathlib import Path
 import pytest
 
 import attnlab.checks
+from attnlab.checks import reference_calls
+from attnlab.checks.calling import call
 from attnlab.paths import SOLUTIONS_DIR
+
+COURSE_ANSWER = "this answer comes from the course's own"
 
 TESTS = Path(__file__).parent
 TOPICS = sorted(p.stem for p in TESTS.glob("test_checks_*.py"))
@@ -30,9 +34,21 @@ def stub(*args, **kwargs):
 
 @pytest.mark.parametrize("topic, check, answer", TABLE,
                          ids=[f"{t}:{c.__name__}:{i}" for i, (t, c, _) in enumerate(TABLE)])
-def test_a_right_answer_passes(topic, check, answer):
+def test_a_right_answer_passes(topic, check, answer, monkeypatch):
     result = check(answer)
+    if not result.passed and COURSE_ANSWER in result.line:
+        # The course's own function as the answer: the right numbers, but not a learner's work
+        # (attnlab.checks.reference_calls). With that rule off, it must pass.
+        monkeypatch.setattr(reference_calls.Watch, "call", lambda self, fn, case, t: call(fn, case, t))
+        result = check(answer)
     assert result.passed and result.line.startswith("✅"), result.line
+
+
+@pytest.mark.parametrize("name", sorted({c.__name__ for _, c, _ in TABLE}))
+def test_every_check_has_a_right_answer_of_a_learners_own(name):
+    """At least one right answer per check that is not the course's function."""
+    lines = [check(answer).line for _, check, answer in TABLE if check.__name__ == name]
+    assert any(line.startswith("✅") for line in lines), lines
 
 
 @pytest.mark.parametrize("name", EXPORTED)

@@ -144,7 +144,7 @@ def test_unfinished_or_broken_work_gets_zero_and_says_why(gradebook, student, sa
     ("invalid_json", "invalid notebook", "does not appear to be JSON"),
     ("not_a_notebook", "invalid notebook", "not a notebook"),
     ("zoe", "missing", "no file zoe.ipynb"),
-    ("lee", "missing", f"no file {LESSON}.ipynb"),
+    ("lee", "missing", f"no file lee/{LESSON}/{LESSON}.ipynb"),
 ])
 def test_hostile_submissions_get_a_clear_line_and_the_run_goes_on(gradebook, student, status, says):
     r = row(gradebook, student)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from attnlab.checks import plain
+from attnlab.checks import plain, reference_calls
 from attnlab.checks.core import LOST, CheckResult, CheckSpec, Outcome, driving
 
 
@@ -52,6 +52,7 @@ class Answers:
     own: tuple[Outcome, ...] = ()
     helpers_used: tuple[str, ...] = ()
     standing_in: tuple[Outcome, ...] | None = None
+    course_answers: tuple[str, ...] = ()  # course functions whose result the function returned
 
     @classmethod
     def from_message(cls, message: dict) -> Answers:
@@ -68,8 +69,11 @@ class Answers:
             raise ValueError("malformed exercise message")
         if not isinstance(used, list) or not all(isinstance(name, str) for name in used):
             raise ValueError("malformed exercise message")
+        course = message.get("course_answers", [])
+        course = tuple(name for name in course if isinstance(name, str)) if isinstance(course, list) else ()
         return cls("callable", own=tuple(Outcome.from_wire(o) for o in own), helpers_used=tuple(used),
-                   standing_in=None if again is None else tuple(Outcome.from_wire(o) for o in again))
+                   standing_in=None if again is None else tuple(Outcome.from_wire(o) for o in again),
+                   course_answers=course)
 
 
 def _outcome_of(outcomes: tuple[Outcome, ...]):
@@ -84,7 +88,8 @@ def replay(spec: CheckSpec, answers: Answers) -> CheckResult:
     if answers.function == "value":
         return spec.not_a_function(answers.value)
     result = spec.judge(_outcome_of(answers.own))
+    result = reference_calls.verdict(result, list(answers.course_answers), spec.title)
     used = [name for name in answers.helpers_used if name in spec.helpers]  # names the check knows
-    if result.passed or not used or answers.standing_in is None:
+    if result.passed or not used or answers.standing_in is None or answers.course_answers:
         return result
     return spec.settle(result, spec.judge(_outcome_of(answers.standing_in)), used)

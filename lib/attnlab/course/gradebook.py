@@ -40,9 +40,10 @@ def digest(path: Path) -> str:
 class Gradebook:
     """One lesson's rows in ``<out>.sqlite``, exported to the CSV ``out`` after each row."""
 
-    def __init__(self, out: Path, lesson: str, exercises: list[Exercise], resume: bool = False):
+    def __init__(self, out: Path, lesson: str, exercises: list[Exercise], resume: bool = False,
+                 db_path: Path | None = None):
         self.out, self.lesson, self.exercises = Path(out), lesson, exercises
-        self.db_path = self.out.with_suffix(".sqlite")
+        self.db_path = Path(db_path) if db_path else self.out.with_suffix(".sqlite")  # one for all lessons
         self._lock = threading.RLock()  # one writer at a time: rows and CSV stay in step
         self._db = sqlite3.connect(self.db_path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import nbformat
 
-from attnlab.course import sandbox
+from attnlab.course import classroom, sandbox
 from attnlab.course.gradebook import Gradebook, digest
 from attnlab.course.submission import (  # noqa: F401 — the grading API, in one place
     TIME_LIMIT,
@@ -82,7 +82,7 @@ def _progress(total: int):
 
 
 def grade_all(submissions: dict[str, Path], lesson: Lesson, book: Gradebook, jobs: int, isolated,
-              time_limit: float = TIME_LIMIT, resume: bool = False, say=print) -> list[Grade]:
+              time_limit: float = TIME_LIMIT, resume: bool = False, say=print, after=None) -> list[Grade]:
     """Grade every submission not already in ``book`` (with ``resume``), ``jobs`` at once; each row
     is stored as soon as it is graded. The rows graded now."""
     finished = book.finished() if resume else {}
@@ -94,6 +94,8 @@ def grade_all(submissions: dict[str, Path], lesson: Lesson, book: Gradebook, job
     def one(student: str, path: Path) -> Grade:
         row = grade(student, path, lesson, isolated, time_limit)
         book.add(row, digest(path))
+        if after is not None:  # attnlab.course.classroom: late penalty, evidence
+            after(row, path, digest(path))
         return row
 
     with ThreadPoolExecutor(max(1, jobs)) as pool:
@@ -118,8 +120,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="attnlab-grade", description=__doc__.split("\n\n")[0])
     parser.add_argument("submissions", type=Path, nargs="?", help="folder of submitted notebooks")
     parser.add_argument("--lesson", required=True, help="lesson name, e.g. 03_softmax")
-    parser.add_argument("--out", type=Path, default=Path("grades.csv"),
-                        help="gradebook CSV to write (rows are kept in OUT with .sqlite beside it)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="gradebook CSV to write (rows are kept in OUT with .sqlite beside it); "
+                        "default attnlab-grades/LESSON.csv, all lessons in attnlab-grades/gradebook.sqlite")
     parser.add_argument("--time-limit", type=float, default=TIME_LIMIT,
                         help=f"seconds per notebook, a hard limit (default {TIME_LIMIT:g})")
     parser.add_argument("--roster", type=Path,
@@ -131,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-sandbox", action="store_true",
                         help="run submissions without bubblewrap — for practice only, never for credit")
     parser.add_argument("--list", action="store_true", help="only list the lesson's exercises and points")
+    classroom.add_arguments(parser)
     args = parser.parse_args(argv)
     if not (SOLUTIONS_DIR / f"{args.lesson}.ipynb").is_file():
         parser.error(f"no lesson {args.lesson!r} (no {SOLUTIONS_DIR / args.lesson}.ipynb)")
@@ -147,14 +151,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"attnlab-grade: {exc}", file=sys.stderr)
         return 2
     print(f"sandbox: {isolated.note}", file=sys.stderr)
-    roster = args.roster.read_text().split() if args.roster else []
-    submissions = find_submissions(args.submissions, args.lesson, roster)
-    book = Gradebook(args.out, args.lesson, lesson.exercises, resume=args.resume)
+    args.out, db_path = classroom.resolve_out(args.out, args.lesson)
     try:
-        grade_all(submissions, lesson, book, args.jobs, isolated, args.time_limit, args.resume)
+        klass = classroom.Class.start(args, lesson, db_path)  # roster, LMS names, deadline
+    except ValueError as exc:
+        parser.error(str(exc))
+    submissions = klass.submissions
+    book = Gradebook(args.out, args.lesson, lesson.exercises, resume=args.resume or bool(args.student),
+                     db_path=db_path)
+    try:
+        grade_all(submissions, lesson, book, args.jobs, isolated, args.time_limit, args.resume,
+                  after=klass.record)
     finally:
         book.close()
+        klass.close()
     print(f"wrote {args.out} ({len(submissions)} students; rows kept in {book.db_path})")
+    klass.finish()
     return 0
 
 

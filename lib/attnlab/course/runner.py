@@ -17,7 +17,8 @@ verdict (an exception, a timeout). Each message is one line:
     {"exercise": "dot", "function": "missing"}        no such name at that point
     {"exercise": "dot", "function": "value", "value": ...}       defined, but not a function
     {"exercise": "dot", "function": "callable", "own": [...], "helpers_used": [...],
-     "standing_in": [...] | null}                     the outcomes, case by case
+     "standing_in": [...] | null, "course_answers": [...]}   the outcomes, case by case, and
+                                                      the course functions whose result it returned
     {"peak_mb": 143.2}
     {"done": true}
 
@@ -36,6 +37,7 @@ from dataclasses import dataclass, field
 # replaces attnlab's modules (or plants a fake package) changes nothing the runner calls.
 from attnlab.checks.core import Case, call, first_line, helpers_called, standing_in
 from attnlab.checks.plain import AnswerTooLarge, dumps, opaque, safe_repr, to_tree, type_name
+from attnlab.checks.reference_calls import Watch, helper_codes
 
 _MISSING = object()
 
@@ -89,11 +91,11 @@ def _error_text(result) -> str | None:
     return None if exc is None else first_line(exc)
 
 
-def outcomes(fn, cases, time_limit_s: float) -> list[dict]:
+def outcomes(fn, cases, time_limit_s: float, calling=call) -> list[dict]:
     """The wire form of ``fn``'s outcome on each case, up to the first one that is not an answer."""
     found = []
     for case in cases:
-        wire = call(fn, case, time_limit_s).wire(time_limit_s)
+        wire = calling(fn, case, time_limit_s).wire(time_limit_s)
         found.append(wire)
         if wire["kind"] != "value":
             break
@@ -112,14 +114,15 @@ def run_exercise(namespace: dict, ex: Exercise) -> dict:
             value = to_tree(opaque(type_name(fn), safe_repr(fn)))
         return {"exercise": ex.grade_id, "function": "value", "value": value}
     cases = [Case(f"case {i + 1}", tuple(args), dict(kwargs)) for i, (args, kwargs) in enumerate(ex.inputs)]
-    own = outcomes(fn, cases, ex.time_limit_s)
+    watch = Watch(helper_codes(fn, ex.helpers))  # course functions whose answer it returned
+    own = outcomes(fn, cases, ex.time_limit_s, watch.call)
     used = helpers_called(fn, ex.helpers)
     again = None
     if used:
         with standing_in(fn.__globals__, used):
             again = outcomes(fn, cases, ex.time_limit_s)
     return {"exercise": ex.grade_id, "function": "callable", "own": own, "helpers_used": sorted(used),
-            "standing_in": again}
+            "standing_in": again, "course_answers": watch.found}
 
 
 def _peak_mb() -> float | None:

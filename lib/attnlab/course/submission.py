@@ -28,6 +28,7 @@ from attnlab.checks import plain
 from attnlab.checks.core import CheckSpec
 from attnlab.checks.replay import Answers, inputs, record, replay
 from attnlab.course import runner
+from attnlab.course.partial import share
 from attnlab.course.sandbox import HOME, private_folder
 
 TIME_LIMIT = 120.0  # seconds per notebook; every lesson runs in well under 15 s
@@ -59,6 +60,7 @@ class Grade:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     peak_mb: float | None = None  # the sandbox's peak memory (what a hub must give each student)
+    evidence: list = field(default_factory=list, repr=False)  # the sandbox's messages, kept as evidence
 
 
 def _nbgrader(cell) -> dict:
@@ -100,6 +102,7 @@ class Lesson:
     name: str
     exercises: list[Exercise]
     specs: dict[str, CheckSpec]
+    partial: bool = False  # score a missed exercise by its share of passed cases (--partial)
 
     @classmethod
     def load(cls, name: str, solution) -> Lesson:
@@ -299,6 +302,8 @@ def judge(row: Grade, lesson: Lesson, run: Run) -> None:
         else:
             result = replay(lesson.specs[ex.grade_id], got)
             row.scores[ex.grade_id] = ex.points if result.passed else 0.0
+            if lesson.partial and not result.passed:  # attnlab.course.partial
+                row.scores[ex.grade_id] = round(ex.points * share(lesson.specs[ex.grade_id], got), 4)
             if not result.passed or result.stood_in:
                 row.notes.append(f"{ex.grade_id}: {result.line}")
     errors = [m["error"] for m in run.messages if isinstance(m.get("error"), dict)]
@@ -317,7 +322,8 @@ def grade(student: str, path: Path, lesson: Lesson, isolation, time_limit: float
     row = Grade(student, "graded", {ex.grade_id: 0.0 for ex in lesson.exercises})
     if not path.is_file():
         row.status = "missing"
-        row.notes.append(f"no file {path.name} submitted")
+        shown = "/".join(path.parts[-3:]) if path.parent.name == path.stem else path.name  # nbgrader's layout
+        row.notes.append(f"no file {shown} submitted")
     else:
         try:
             cells = read_submission(path)
@@ -341,6 +347,7 @@ def _grade_cells(row: Grade, path: Path, cells, lesson: Lesson, isolation, time_
         with isolation.sandbox(work) as box:
             run = execute(lesson.plan(cells), box, time_limit)
         row.status = run.status
+        row.evidence = run.messages
         judge(row, lesson, run)
     finally:
         shutil.rmtree(work.parent, ignore_errors=True)

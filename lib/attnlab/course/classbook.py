@@ -1,0 +1,143 @@
+"""One gradebook across lessons, read back from ``gradebook.sqlite``.
+
+:class:`ClassBook` joins the grader's rows (``rows``: scores, notes, status, the file's SHA-256,
+when it was graded) with what :mod:`attnlab.course.classroom` keeps beside them (``submissions``:
+the student's name, the file, the course version, when it was handed in, how late, points off).
+Feedback pages, the class report and the Canvas export all read it; ``all-lessons.csv`` is its
+spreadsheet form: one row per student, a column per lesson (points after any late penalty) and per
+exercise (``03_softmax:stable_softmax``), then each lesson's record (late hours, points off,
+SHA-256, course version, graded at).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import nbformat
+
+from attnlab.course.submission import Exercise, exercises
+from attnlab.paths import SOLUTIONS_DIR
+
+
+@dataclass
+class Record:
+    """One student's row for one lesson, with everything a regrade request needs."""
+
+    lesson: str
+    student: str
+    status: str
+    scores: dict[str, float]
+    notes: list[str]
+    seconds: float = 0.0
+    sha256: str = ""
+    graded_at: str = ""
+    name: str = ""
+    file: str = ""
+    course_version: str = ""
+    submitted_at: str = ""
+    late_s: float = 0.0
+    points_off: float = 0.0
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def earned(self) -> float:
+        return sum(self.scores.values())
+
+    @property
+    def total(self) -> float:
+        """Points after the late penalty."""
+        return max(0.0, self.earned - self.points_off)
+
+    @property
+    def late(self) -> bool:
+        return self.late_s > 0
+
+    def line(self, ex: Exercise) -> str:
+        """The check's line for one exercise, as the grader noted it."""
+        for note in self.notes:
+            if note.startswith(f"{ex.grade_id}: "):
+                return note.split(": ", 1)[1]
+        if self.status == "missing":
+            return "not submitted"
+        points = self.scores.get(ex.grade_id, 0.0)
+        return "✅ all cases pass" if points >= ex.points else f"{points:g} of {ex.points:g} point(s)"
+
+    def other_notes(self) -> list[str]:
+        """Notes that belong to no single exercise (an error elsewhere, why it was not graded)."""
+        ids = {f"{g}: " for g in self.scores}
+        return [n for n in self.notes if not any(n.startswith(i) for i in ids)]
+
+
+@cache
+def lesson_exercises(lesson: str) -> tuple[Exercise, ...]:
+    """A lesson's exercises, from its solution notebook (no checks recorded: quick)."""
+    return tuple(exercises(nbformat.read(SOLUTIONS_DIR / f"{lesson}.ipynb", as_version=4)))
+
+
+class ClassBook:
+    """Every lesson's rows in one SQLite gradebook (read-only)."""
+
+    def __init__(self, con: sqlite3.Connection):
+        self._db = con
+
+    @classmethod
+    def open(cls, db_path: Path) -> ClassBook:
+        return cls(sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True))
+
+    def close(self) -> None:
+        self._db.close()
+
+    def lessons(self) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT DISTINCT lesson FROM rows ORDER BY lesson")]
+
+    def _has_submissions(self) -> bool:
+        return bool(self._db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='submissions'").fetchone())
+
+    def records(self, lesson: str) -> list[Record]:
+        extras = {}
+        if self._has_submissions():
+            for r in self._db.execute("SELECT student, name, file, course_version, submitted_at, late_s, "
+                                      "points_off FROM submissions WHERE lesson = ?", (lesson,)):
+                extras[r[0]] = dict(name=r[1] or "", file=r[2] or "", course_version=r[3] or "",
+                                    submitted_at=r[4] or "", late_s=r[5] or 0.0, points_off=r[6] or 0.0)
+        found = self._db.execute("SELECT student, status, scores, notes, seconds, digest, graded_at "
+                                 "FROM rows WHERE lesson = ? ORDER BY student", (lesson,)).fetchall()
+        return [Record(lesson, s, status, json.loads(scores), json.loads(notes), seconds or 0.0, digest or "",
+                       graded or "", **extras.get(s, {}))
+                for s, status, scores, notes, seconds, digest, graded in found]
+
+    def students(self) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT DISTINCT student FROM rows ORDER BY student")]
+
+    def write_csv(self, out: Path) -> None:
+        """``all-lessons.csv``: a row per student, a column per lesson and per exercise."""
+        lessons = self.lessons()
+        by = {lesson: {r.student: r for r in self.records(lesson)} for lesson in lessons}
+        head = ["student", "name"]
+        for lesson in lessons:
+            head += [lesson, *[f"{lesson}:{ex.grade_id}" for ex in lesson_exercises(lesson)]]
+        for lesson in lessons:
+            head += [f"{lesson}:{what}" for what in
+                     ("status", "late_hours", "points_off", "sha256", "course_version", "graded_at")]
+        with open(out, "w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            writer.writerow(head)
+            for student in self.students():
+                records = [by[lesson].get(student) for lesson in lessons]
+                name = next((r.name for r in records if r and r.name), "")
+                row = [student, name]
+                for lesson, r in zip(lessons, records, strict=True):
+                    exs = lesson_exercises(lesson)
+                    row += ["" if r is None else f"{r.total:g}",
+                            *["" if r is None else f"{r.scores.get(ex.grade_id, 0.0):g}" for ex in exs]]
+                for r in records:
+                    row += ["", "", "", "", "", ""] if r is None else [
+                        r.status, f"{r.late_s / 3600:.1f}" if r.late else "",
+                        f"{r.points_off:g}" if r.points_off else "", r.sha256, r.course_version, r.graded_at]
+                writer.writerow(row)

@@ -1,0 +1,192 @@
+"""What a class needs around the scores: ``attnlab-grade``'s options beyond grading itself.
+
+    attnlab-grade submitted/ --lesson 03_softmax --roster roster.csv --deadline "2026-12-01 23:59" \\
+        --late-penalty 10%/day --feedback feedback/ --report report/ --canvas canvas.csv
+
+The gradebook (:mod:`attnlab.course.gradebook`) keeps the scores; beside its rows this module
+keeps, per lesson and student, what a regrade request needs (table ``submissions`` in the same
+SQLite file): the file graded and its SHA-256, the course version, when it was handed in, how late
+and the points off, and the evidence — a copy of the file exactly as graded and the notebook with
+the grader's verdict in each check cell (``evidence/<lesson>/<student>.graded.ipynb``).
+
+By default everything goes into ``attnlab-grades/`` of the current folder: ``<lesson>.csv`` per
+lesson, one ``gradebook.sqlite`` for every lesson, and ``all-lessons.csv`` (a column per lesson and
+per exercise) — never nbgrader's own ``grades.csv``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from attnlab.checks import plain
+from attnlab.course import late, roster
+from attnlab.paths import ROOT
+
+DEFAULT_DIR = Path("attnlab-grades")
+_SCHEMA = """CREATE TABLE IF NOT EXISTS submissions (
+    lesson TEXT NOT NULL, student TEXT NOT NULL, name TEXT, file TEXT, sha256 TEXT,
+    course_version TEXT, submitted_at TEXT, late_s REAL, points_off REAL, graded_at TEXT,
+    PRIMARY KEY (lesson, student))"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The class options of ``attnlab-grade`` (docs/instructors.md)."""
+    add = parser.add_argument
+    add("--student", help="regrade only this student, into the existing gradebook")
+    add("--partial", action="store_true",
+        help="score each exercise by its share of passed cases (default: all or nothing)")
+    add("--deadline", help='e.g. "2026-12-01 23:59" (UTC unless a zone is given); default: '
+        "nbgrader's duedate for the lesson, if its gradebook.db is beside submitted/")
+    add("--late-penalty", help="P%% (once), P%%/day or P%%/hour off a late submission's points; "
+        "default: late rows are only marked")
+    add("--feedback", type=Path, help="write one HTML page per student into this folder")
+    add("--report", type=Path, help="write the class report (HTML, histogram PNG, CSV) into this folder")
+    add("--canvas", type=Path, help="write a CSV for Canvas's gradebook import (every graded lesson)")
+
+
+def resolve_out(out: Path | None, lesson: str) -> tuple[Path, Path]:
+    """(the lesson's CSV, the SQLite gradebook). Default: ``attnlab-grades/<lesson>.csv`` and one
+    ``attnlab-grades/gradebook.sqlite`` for all lessons; ``--out X.csv`` keeps ``X.sqlite``."""
+    if out is None:
+        return DEFAULT_DIR / f"{lesson}.csv", DEFAULT_DIR / "gradebook.sqlite"
+    return out, out.with_suffix(".sqlite")
+
+
+def course_version() -> str:
+    """The package version and, in a git checkout, the commit (``+dirty`` if files changed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        found = version("attnlab")
+    except PackageNotFoundError:
+        found = "unknown"
+    try:
+        head = subprocess.run(["git", "-C", str(ROOT), "describe", "--always", "--dirty=+dirty"],
+                              capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        head = ""
+    return f"{found} ({head})" if head else found
+
+
+@dataclass
+class Class:
+    """One run of ``attnlab-grade`` on a lesson: who submitted what, and where things go."""
+
+    lesson: object  # attnlab.course.submission.Lesson
+    args: argparse.Namespace
+    db_path: Path
+    found: dict[str, roster.Found] = field(default_factory=dict)
+    students: dict[str, roster.Student] = field(default_factory=dict)
+    deadline: object = None
+    rule: late.Penalty | None = None
+    version: str = ""
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.db_path, check_same_thread=False, isolation_level=None)
+        self._db.execute(_SCHEMA)
+
+    @classmethod
+    def start(cls, args, lesson, db_path: Path) -> Class:
+        """Read the roster and the submissions folder; ``ValueError`` for a bad option."""
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        students = roster.read_roster(args.roster)
+        found = roster.find(args.submissions, lesson.name, students)
+        if args.student:
+            if args.student not in found:
+                raise ValueError(f"--student {args.student!r}: no such student in {args.submissions}")
+            found = {args.student: found[args.student]}
+        deadline = (late.parse_time(args.deadline) if args.deadline
+                    else late.nbgrader_duedate(args.submissions, lesson.name))
+        lesson.partial = bool(args.partial)
+        return cls(lesson, args, db_path, found, students, deadline, late.Penalty.parse(args.late_penalty),
+                   course_version())
+
+    @property
+    def submissions(self) -> dict[str, Path]:
+        return {sid: one.path for sid, one in self.found.items()}
+
+    @property
+    def evidence_dir(self) -> Path:
+        return self.db_path.parent / "evidence" / self.lesson.name
+
+    def record(self, row, path: Path, file_digest: str) -> None:
+        """After a row is stored: the penalty, the submission's record and its evidence."""
+        one = self.found.get(row.student, roster.Found(row.student, path))
+        when, late_s = late.lateness(path, self.deadline, one.late_by_lms, self.rule)
+        earned = sum(row.scores.values())
+        off = self.rule.points_off(late_s, self.lesson.max_points, earned) if self.rule else 0.0
+        values = (self.lesson.name, row.student, one.name, str(path), file_digest, self.version, when,
+                  late_s, off, time.strftime("%Y-%m-%dT%H:%M:%S"))
+        with self._lock:
+            self._db.execute(f"INSERT OR REPLACE INTO submissions VALUES ({', '.join('?' * 10)})", values)
+        if path.is_file():
+            keep_evidence(self.evidence_dir, row, path, self.lesson)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def finish(self, say=print) -> None:
+        """Write everything asked for, from the gradebook as it now is."""
+        from attnlab.course import canvas, feedback, report
+        from attnlab.course.classbook import ClassBook
+
+        book = ClassBook.open(self.db_path)
+        try:
+            out = self.db_path.parent / "all-lessons.csv"
+            book.write_csv(out)
+            say(f"wrote {out} (every lesson in {self.db_path.name})")
+            if self.args.feedback:
+                pages = feedback.write_pages(book, self.lesson, self.args.feedback, self.evidence_dir)
+                say(f"wrote {len(pages)} feedback page(s) into {self.args.feedback}")
+            if self.args.report:
+                report.write_report(book, self.lesson, self.args.report)
+                say(f"wrote the class report into {self.args.report}")
+            if self.args.canvas:
+                canvas.write_csv(book, self.students, self.args.canvas)
+                say(f"wrote {self.args.canvas} for Canvas's gradebook import")
+        finally:
+            book.close()
+
+
+def keep_evidence(folder: Path, row, path: Path, lesson) -> None:
+    """The submitted file exactly as graded, and a copy with the verdict in each check cell."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, folder / f"{row.student}.ipynb")
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        cells = nb["cells"]
+    except (ValueError, KeyError, TypeError, OSError):
+        return  # an invalid notebook: the copy is the evidence
+    lines = {note.split(": ", 1)[0]: note.split(": ", 1)[1] for note in row.notes if ": " in note}
+    checks = {ex.check_id: ex for ex in lesson.exercises}
+    for cell in cells if isinstance(cells, list) else []:
+        meta = cell.get("metadata", {}) if isinstance(cell, dict) else {}
+        ex = checks.get((meta.get("nbgrader") or {}).get("grade_id") if isinstance(meta, dict) else None)
+        if ex is None:
+            continue
+        points = row.scores.get(ex.grade_id, 0.0)
+        text = lines.get(ex.grade_id, "✅ all cases pass" if points else "no verdict")
+        cell["outputs"] = [{"output_type": "stream", "name": "stdout",
+                            "text": f"attnlab-grade: {points:g}/{ex.points:g} — {text}\n"}]
+    messages = getattr(row, "evidence", None)
+    if messages:
+        nb.setdefault("metadata", {})["attnlab_grade"] = {"messages": json.loads(plain.dumps(messages))}
+    temporary = folder / f".{row.student}.{os.getpid()}.tmp"
+    temporary.write_text(json.dumps(nb, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(temporary, folder / f"{row.student}.graded.ipynb")
+
+
+def read_csv_rows(path: Path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))

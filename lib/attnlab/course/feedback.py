@@ -1,0 +1,169 @@
+"""Feedback to students: one self-contained HTML page per student (``attnlab-grade --feedback DIR``).
+
+Each page lists the exercises by name (the table of contents links to them), and for each one the
+points, the check's line — the failing case and its hint, wrapped, never cut off — the learner's
+own code as submitted, and what to look at next: the lesson's section and the exercise's own
+instructions. Formulas are drawn by matplotlib's mathtext as inline SVG, styles are inline: the
+page needs no network, no CDN, no JavaScript. Pages are ``DIR/<lesson>/<student>.html``.
+"""
+
+from __future__ import annotations
+
+import ast
+import html
+import io
+import json
+import re
+from functools import cache
+from pathlib import Path
+
+import mistune
+import nbformat
+
+from attnlab.course.classbook import ClassBook, Record, lesson_exercises
+from attnlab.paths import SOLUTIONS_DIR
+
+STYLE = """
+body { font: 15px/1.5 system-ui, sans-serif; max-width: 58rem; margin: 2rem auto; padding: 0 1rem;
+       color: #222; }
+h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #ddd; }
+.line { white-space: pre-wrap; overflow-wrap: anywhere; padding: .6rem .8rem; border-radius: 6px;
+        background: #f6f6f6; border-left: 4px solid #999; }
+.pass { border-left-color: #2a8f3d; } .fail { border-left-color: #c0392b; }
+pre.code { white-space: pre-wrap; overflow-wrap: anywhere; background: #fbfbf8; border: 1px solid #e5e5dc;
+           padding: .6rem .8rem; font: 13px/1.4 ui-monospace, monospace; }
+.meta { color: #666; font-size: .85rem; } .points { float: right; font-weight: 600; }
+.next { background: #f3f7fc; padding: .4rem .9rem; border-radius: 6px; }
+svg.math { vertical-align: middle; }
+"""
+MATH = re.compile(r"(?<!\\)\$\$(.+?)\$\$|(?<!\\)\$(.+?)(?<!\\)\$", re.S)
+
+
+@cache
+def formula_svg(tex: str) -> str:
+    """``tex`` drawn by matplotlib's mathtext as inline SVG (the TeX itself if it cannot be drawn)."""
+    from matplotlib import mathtext
+
+    buf = io.BytesIO()
+    try:
+        mathtext.math_to_image(f"${tex}$", buf, format="svg", dpi=72)
+    except Exception:  # noqa: BLE001 — mathtext knows a subset of TeX: show the source instead
+        return f"<code>{html.escape(tex)}</code>"
+    svg = buf.getvalue().decode("utf-8")
+    svg = svg[svg.index("<svg"):]
+    return svg.replace("<svg ", f'<svg class="math" role="img" aria-label="{html.escape(tex)}" ', 1)
+
+
+def markdown(text: str) -> str:
+    """Markdown to HTML, with each ``$…$`` formula as inline SVG."""
+    formulas: list[str] = []
+
+    def keep(m: re.Match) -> str:
+        formulas.append(formula_svg((m.group(1) or m.group(2)).strip()))
+        return f"\x00{len(formulas) - 1}\x00"
+
+    rendered = mistune.html(MATH.sub(keep, text))
+    return re.sub(r"\x00(\d+)\x00", lambda m: formulas[int(m.group(1))], rendered)
+
+
+@cache
+def guidance(lesson: str) -> dict[str, tuple[str, str]]:
+    """Exercise id -> (the lesson section it is in, the exercise's instructions), from the solution."""
+    nb = nbformat.read(SOLUTIONS_DIR / f"{lesson}.ipynb", as_version=4)
+    found, section, last_text = {}, lesson, ""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            heads = [line.lstrip("#").strip() for line in cell.source.splitlines() if line.startswith("#")]
+            section = heads[-1] if heads else section
+            last_text = cell.source
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution"):
+            found[grade_id] = (section, last_text)
+    return found
+
+
+def learner_code(path: Path, grade_id: str, function: str) -> str:
+    """The learner's exercise cell as submitted (found by its id, else by the function it defines)."""
+    try:
+        cells = json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
+    sources = []
+    for cell in cells if isinstance(cells, list) else []:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else str(source)
+        meta = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
+        nbg = meta.get("nbgrader") if isinstance(meta.get("nbgrader"), dict) else {}
+        if nbg.get("grade_id") == grade_id:
+            return source
+        sources.append(source)
+    for source in sources:
+        try:
+            if any(isinstance(n, ast.FunctionDef) and n.name == function for n in ast.parse(source).body):
+                return source
+        except (SyntaxError, ValueError, RecursionError):
+            continue
+    return ""
+
+
+def _exercise(record: Record, ex, lesson: str, code_path: Path | None) -> str:
+    points = record.scores.get(ex.grade_id, 0.0)
+    line = record.line(ex)
+    passed = points >= ex.points and not line.startswith("❌")
+    section, instructions = guidance(lesson).get(ex.grade_id, (lesson, ""))
+    code = learner_code(code_path, ex.grade_id, ex.function) if code_path else ""
+    parts = [f'<h2 id="{html.escape(ex.grade_id)}">{html.escape(ex.function)}()'
+             f'<span class="points">{points:g} / {ex.points:g}</span></h2>',
+             f'<div class="line {"pass" if passed else "fail"}">{html.escape(line)}</div>']
+    if code:
+        parts.append('<p class="meta">Your code, as submitted:</p>'
+                     f'<pre class="code">{html.escape(code)}</pre>')
+    if not passed:
+        parts.append(f'<div class="next"><p><b>Look at next:</b> section “{markdown(section)[3:-5]}” of '
+                     f"{html.escape(lesson)} — the exercise asks:</p>{markdown(instructions)}</div>")
+    return "\n".join(parts)
+
+
+def page(record: Record, lesson: str, code_path: Path | None) -> str:
+    """One student's feedback page for one lesson (a complete HTML document)."""
+    exs = lesson_exercises(lesson)
+    top = sum(ex.points for ex in exs)
+    who = html.escape(record.name or record.student)
+    facts = [f"graded {html.escape(record.graded_at)}", f"course {html.escape(record.course_version)}"]
+    if record.sha256:
+        facts.append(f"file SHA-256 {record.sha256[:12]}…")
+    late = ""
+    if record.late:
+        late = (f"<p><b>Late</b> by {record.late_s / 3600:.1f} hours"
+                + (f": {record.points_off:g} point(s) off." if record.points_off else ".") + "</p>")
+    toc = "".join(f'<li><a href="#{html.escape(ex.grade_id)}">{html.escape(ex.function)}()</a> — '
+                  f"{record.scores.get(ex.grade_id, 0.0):g} / {ex.points:g}</li>" for ex in exs)
+    other = "".join(f"<li>{html.escape(n)}</li>" for n in record.other_notes())
+    body = "\n".join(_exercise(record, ex, lesson, code_path) for ex in exs)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(lesson)} — {who}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"><style>{STYLE}</style></head>
+<body><h1>{html.escape(lesson)}: feedback for {who}</h1>
+<p><b>{record.total:g} / {top:g}</b> points ({html.escape(record.status)}).</p>{late}
+<p class="meta">{" · ".join(facts)}</p>
+<ol>{toc}</ol>{f"<p>Also noted:</p><ul>{other}</ul>" if other else ""}
+{body}
+</body></html>
+"""
+
+
+def write_pages(book: ClassBook, lesson, folder: Path, evidence: Path | None = None) -> list[Path]:
+    """One page per student of ``lesson`` into ``folder/<lesson>/``; the pages written."""
+    name = getattr(lesson, "name", lesson)
+    out = Path(folder) / name
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for record in book.records(name):
+        kept = evidence / f"{record.student}.ipynb" if evidence else None
+        code_path = kept if kept and kept.is_file() else (Path(record.file) if record.file else None)
+        path = out / f"{record.student}.html"
+        path.write_text(page(record, name, code_path), encoding="utf-8")
+        written.append(path)
+    return written

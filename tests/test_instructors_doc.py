@@ -1,0 +1,125 @@
+"""docs/instructors.md runs as written: every ```bash block, in order, in one shell.
+
+The shell starts in the repository, as a reader does after cloning, with ``HOME`` a temporary
+folder: the course folder, the local nbgrader exchange, the learners' folders and ``~/.jupyter``
+all live there, so nothing outside it changes. One exception to "as written": a line starting with
+``make`` runs as ``make --dry-run`` (installing is not a test's job; ``make test`` installed the
+instructor extra already). Then the files the docs promise are checked.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from attnlab.paths import ROOT
+
+pytestmark = pytest.mark.slow
+DOC = ROOT / "docs" / "instructors.md"
+BLOCK = re.compile(r"^(?P<indent>[ \t]*)```bash\n(?P<body>.*?)^(?P=indent)```$", re.M | re.S)
+
+
+def blocks(text: str) -> list[str]:
+    """Every ```bash block of a Markdown text, dedented (blocks inside list items too)."""
+    found = []
+    for m in BLOCK.finditer(text):
+        indent = len(m["indent"])
+        found.append("".join(line[indent:] if line.strip() else line
+                             for line in m["body"].splitlines(keepends=True)))
+    return found
+
+
+def script(text: str) -> str:
+    parts = ["set -euo pipefail"]
+    for i, block in enumerate(blocks(text), 1):
+        block = re.sub(r"^make ", "make --dry-run ", block, flags=re.M)
+        parts.append(f'echo "=== docs/instructors.md, block {i}, $SECONDS s" >&2\n{block}')
+    return "\n".join(parts) + "\n"
+
+
+def test_the_blocks_are_found_and_none_is_left_out():
+    text = DOC.read_text()
+    found = blocks(text)
+    assert len(found) >= 10
+    assert text.count("```bash") == len(found)  # an unparsed block would go untested
+    assert all("SUBMISSIONS_DIR" not in b for b in found)  # no placeholders in what readers copy
+
+
+@pytest.fixture(scope="module")
+def ran(tmp_path_factory):
+    home = tmp_path_factory.mktemp("home")
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("JUPYTER_", "VIRTUAL_ENV", "NBGRADER"))}
+    env.update(HOME=str(home), PYDEVD_DISABLE_FILE_VALIDATION="1")
+    start = time.perf_counter()
+    run = subprocess.run(["bash", "-c", script(DOC.read_text())], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=900)
+    seconds = time.perf_counter() - start
+    print(f"docs/instructors.md ran in {seconds:.0f} s")
+    assert run.returncode == 0, (run.stderr[-6000:], run.stdout[-3000:])
+    return home / "attention-course", run.stdout + run.stderr, seconds
+
+
+def _rows(path: Path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def test_the_local_exchange_is_the_course_folders_own(ran):
+    course, log, _ = ran
+    assert (course / "exchange" / "attention-2026" / "outbound" / "03_softmax").is_dir()
+    assert not Path("/usr/local/share/nbgrader/exchange/attention-2026").exists()
+    for learner in ("alice", "bob", "carol"):
+        assert (course / "submitted" / learner / "03_softmax" / "timestamp.txt").is_file()
+
+
+def test_nbgrader_grades_exports_per_exercise_and_feeds_back(ran):
+    course, _, _ = ran
+    rows = {r["student_id"]: r for r in _rows(course / "grades-nbgrader.csv")}
+    assert rows["alice"]["score"] == "3.0" and rows["bob"]["score"] == "0.0"
+    assert rows["alice"]["03_softmax:check_stable_softmax"] == "1.0"
+    page = (course / "feedback" / "bob" / "03_softmax" / "03_softmax.html").read_text()
+    assert '">stable_softmax</a>' in page and ">Test cell<" not in page and "pre-wrap" in page
+    fetched = course.parent / "learners" / "alice" / "03_softmax" / "feedback"
+    assert list(fetched.rglob("03_softmax.html"))
+
+
+def test_attnlab_grade_writes_the_class_outputs(ran):
+    course, _, _ = ran
+    book = {r["student"]: r for r in _rows(course / "attnlab-grades" / "03_softmax.csv")}
+    assert book["alice"]["total"] == "3" and book["bob"]["total"] == "0"
+    assert book["erin"]["status"] == "missing"
+    assert "no file erin/03_softmax/03_softmax.ipynb" in book["erin"]["notes"]
+    everyone = {r["student"]: r for r in _rows(course / "attnlab-grades" / "all-lessons.csv")}
+    assert everyone["carol"]["03_softmax"] == "2.7" and everyone["carol"]["03_softmax:points_off"] == "0.3"
+    assert (course / "feedback-attnlab" / "03_softmax" / "carol.html").is_file()
+    assert (course / "report" / "03_softmax" / "histogram.png").is_file()
+    with open(course / "canvas.csv", newline="", encoding="utf-8") as f:
+        canvas = list(csv.reader(f))
+    assert canvas[0][:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+    assert ["Chen, Carol", "carol", "S003", "cchen", "B", "2.7"] in canvas
+    assert not (course / "grades.csv").exists() or (course / "grades.csv").stat().st_size  # never ours
+
+
+def test_lms_names_map_to_the_roster(ran):
+    course, log, _ = ran
+    rows = {r["student"]: r for r in _rows(course / "lms" / "03_softmax.csv")}
+    assert rows["alice"]["total"] == "3" and rows["bob"]["total"] == "0"
+    assert "alice,graded,1,1,1,3" in log
+
+
+def test_learners_lose_the_formgrader_and_its_server_extension(ran):
+    course, log, _ = ran
+    home = course.parent
+    server = json.loads((home / ".jupyter" / "jupyter_server_config.json").read_text())
+    assert server["ServerApp"]["jpserver_extensions"]["nbgrader.server_extensions.formgrader"] is False
+    assert re.search(r"server_extensions\.formgrader\W+\[31mdisabled", log)  # the user's config wins
+    lab = json.loads((home / ".jupyter" / "labconfig" / "page_config.json").read_text())
+    assert lab["disabledExtensions"]["@jupyter/nbgrader:formgrader"] is True
