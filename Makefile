@@ -63,6 +63,9 @@ lint: $(VENV)/.installed-test
 unit: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) tests
 
+# Stored outputs never depend on a GPT-2 a developer fetched (attnlab.models.hub; tests/conftest.py).
+notebooks sync: export ATTNLAB_IGNORE_FETCHED := 1
+
 # Re-execute solutions/ and regenerate the student copies in notebooks/ (LESSON=03_softmax for one).
 notebooks: $(VENV)/.installed-test
 	$(BIN)/attnlab-generate $(LESSON)

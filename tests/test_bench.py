@@ -10,6 +10,9 @@ import ipywidgets
 import pytest
 
 from attnlab.course import bench
+from attnlab.models.gpt2_layout import read_config
+from attnlab.models.gpt2_random import gpt2_config_json
+from attnlab.params import count_parameters
 
 
 def test_quick_bench_writes_the_table_and_the_plot(tmp_path):
@@ -23,6 +26,11 @@ def test_quick_bench_writes_the_table_and_the_plot(tmp_path):
     assert [row["T"] for row in results.scaling] == list(bench.QUICK.lengths)
     assert all(row["naive_peak"] >= row["pattern"] for row in results.scaling)
     assert "nn.MultiheadAttention" in results.mha["times"]
+    assert "## 10. GPT-2 small's shape" in text
+    tiny = read_config(gpt2_config_json(**bench.QUICK.gpt2)).model_config()  # QUICK's tiny GPT-2
+    assert results.gpt2["parameters"] == count_parameters(tiny, "exact")["total"]
+    assert results.gpt2["tokens"] == 20 and results.gpt2["seconds"] > 0
+    assert "forward pass, 20 tokens" in text.split("## 1.")[0]  # in the goals table
 
 
 def fake_widgets_module():

@@ -82,6 +82,28 @@ def gelu(x: np.ndarray) -> np.ndarray:
     return 0.5 * x * (1.0 + erf(x / math.sqrt(2.0)))
 
 
+def gelu_tanh(x: np.ndarray) -> np.ndarray:
+    """GELU as GPT-2 computes it (``gelu_new``): ``0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))``, a
+    close tanh approximation of :func:`gelu` (``x · Φ(x)``, BERT's)."""
+    return 0.5 * x * (1.0 + np.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * (x * x * x))))
+
+
+def read_only(a: np.ndarray) -> np.ndarray:
+    """``a`` as a contiguous array that refuses writes (a model's weights are shared and cached)."""
+    a = np.ascontiguousarray(a)
+    a.setflags(write=False)
+    return a
+
+
+def check_text(text) -> str:
+    """``text`` if it is a non-empty string, else a ``ValueError`` saying what is wrong."""
+    if not isinstance(text, str):
+        raise ValueError(f"text must be a string, but got {type(text).__name__}")
+    if not text.strip():
+        raise ValueError("text is empty: give the model at least one word")
+    return text
+
+
 def layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
     """Normalise each vector (last axis) to mean 0, variance 1, then scale and shift: ``(..., C)``."""
     mean = x.mean(axis=-1, keepdims=True)
@@ -90,8 +112,8 @@ def layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) 
 
 
 @dataclass(frozen=True)
-class MiniLMConfig:
-    """Sizes of the model, read from its ``config.json``."""
+class PretrainedConfig:
+    """Sizes of a pretrained transformer, read from its ``config.json`` (MiniLM's, GPT-2's)."""
 
     n_layers: int
     n_heads: int
@@ -101,6 +123,11 @@ class MiniLMConfig:
     vocab_size: int
     max_tokens: int
     layer_norm_eps: float
+
+
+@dataclass(frozen=True)
+class MiniLMConfig(PretrainedConfig):
+    """all-MiniLM-L6-v2's sizes."""
 
 
 @dataclass(frozen=True)
@@ -168,7 +195,49 @@ def _per_head(linear: np.ndarray, n_heads: int) -> np.ndarray:
     return np.ascontiguousarray(linear.reshape(n_heads, out // n_heads, d_model).transpose(0, 2, 1))
 
 
-class MiniLM:
+class PerLayerMaps:
+    """A model's attention maps by layer, in the course's vocabulary, for any model whose
+    ``layer(i)`` has ``W_Q``, ``W_K``, ``W_V_down`` ``(H, C, D)``, ``W_V_up`` ``(H, D, C)`` and the
+    biases ``b_Q``, ``b_K``, ``b_V`` ``(H, D)``, ``b_O`` ``(C,)`` (MiniLM, GPT-2)."""
+
+    def W_Q(self, layer: int) -> np.ndarray:
+        """Query maps ``(n_heads, d_model, d_head)``: head h's queries are ``x @ W_Q[h]``."""
+        return self.layer(layer).W_Q
+
+    def W_K(self, layer: int) -> np.ndarray:
+        """Key maps ``(n_heads, d_model, d_head)``."""
+        return self.layer(layer).W_K
+
+    def W_V_down(self, layer: int) -> np.ndarray:
+        """Value-down maps ``(n_heads, d_model, d_head)``."""
+        return self.layer(layer).W_V_down
+
+    def W_V_up(self, layer: int) -> np.ndarray:
+        """Value-up maps ``(n_heads, d_head, d_model)``."""
+        return self.layer(layer).W_V_up
+
+    def W_O(self, layer: int) -> np.ndarray:
+        """The output matrix ``(n_heads·d_head, d_model)``: the value-up maps stacked."""
+        return stack_value_up(self.layer(layer).W_V_up)
+
+    def b_Q(self, layer: int) -> np.ndarray:
+        """Query biases ``(n_heads, d_head)``."""
+        return self.layer(layer).b_Q
+
+    def b_K(self, layer: int) -> np.ndarray:
+        """Key biases ``(n_heads, d_head)``."""
+        return self.layer(layer).b_K
+
+    def b_V(self, layer: int) -> np.ndarray:
+        """Value biases ``(n_heads, d_head)``."""
+        return self.layer(layer).b_V
+
+    def b_O(self, layer: int) -> np.ndarray:
+        """The output bias ``(d_model,)``, added once after the heads' changes are summed."""
+        return self.layer(layer).b_O
+
+
+class MiniLM(PerLayerMaps):
     """all-MiniLM-L6-v2, run in NumPy by attnlab's attention. Build it with :func:`load_minilm`."""
 
     def __init__(self, folder: Path | None = None):
@@ -201,12 +270,7 @@ class MiniLM:
     def _layer_weights(self, weights: dict, i: int) -> LayerWeights:
         p, h = f"encoder.layer.{i}.", self.config.n_heads
         att = p + "attention."
-
-        def ro(a):
-            a = np.ascontiguousarray(a)
-            a.setflags(write=False)
-            return a
-
+        ro = read_only
         return LayerWeights(
             W_Q=ro(_per_head(weights[att + "self.query.weight"], h)),
             b_Q=ro(weights[att + "self.query.bias"].reshape(h, -1)),
@@ -232,11 +296,7 @@ class MiniLM:
     # --- text -> tokens ---------------------------------------------------------------------
 
     def _encode(self, text):
-        if not isinstance(text, str):
-            raise ValueError(f"text must be a string, but got {type(text).__name__}")
-        if not text.strip():
-            raise ValueError("text is empty: give the model at least one word")
-        encoding = self._tokenizer.encode(text)
+        encoding = self._tokenizer.encode(check_text(text))
         if len(encoding.ids) > self.config.max_tokens:
             raise ValueError(
                 f"text is {len(encoding.ids)} tokens long (with [CLS] and [SEP]); the model reads at "
@@ -324,42 +384,6 @@ class MiniLM:
     def layer(self, layer: int) -> LayerWeights:
         """All weights of encoder layer ``layer`` (0 … n_layers − 1), read-only."""
         return self._layers[index(layer, "layer", self.config.n_layers)]
-
-    def W_Q(self, layer: int) -> np.ndarray:
-        """Query maps ``(n_heads, d_model, d_head)``: head h's queries are ``x @ W_Q[h]``."""
-        return self.layer(layer).W_Q
-
-    def W_K(self, layer: int) -> np.ndarray:
-        """Key maps ``(n_heads, d_model, d_head)``."""
-        return self.layer(layer).W_K
-
-    def W_V_down(self, layer: int) -> np.ndarray:
-        """Value-down maps ``(n_heads, d_model, d_head)``."""
-        return self.layer(layer).W_V_down
-
-    def W_V_up(self, layer: int) -> np.ndarray:
-        """Value-up maps ``(n_heads, d_head, d_model)``."""
-        return self.layer(layer).W_V_up
-
-    def W_O(self, layer: int) -> np.ndarray:
-        """The output matrix ``(n_heads·d_head, d_model)``: the value-up maps stacked."""
-        return stack_value_up(self.layer(layer).W_V_up)
-
-    def b_Q(self, layer: int) -> np.ndarray:
-        """Query biases ``(n_heads, d_head)``."""
-        return self.layer(layer).b_Q
-
-    def b_K(self, layer: int) -> np.ndarray:
-        """Key biases ``(n_heads, d_head)``."""
-        return self.layer(layer).b_K
-
-    def b_V(self, layer: int) -> np.ndarray:
-        """Value biases ``(n_heads, d_head)``."""
-        return self.layer(layer).b_V
-
-    def b_O(self, layer: int) -> np.ndarray:
-        """The output bias ``(d_model,)``, added once after the heads' changes are summed."""
-        return self.layer(layer).b_O
 
 
 @lru_cache(maxsize=1)

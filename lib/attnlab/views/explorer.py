@@ -14,7 +14,7 @@ from attnlab.head_traits import head_traits
 from attnlab.validate import as_float_array
 from attnlab.views.live import Live, dropdown, static_png
 from attnlab.views.plotting import plot_pattern, plot_patterns
-from attnlab.views.sources import SOURCES, attention_of, sentences
+from attnlab.views.sources import attention_of, model_names, sentences
 from attnlab.views.svg import heatmap_svg, token_lines_svg
 
 
@@ -72,7 +72,7 @@ class Explorer(Live):
         self.sentence = W.Combobox(value=text, options=sentences(model), description="sentence",
                                    ensure_option=False, continuous_update=False,
                                    layout=W.Layout(width="520px"))
-        self.model = dropdown("model", SOURCES, model)
+        self.model = dropdown("model", model_names(), model)
         self.layer = dropdown("layer", range(n_layers), layer, layout=W.Layout(width="160px"))
         self.head = dropdown("head", range(n_heads), head, layout=W.Layout(width="160px"))
         token = self._default_token() if token is None else token

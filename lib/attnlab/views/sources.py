@@ -1,7 +1,8 @@
 """Where the widgets' patterns come from: a model's attention on a sentence, cached.
 
 MiniLM (``attnlab.models.pretrained``) and the tiny GPT (``attnlab.models.trained``) are loaded on
-first use, so importing the views loads no model."""
+first use, so importing the views loads no model. GPT-2 and distilGPT-2 (``attnlab.models.gpt2``) are
+listed only when the learner has fetched them (``attnlab-fetch gpt2``): :func:`model_names`."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import numpy as np
 from attnlab.validate import as_float_array
 
 MODELS = ("MiniLM", "tiny GPT")
+OPTIONAL = {"GPT-2": "gpt2", "distilGPT-2": "distilgpt2"}  # shown only when on this machine
 
 
 SENTENCES = {
@@ -21,7 +23,14 @@ SENTENCES = {
         "the chemist measured one mole of the gas",
         "the cat sat on the mat because it was tired",
     ),
+    "GPT-2": (
+        "Mr and Mrs Dursley, of number four, Privet Drive, were proud to say that they were perfectly "
+        "normal. Mr and Mrs Dursley",
+        "a fluffy blue creature roamed the verdant forest",
+        "The cat sat on the mat because it was tired",
+    ),
 }
+SENTENCES["distilGPT-2"] = SENTENCES["GPT-2"]
 
 
 def _minilm(text: str):
@@ -38,7 +47,26 @@ def _tiny_gpt(text: str):
     return model.tokens(text), model.attention(text)
 
 
-SOURCES = {"MiniLM": _minilm, "tiny GPT": _tiny_gpt}
+def _gpt2(name: str):
+    def read(text: str):
+        from attnlab.models.gpt2 import cached_gpt2
+
+        model = cached_gpt2(name)  # labels: the text each token covers (" the", not "Ġthe")
+        labels = [piece or token for piece, token in zip(model.pieces(text), model.tokens(text), strict=True)]
+        return labels, model.attention(text)
+
+    return read
+
+
+SOURCES = {"MiniLM": _minilm, "tiny GPT": _tiny_gpt,
+           **{label: _gpt2(name) for label, name in OPTIONAL.items()}}
+
+
+def model_names() -> list[str]:
+    """The models a widget offers: every source, GPT-2 and distilGPT-2 only if fetched."""
+    from attnlab.models.gpt2 import gpt2_available
+
+    return [m for m in SOURCES if m not in OPTIONAL or gpt2_available(OPTIONAL[m])]
 
 
 def sentences(model: str) -> tuple[str, ...]:

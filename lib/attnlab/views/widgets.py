@@ -51,10 +51,10 @@ from attnlab.views.sliders import (
     temperature_view,
     temperature_weights,
 )
-from attnlab.views.sources import MODELS, SENTENCES, SOURCES, attention_of, sentences
+from attnlab.views.sources import MODELS, SENTENCES, SOURCES, attention_of, model_names, sentences
 
 __all__ = ["attention_explorer", "softmax_temperature", "mask_toggle", "head_gallery", "flashcards", "quiz",
            "Explorer", "TemperatureSlider", "MaskToggle", "HeadGallery", "Flashcards", "QuizWidget",
            "explorer_view", "gallery_view", "traits_line", "temperature_view", "temperature_weights",
            "masked_pattern", "mask_view", "card_view", "quiz_view", "TEMPERATURE_EXAMPLE",
-           "MODELS", "SENTENCES", "SOURCES", "attention_of", "sentences"]
+           "MODELS", "SENTENCES", "SOURCES", "attention_of", "model_names", "sentences"]

@@ -16,7 +16,9 @@ What it measures (each contender timed interleaved with its rivals, medians kept
 6. the widgets' update latency, when ``attnlab.views.widgets`` exists;
 7. MiniLM's forward pass, and the tiny models' training times as ``make models`` recorded them;
 8. grading: ``attnlab-grade``'s seconds and memory per submission for every lesson, a class of 60
-   lesson-03 submissions at once (``--jobs``), and the sandbox's overhead.
+   lesson-03 submissions at once (``--jobs``), and the sandbox's overhead;
+9. import times;
+10. GPT-2 small's shape (random weights, no download): one NumPy forward pass on 20 tokens.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from attnlab.course.bench.attention import (
     sequential_section,
 )
 from attnlab.course.bench.core import GOALS, QUICK, MiB, Results, Sizes, machine_info
+from attnlab.course.bench.gpt2 import bench_gpt2, gpt2_section
 from attnlab.course.bench.grading import (
     bench_all_grading,
     bench_class,
@@ -63,7 +66,7 @@ __all__ = ["GOALS", "MiB", "QUICK", "Results", "Sizes", "machine_info", "run", "
            "bench_overhead", "bench_all_grading",
            "scaling_section", "mha_section", "heads_section", "sequential_section", "notebooks_section",
            "widgets_section", "models_section", "grading_section", "bench_imports", "imports_section",
-           "goal_rows", "markdown_report", "plot", "_other_value"]
+           "goal_rows", "markdown_report", "plot", "_other_value", "bench_gpt2", "gpt2_section"]
 
 
 def run(sizes: Sizes, out_dir: Path) -> Results:
@@ -82,6 +85,8 @@ def run(sizes: Sizes, out_dir: Path) -> Results:
         steps.append(("models", "models", lambda _: bench_models()))
     if sizes.grading:
         steps.append(("grading", "grading", lambda _: bench_all_grading()))
+    if sizes.gpt2 is not None:
+        steps.append(("GPT-2 small's shape", "gpt2", bench_gpt2))
     for title, attr, fn in steps:
         print(f"{title} ...", flush=True)
         start = time.perf_counter()

@@ -17,7 +17,7 @@ MiB = 2**20
 
 
 GOALS = {"memory": 0.02, "mha": 1.0, "lesson_s": 15.0, "course_s": 180.0, "forward_s": 1.0, "train_s": 60.0,
-         "checks_import_s": 0.3, "class_ratio": 1.2}
+         "checks_import_s": 0.3, "class_ratio": 1.2, "gpt2_forward_s": 1.0}
 
 
 @dataclass
@@ -35,10 +35,12 @@ class Sizes:
     widgets: bool = True
     models: bool = True
     grading: bool = True
+    gpt2: dict | None = field(default_factory=dict)  # sizes of the random GPT-2 ({}: GPT-2 small's)
 
 
 QUICK = Sizes(lengths=(64, 128), mha=(2, 16, 32, 4), heads=((16, 32, 4),), rnn=(16, 32, 4),
-              repeats=2, min_sample_s=0.001, notebooks=False, widgets=False, models=False, grading=False)
+              repeats=2, min_sample_s=0.001, notebooks=False, widgets=False, models=False, grading=False,
+              gpt2=dict(n_layer=2, n_head=2, n_embd=16, n_positions=32, vocab_size=300))
 
 
 @dataclass
@@ -53,6 +55,7 @@ class Results:
     models: dict = field(default_factory=dict)
     grading: dict | list = field(default_factory=dict)
     imports: list = field(default_factory=list)
+    gpt2: dict = field(default_factory=dict)
 
 
 def _first_line_with(path: str, prefix: str) -> str:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from attnlab.course.bench.attention import heads_section, mha_section, scaling_section, sequential_section
 from attnlab.course.bench.core import GOALS, MiB, Results, Sizes, mark, ms
+from attnlab.course.bench.gpt2 import goal_row as gpt2_goal_row
+from attnlab.course.bench.gpt2 import gpt2_section
 from attnlab.course.bench.grading import grading_section
 from attnlab.course.bench.imports import imports_section
 from attnlab.course.bench.lessons import notebooks_section, widgets_section
@@ -52,6 +54,8 @@ def goal_rows(r: Results) -> list[tuple]:
         rows.append(("`import attnlab.checks` in a fresh Python (every lesson runs it)", "< 0.3 s",
                      f"{ms(checks['seconds'])} ms", checks["seconds"] < GOALS["checks_import_s"]
                      and not checks["heavy"]))
+    if r.gpt2:
+        rows.append(gpt2_goal_row(r.gpt2))
     return rows
 
 
@@ -80,6 +84,7 @@ def markdown_report(r: Results, sizes: Sizes) -> str:
         *models_section(r.models),
         *grading_section(r.grading, r.notebooks),
         *imports_section(r.imports),
+        *gpt2_section(r.gpt2),
         "## Machine",
         "",
         "| | |",
