@@ -1,4 +1,4 @@
-"""Checks for ``10_attention_at_scale``: the pattern's bytes, the online softmax, the value map's
+"""Checks for ``11_attention_at_scale``: the pattern's bytes, the online softmax, the value map's
 parameters."""
 
 from __future__ import annotations
