@@ -13,7 +13,9 @@ every earlier output must stay exactly as it was.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
 import math
 
 from attnlab.checks.core import Case, CheckResult, run_check, standing_in
@@ -126,6 +128,19 @@ def per_head_state(state: dict, n_heads: int, prefix: str = "") -> dict:
         rest[f"{prefix}W_{name}"] = maps[i].contiguous()
         rest[f"{prefix}b_{name.split('_')[0]}"] = biases[i].contiguous()
     return rest
+
+
+def fused_state(state: dict) -> dict:
+    """The inverse of :func:`per_head_state`: per-head ``W_Q, W_K, W_V_down`` and ``b_Q, b_K, b_V``
+    back into fused ``qkv.weight (3·H·D, C)`` and ``qkv.bias`` (the course's names)."""
+    torch = _torch()
+    out = dict(state)
+    for prefix in sorted(k[:-3] for k in state if k.endswith("W_Q")):
+        maps = [out.pop(f"{prefix}W_{n}") for n in ("Q", "K", "V_down")]  # 3 × (H, C, D)
+        biases = [out.pop(f"{prefix}b_{n}") for n in ("Q", "K", "V")]  # 3 × (H, D)
+        out[prefix + "qkv.weight"] = torch.cat([m.transpose(-1, -2).reshape(-1, m.shape[1]) for m in maps])
+        out[prefix + "qkv.bias"] = torch.cat([b.reshape(-1) for b in biases])
+    return out
 
 
 def _describe(state: dict) -> str:
@@ -312,7 +327,8 @@ def _check_block(cls) -> CheckResult:
         expected = block(x)
     compare = _compare(BLOCK_MISTAKES, lambda module, x, mistake: block_variant(module, x, mistake))
     cases = [Case("builds with the course's weights; a batch of 2, 5 tokens", (_block_output, x),
-                  expected=(expected, (block, x)))]
+                  expected=(expected, (block, x))),
+             Case("one token", (_block_output, x[:1, :1]), expected=(expected[:1, :1], (block, x[:1, :1])))]
     return run_check("Block", lambda action, *a: action(cls, *a), cases, compare=compare, time_limit_s=10)
 
 
@@ -420,6 +436,11 @@ def _small_gpt():
 
 
 def _train_result(train, steps: int):
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        return _quiet_train_result(train, steps)  # no progress bar in the check's line
+
+
+def _quiet_train_result(train, steps: int):
     """Train a small course GPT with the learner's ``train`` → ``(losses, next-word loss,
     same-word loss)`` on held-out rows, or a Mistake."""
     import torch.nn.functional as F

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from attnlab.yours.steps import StepError, Steps, lesson_number
+from attnlab.yours.steps import USES, StepError, Steps, lesson_number
 
 PATTERN_TOL = 1e-5  # weights are 0 … 1
 STATE_TOL = 1e-4  # embeddings of size ~1–10, float32: reordered sums differ by ~1e-6
@@ -75,10 +75,7 @@ def run_tiny_gpt(steps: Steps, text: str) -> Run:
 
 
 RUNNERS = {"minilm": run_minilm, "tiny_gpt": run_tiny_gpt}
-# the exercises each model's forward pass runs (greedy_generate writes; it does not run here)
-USES = {"minilm": ("scaled_scores", "stable_softmax", "weighted_sum", "multi_head"),
-        "tiny_gpt": ("scaled_scores", "causal_mask", "masked_pattern", "weighted_sum", "multi_head",
-                     "residual_block", "gpt_forward")}
+
 
 
 def first_difference(ref: Run, got: Run) -> Place | None:
@@ -161,7 +158,7 @@ class Comparison:
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return self.line + ("\n" + self.table() if self.rows else "")
+        return self.line + ("\n" + self.table() if self.rows and self.yours else "")
 
     def plot(self, layer: int | None = None, head: int | None = None):
         """Your pattern beside the course's (at the first difference, or layer 0 head 0)."""

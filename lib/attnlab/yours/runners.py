@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from attnlab.yours.steps import Steps
+from attnlab.yours.steps import USES, Steps
 
 # --- MiniLM --------------------------------------------------------------------------------------
 
@@ -36,7 +36,7 @@ def _minilm_class():
             return change + w.b_O, patterns
 
         def __repr__(self) -> str:
-            mine = ", ".join(s.name for s in self.steps.yours()) or "none"
+            mine = ", ".join(s.name for s in self.steps.yours() if s.name in USES["minilm"]) or "none"
             return super().__repr__() + f" on your functions ({mine})"
 
     return YourMiniLM

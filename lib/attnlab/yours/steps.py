@@ -56,6 +56,14 @@ EXERCISES: dict[str, tuple[str, Callable | None]] = {
 }
 
 
+# the exercises each model's forward pass runs (greedy_generate writes text; a forward pass does not)
+USES = {"minilm": ("scaled_scores", "stable_softmax", "weighted_sum", "multi_head"),
+        "tiny_gpt": ("scaled_scores", "causal_mask", "masked_pattern", "weighted_sum", "multi_head",
+                     "residual_block", "gpt_forward"),
+        "translator": ("scaled_scores", "stable_softmax", "causal_mask", "masked_pattern", "weighted_sum",
+                       "multi_head", "cross_attention")}
+
+
 def lesson_number(lesson: str) -> str:
     return lesson.split("_", 1)[0]
 

@@ -52,12 +52,10 @@ class Yours:
     def summary(self) -> str:
         n, mine = len(self.found), len(self.functions)
         if mine == 0:
-            return (f"None of your functions yet: the course's stand in for all {n} (write the exercises, "
-                    f"save each lesson, then run this cell again).")
-        if mine == n:
-            return f"All {n} functions the real models use are yours."
-        return (f"{mine} of the {n} functions the real models use are yours; the course's stand in "
-                f"for {n - mine}.")
+            return (f"Your functions in the real models: none yet of {n} — the course's stand in (write "
+                    f"the exercises, save each lesson, then run this cell again).")
+        rest = "" if mine == n else f"; the course's stand in for the other {n - mine}"
+        return f"Your functions in the real models: {mine} of {n}{rest}."
 
     def report(self) -> str:
         """One line per exercise: yours ✅, or which of the course's stands in and why."""
@@ -65,6 +63,21 @@ class Yours:
 
     def __repr__(self) -> str:
         return self.report()
+
+    def trying(self, **functions) -> Yours:
+        """A copy that uses these functions, by exercise name, whatever their checks say — to see
+        what a (wrong) function does to a real model: ``yours.trying(stable_softmax=f).compare()``."""
+        unknown = [n for n in functions if n not in EXERCISES]
+        if unknown:
+            raise ValueError(f"unknown exercise(s) {', '.join(unknown)}: the real models use "
+                             f"{', '.join(EXERCISES)}")
+        found = dict(self.found)
+        for name, fn in functions.items():
+            if not callable(fn):
+                raise ValueError(f"{name} must be a function, but got {type(fn).__name__}")
+            found[name] = Found(name, "yours", f"✅ {name}: tried as given",
+                                "this notebook (tried unchecked)", fn)
+        return Yours(found, self.folder, self.notes)
 
     # --- the steps the models use --------------------------------------------------------------
 

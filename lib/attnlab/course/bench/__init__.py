@@ -15,7 +15,9 @@ What it measures (each contender timed interleaved with its rivals, medians kept
 5. every lesson's execution time (a fresh kernel each, as a learner's "Run all");
 6. the widgets' update latency, when ``attnlab.views.widgets`` exists;
 7. MiniLM's forward pass, and the tiny models' training times as ``make models`` recorded them;
-8. grading: ``attnlab-grade``'s seconds and kernel memory per submission, for every lesson.
+8. grading: ``attnlab-grade``'s seconds and kernel memory per submission, for every lesson;
+9. your code, a real model: MiniLM on the learner's functions (from ``solutions/``) — time per
+   sentence and |Δ| vs transformers — and lesson 10's training run (time, accuracy, adjective head).
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from attnlab.course.bench.lessons import (
 )
 from attnlab.course.bench.model_runs import bench_models, models_section
 from attnlab.course.bench.report import goal_rows, markdown_report, plot
+from attnlab.course.bench.yours import bench_yours, yours_section
 from attnlab.paths import ROOT
 
 __all__ = ["GOALS", "MiB", "QUICK", "Results", "Sizes", "machine_info", "run", "main",
@@ -55,7 +58,7 @@ __all__ = ["GOALS", "MiB", "QUICK", "Results", "Sizes", "machine_info", "run", "
            "bench_widgets", "widget_latencies", "bench_models", "bench_grading",
            "scaling_section", "mha_section", "heads_section", "sequential_section", "notebooks_section",
            "widgets_section", "models_section", "grading_section", "bench_imports", "imports_section",
-           "goal_rows", "markdown_report", "plot", "_other_value"]
+           "goal_rows", "markdown_report", "plot", "_other_value", "bench_yours", "yours_section"]
 
 
 def run(sizes: Sizes, out_dir: Path) -> Results:
@@ -74,6 +77,8 @@ def run(sizes: Sizes, out_dir: Path) -> Results:
         steps.append(("models", "models", lambda _: bench_models()))
     if sizes.grading:
         steps.append(("grading", "grading", lambda _: bench_grading()))
+    if sizes.yours:
+        steps.append(("your code, a real model", "yours", lambda _: bench_yours()))
     for title, attr, fn in steps:
         print(f"{title} ...", flush=True)
         start = time.perf_counter()

@@ -35,10 +35,12 @@ class Sizes:
     widgets: bool = True
     models: bool = True
     grading: bool = True
+    yours: bool = True
 
 
 QUICK = Sizes(lengths=(64, 128), mha=(2, 16, 32, 4), heads=((16, 32, 4),), rnn=(16, 32, 4),
-              repeats=2, min_sample_s=0.001, notebooks=False, widgets=False, models=False, grading=False)
+              repeats=2, min_sample_s=0.001, notebooks=False, widgets=False, models=False, grading=False,
+              yours=False)
 
 
 @dataclass
@@ -53,6 +55,7 @@ class Results:
     models: dict = field(default_factory=dict)
     grading: list = field(default_factory=list)
     imports: list = field(default_factory=list)
+    yours: dict = field(default_factory=dict)
 
 
 def _first_line_with(path: str, prefix: str) -> str:

@@ -10,6 +10,7 @@ from attnlab.course.bench.grading import grading_section
 from attnlab.course.bench.imports import imports_section
 from attnlab.course.bench.lessons import notebooks_section, widgets_section
 from attnlab.course.bench.model_runs import models_section
+from attnlab.course.bench.yours import goal_rows_yours, yours_section
 
 
 def goal_rows(r: Results) -> list[tuple]:
@@ -47,6 +48,7 @@ def goal_rows(r: Results) -> list[tuple]:
         rows.append(("`import attnlab.checks` in a fresh Python (every lesson runs it)", "< 0.3 s",
                      f"{ms(checks['seconds'])} ms", checks["seconds"] < GOALS["checks_import_s"]
                      and not checks["heavy"]))
+    rows += goal_rows_yours(r.yours)
     return rows
 
 
@@ -75,6 +77,7 @@ def markdown_report(r: Results, sizes: Sizes) -> str:
         *models_section(r.models),
         *grading_section(r.grading, r.notebooks),
         *imports_section(r.imports),
+        *yours_section(r.yours),
         "## Machine",
         "",
         "| | |",
