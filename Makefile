@@ -26,7 +26,13 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test,instructor]'
 	touch $@ $(VENV)/.installed-lab
 
-lab: $(VENV)/.installed-lab
+# The course's JupyterLab settings (no "notified about Jupyter news?" pop-up, no update checks): the
+# venv's own settings folder, so nothing outside .venv changes.
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+$(LAB_SETTINGS): etc/jupyterlab-overrides.json | $(BIN)/python
+	install -D -m 644 $< $@
+
+lab: $(VENV)/.installed-lab $(LAB_SETTINGS)
 	$(BIN)/jupyter lab $(LAB_FLAGS) notebooks/00_start_here.ipynb
 
 # JupyterHub's proxy for the classroom test, project-local (tests/test_jupyterhub.py looks here).

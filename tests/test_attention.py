@@ -10,6 +10,7 @@ from hypothesis.extra import numpy as hnp
 
 from attnlab.attention import (
     apply_mask,
+    attention_pattern,
     attention_scores,
     causal_mask,
     scaled_dot_product_attention,
@@ -199,3 +200,13 @@ def test_attention_rejects_bad_dtypes():
         scaled_dot_product_attention(x, x, x.astype(complex))
     with pytest.raises(ValueError, match="q contains NaN"):
         scaled_dot_product_attention(np.full((3, 4), np.nan), x, x)
+
+
+def test_the_pattern_alone_is_the_pattern_attention_returns():
+    rng = np.random.default_rng(5)
+    q, k, v = rng.normal(size=(2, 4, 3)), rng.normal(size=(2, 6, 3)), rng.normal(size=(2, 6, 2))
+    mask = causal_mask(4, 6)
+    pattern = attention_pattern(q, k, mask)
+    np.testing.assert_allclose(pattern, scaled_dot_product_attention(q, k, v, mask)[1], atol=0)
+    np.testing.assert_allclose(pattern.sum(-1), 1.0, atol=1e-12)
+    assert (pattern[..., ~mask] == 0).all()

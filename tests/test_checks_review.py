@@ -6,7 +6,8 @@ import torch
 
 from attnlab.attention import causal_mask, softmax
 from attnlab.checks import check_head_update
-from attnlab.checks.review import HEAD_UPDATE_CASES, head_update
+from attnlab.checks.review import HEAD_UPDATE_CASES
+from attnlab.multihead import head_update
 
 
 def by_hand(x, W_Q, W_K, W_V_down, W_V_up, causal=True):

@@ -59,3 +59,12 @@ def test_instructor_tools_stay_out_of_a_learners_install():
     learner = {r.split("==")[0] for r in pyproject_requirements(extras=())}
     instructor = {r.split("==")[0] for r in pyproject_requirements(extras=("instructor",))} - learner
     assert {"nbgrader", "jupyterhub"} <= instructor
+
+
+def test_the_license_is_an_spdx_string_so_pip_install_prints_no_deprecation_wall():
+    """``license = {text = ...}`` makes setuptools ≥ 77 print a screen of deprecation warnings on every
+    ``pip install -e .``; an SPDX expression (with a setuptools that reads it) prints none."""
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert isinstance(meta["project"]["license"], str) and "license-files" not in meta["project"]
+    needs = meta["build-system"]["requires"]
+    assert any(re.fullmatch(r"setuptools>=(7[7-9]|[89]\d)(\.\d+)*", r) for r in needs), needs

@@ -84,3 +84,9 @@ def test_make_lab_opens_the_first_lesson_without_reinstalling(make_lab):
     interpreters = [Path(cmd[0]) for cmd in descendants(pid) if "jupyter" in " ".join(cmd)]
     assert interpreters and all(i.parent == ROOT / ".venv" / "bin" for i in interpreters), interpreters
     assert "pip install" not in log.read_text()  # nothing changed, nothing reinstalled
+    # No "notified about official Jupyter news?" pop-up and no update check on the first lesson.
+    notification = "@jupyterlab/apputils-extension:notification"
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/lab/api/settings/{notification}?token={token}",
+                                timeout=30) as r:
+        defaults = {k: v.get("default") for k, v in json.load(r)["schema"]["properties"].items()}
+    assert defaults["fetchNews"] == "false" and defaults["checkForUpdates"] is False  # the course's overrides

@@ -37,3 +37,17 @@ def test_torch_ops_names_what_ran():
     assert written_out == ["bmm", "div", "_softmax", "bmm"]
     with pytest.raises(ValueError, match="fn must be a function"):
         torch_ops(None)
+
+
+def test_peak_bytes_is_the_same_in_every_fresh_process():
+    """A first call fills caches (a few hundred bytes that vary): measured after a warm-up, the peak is
+    the same in every run, so a lesson that prints it stays stable under strict nbval."""
+    import subprocess
+    import sys
+
+    code = ("import numpy as np; from attnlab import measure, efficient; "
+            "rng = np.random.default_rng(0); x = [rng.normal(size=(256, 64)) for _ in range(3)]; "
+            "print(measure.peak_bytes(efficient.online_softmax_attention, *x))")
+    runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+            for _ in range(6)}
+    assert len(runs) == 1, runs

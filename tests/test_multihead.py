@@ -10,10 +10,12 @@ from attnlab.attention import causal_mask, scaled_dot_product_attention
 from attnlab.multihead import (
     concat_heads,
     head_changes,
+    head_update,
     multi_head_attention,
     output_matrix_form,
     stack_value_up,
     to_torch,
+    value_update,
 )
 
 
@@ -138,3 +140,27 @@ def test_helpers_refuse_bad_shapes():
         output_matrix_form(np.zeros((2, 3, 4)), np.zeros((6, 5)))
     with pytest.raises(ValueError, match="nn.MultiheadAttention needs n_heads·d_head = d_model"):
         to_torch(*random_heads(n_heads=3, d_model=10, d_head=7))
+
+
+# --- one head, by itself ----------------------------------------------------------------------------
+
+
+def test_one_heads_update_is_multi_head_attention_with_one_head_plus_x():
+    rng = np.random.default_rng(11)
+    x = rng.normal(size=(5, 6))
+    W_Q, W_K, W_V_down = (rng.normal(size=(6, 3)) for _ in range(3))
+    W_V_up = rng.normal(size=(3, 6))
+    change, _ = multi_head_attention(x, W_Q[None], W_K[None], W_V_down[None], W_V_up[None],
+                                     mask=causal_mask(5))
+    np.testing.assert_allclose(head_update(x, W_Q, W_K, W_V_down, W_V_up), x + change, atol=1e-12)
+    _, pattern = scaled_dot_product_attention(x @ W_Q, x @ W_K, x @ W_V_down)
+    np.testing.assert_allclose(value_update(x, pattern, W_V_down, W_V_up),
+                               head_update(x, W_Q, W_K, W_V_down, W_V_up, causal=False), atol=1e-12)
+
+
+def test_value_update_names_a_wrong_shape():
+    x = np.zeros((4, 6))
+    with pytest.raises(ValueError, match=r"pattern has shape \(4, 3\).*\(4, 4\)"):
+        value_update(x, np.zeros((4, 3)), np.zeros((6, 2)), np.zeros((2, 6)))
+    with pytest.raises(ValueError, match=r"W_V_up has shape \(3, 6\).*\(2, 6\)"):
+        value_update(x, np.eye(4), np.zeros((6, 2)), np.zeros((3, 6)))

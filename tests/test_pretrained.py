@@ -147,24 +147,26 @@ def test_per_head_weights_reassemble_the_full_projections(model, bert):
     c = model.config
     for layer in range(c.n_layers):
         att = bert.encoder.layer[layer].attention
-        for name, linear in (("Q", att.self.query), ("K", att.self.key), ("V", att.self.value)):
-            W, b = getattr(model, f"W_{name}")(layer), getattr(model, f"b_{name}")(layer)
+        for name, linear in (("Q", att.self.query), ("K", att.self.key), ("V_down", att.self.value)):
+            W, b = getattr(model, f"W_{name}")(layer), getattr(model, f"b_{name[0]}")(layer)
             assert W.shape == (c.n_heads, c.d_model, c.d_head) and b.shape == (c.n_heads, c.d_head)
             # side by side, the heads' (C, D) maps form the layer's (C, H·D) matrix
             full = np.concatenate(list(W), axis=1)
             np.testing.assert_array_equal(full, linear.weight.detach().numpy().T)
             np.testing.assert_array_equal(b.reshape(-1), linear.bias.detach().numpy())
-        W_O = model.W_O(layer)
-        assert W_O.shape == (c.n_heads, c.d_head, c.d_model)
+        W_V_up, W_O = model.W_V_up(layer), model.W_O(layer)
+        assert W_V_up.shape == (c.n_heads, c.d_head, c.d_model)
+        assert W_O.shape == (c.n_heads * c.d_head, c.d_model)
         # stacked, the value-up maps are the output matrix (H·D, C)
-        np.testing.assert_array_equal(W_O.reshape(-1, c.d_model), att.output.dense.weight.detach().numpy().T)
+        np.testing.assert_array_equal(W_O, att.output.dense.weight.detach().numpy().T)
+        np.testing.assert_array_equal(W_V_up.reshape(-1, c.d_model), W_O)
         np.testing.assert_array_equal(model.b_O(layer), att.output.dense.bias.detach().numpy())
     np.testing.assert_array_equal(model.embedding_table,
                                   bert.embeddings.word_embeddings.weight.detach().numpy())
 
 
 def test_per_head_changes_sum_to_the_concatenated_projection(model):
-    """Σ_h head_h @ W_O[h] = concat(heads) @ W_O stacked: the course's form is the usual one."""
+    """Σ_h head_h @ W_V_up[h] = concat(heads) @ W_O: the course's form is the usual one."""
     from attnlab.models.pretrained import self_attention
 
     w = model.layer(2)
@@ -172,13 +174,13 @@ def test_per_head_changes_sum_to_the_concatenated_projection(model):
     change, patterns = self_attention(x, w)
     q = x @ w.W_Q + w.b_Q[:, None, :]
     k = x @ w.W_K + w.b_K[:, None, :]
-    v = x @ w.W_V + w.b_V[:, None, :]
+    v = x @ w.W_V_down + w.b_V[:, None, :]
     scores = q @ k.transpose(0, 2, 1) / math.sqrt(model.config.d_head)
     p = np.exp(scores - scores.max(-1, keepdims=True))
     p /= p.sum(-1, keepdims=True)
     concat = (p @ v).transpose(1, 0, 2).reshape(len(x), -1)  # (T, H·D)
     np.testing.assert_allclose(patterns, p, atol=1e-6)
-    np.testing.assert_allclose(change, concat @ w.W_O.reshape(-1, x.shape[1]) + w.b_O, atol=1e-4)
+    np.testing.assert_allclose(change, concat @ w.W_V_up.reshape(-1, x.shape[1]) + w.b_O, atol=1e-4)
 
 
 def test_weights_are_read_only(model):
@@ -233,7 +235,8 @@ def test_bad_text(model, text, message):
 
 @pytest.mark.parametrize("layer", [-1, 6, 1.0, True, "0", None])
 def test_bad_layer(model, layer):
-    for method in (model.W_Q, model.W_K, model.W_V, model.W_O, model.b_Q, model.b_O, model.layer):
+    for method in (model.W_Q, model.W_K, model.W_V_down, model.W_V_up, model.W_O, model.b_Q, model.b_O,
+                   model.layer):
         with pytest.raises(ValueError, match="layer must be a whole number from 0 to 5"):
             method(layer)
 

@@ -122,6 +122,18 @@ def apply_mask(scores, mask) -> np.ndarray:
     return np.where(mask, scores, -np.inf)
 
 
+def attention_pattern(q, k, mask=None) -> np.ndarray:
+    """The attention pattern ``softmax(mask(q kᵀ / √d_k))`` over each query's row.
+
+    q ``(..., Tq, d_k)``, k ``(..., Tk, d_k)``; mask bool broadcastable to ``(..., Tq, Tk)``, True =
+    may attend → pattern ``(..., Tq, Tk)``, every row summing to 1.
+    """
+    scores = attention_scores(q, k)  # (..., Tq, Tk)
+    if mask is not None:
+        scores = apply_mask(scores, mask)
+    return softmax(scores, axis=-1)  # (..., Tq, Tk), each row sums to 1
+
+
 def scaled_dot_product_attention(q, k, v, mask=None) -> tuple[np.ndarray, np.ndarray]:
     """One attention head: ``(output, pattern)``.
 
@@ -132,10 +144,7 @@ def scaled_dot_product_attention(q, k, v, mask=None) -> tuple[np.ndarray, np.nda
     """
     v = as_float_array(v, "v", min_ndim=2)
     check_shapes(k_shape=np.shape(k), v_shape=v.shape)
-    scores = attention_scores(q, k)  # (..., Tq, Tk)
-    if mask is not None:
-        scores = apply_mask(scores, mask)
-    pattern = softmax(scores, axis=-1)  # (..., Tq, Tk), each row sums to 1
+    pattern = attention_pattern(q, k, mask)  # (..., Tq, Tk)
     broadcast_shape({"pattern's leading axes": pattern.shape[:-2], "v's leading axes": v.shape[:-2]})
     output = pattern @ v  # (..., Tq, Tk) @ (..., Tk, d_v) -> (..., Tq, d_v)
     return output, pattern

@@ -24,12 +24,15 @@ def peak_bytes(fn: Callable, *args, **kwargs) -> int:
     """Peak bytes allocated (NumPy arrays included) while ``fn(*args, **kwargs)`` runs.
 
     Only what is allocated during the call counts: the inputs, made before, do not; the result,
-    alive at the end, does. Deterministic for a given function and input shapes.
+    alive at the end, does. ``fn`` runs once untraced first: a first call may fill caches (a few
+    hundred bytes that vary from run to run), so the traced one is deterministic for a given
+    function and input shapes.
     """
     if not callable(fn):
         raise ValueError(f"fn must be a function, but got {type(fn).__name__}")
     if tracemalloc.is_tracing():
         raise ValueError("tracemalloc is already tracing: peak_bytes cannot measure inside it")
+    fn(*args, **kwargs)  # warm-up, untraced
     tracemalloc.start()
     try:
         fn(*args, **kwargs)

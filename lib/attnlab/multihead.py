@@ -24,8 +24,42 @@ from __future__ import annotations
 
 import numpy as np
 
-from attnlab.attention import scaled_dot_product_attention
+from attnlab.attention import attention_pattern, causal_mask, scaled_dot_product_attention
 from attnlab.validate import as_float_array
+
+# --- one head, by itself --------------------------------------------------------------------------
+
+
+def value_update(x, pattern, W_V_down, W_V_up) -> np.ndarray:
+    """One head's update of the embeddings for a given pattern: ``x + pattern (x W_V_down) W_V_up``.
+
+    x ``(T, C)``, pattern ``(T, T)`` (rows sum to 1), W_V_down ``(C, D)``, W_V_up ``(D, C)`` →
+    ``(T, C)``: each position gets the pattern-weighted sum of the values, mapped back up, added.
+    """
+    x, pattern = as_float_array(x, "x", 2), as_float_array(pattern, "pattern", 2)
+    W_V_down, W_V_up = as_float_array(W_V_down, "W_V_down", 2), as_float_array(W_V_up, "W_V_up", 2)
+    T, C = x.shape
+    D = W_V_down.shape[-1]
+    for name, arr, shape in (("pattern", pattern, (T, T)), ("W_V_down", W_V_down, (C, D)),
+                             ("W_V_up", W_V_up, (D, C))):
+        if arr.shape != shape:
+            raise ValueError(f"{name} has shape {arr.shape}, but with x of shape {x.shape} "
+                             f"it must have shape {shape}")
+    return x + pattern @ (x @ W_V_down) @ W_V_up  # (T, C) + (T, T) @ (T, D) @ (D, C)
+
+
+def head_update(x, W_Q, W_K, W_V_down, W_V_up, causal: bool = True) -> np.ndarray:
+    """One head, start to finish: ``x + softmax(mask(Q Kᵀ / √D)) (x W_V_down) W_V_up``.
+
+    x ``(T, C)``; W_Q, W_K, W_V_down ``(C, D)``; W_V_up ``(D, C)`` → the updated embeddings ``(T, C)``.
+    """
+    x = as_float_array(x, "x", 2)
+    mask = causal_mask(len(x)) if causal else None
+    pattern = attention_pattern(x @ as_float_array(W_Q, "W_Q", 2), x @ as_float_array(W_K, "W_K", 2), mask)
+    return value_update(x, pattern, W_V_down, W_V_up)  # (T, C)
+
+
+# --- all heads ------------------------------------------------------------------------------------
 
 
 def check_heads(x, W_Q, W_K, W_V_down, W_V_up, context=None):

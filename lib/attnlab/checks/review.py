@@ -4,19 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from attnlab.attention import causal_mask, scaled_dot_product_attention
 from attnlab.checks.core import Case, CheckResult, run_check
-
-
-def head_update(x, W_Q, W_K, W_V_down, W_V_up, causal=True):
-    """The reference: ``x + softmax(mask(Q Kᵀ / √d_head)) (x W_V_down) W_V_up``.
-
-    x ``(T, d_model)``; W_Q, W_K, W_V_down ``(d_model, d_head)``; W_V_up ``(d_head, d_model)``.
-    """
-    q, k, v = x @ W_Q, x @ W_K, x @ W_V_down  # (T, d_head) each
-    mask = causal_mask(len(x)) if causal else None
-    delta, _ = scaled_dot_product_attention(q, k, v, mask=mask)  # (T, d_head)
-    return x + delta @ W_V_up  # (T, d_model)
+from attnlab.multihead import head_update
 
 
 def _case(label, seed, T, d_model, d_head, causal, scale=1.0, hint=""):

@@ -5,11 +5,9 @@ Every expected answer comes from the reference :func:`attnlab.attention.softmax`
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from attnlab.attention import softmax
+from attnlab.attention import attention_pattern, softmax
 from attnlab.checks.core import Case, CheckResult, run_check
 
 _MAX_HINT = ("exp of a large score overflows to inf (and inf / inf is NaN): subtract each row's "
@@ -70,11 +68,6 @@ def check_softmax_with_temperature(fn) -> CheckResult:
     return run_check("softmax_with_temperature", fn, TEMPERATURE_CASES, helpers=HELPERS)
 
 
-def reference_pattern(q, k) -> np.ndarray:
-    """softmax(q kᵀ / √d_k) over each query's row: q (Tq, d_k), k (Tk, d_k) → (Tq, Tk)."""
-    return softmax(q @ k.T / math.sqrt(q.shape[-1]), axis=-1)
-
-
 def _pattern_cases():
     rng = np.random.default_rng(3)
     q3, k5 = rng.normal(size=(3, 16)), rng.normal(size=(5, 16))  # 3 queries, 5 keys, d_k = 16
@@ -89,7 +82,7 @@ def _pattern_cases():
          "in this course row i is query i, so rows sum to 1 (3Blue1Brown's columns)."),
         ("large vectors: scores in the hundreds", q4 * 20, k4 * 20, _MAX_HINT),
     ]
-    return [Case(label, (q, k), expected=reference_pattern(q, k), hint=hint) for label, q, k, hint in cases]
+    return [Case(label, (q, k), expected=attention_pattern(q, k), hint=hint) for label, q, k, hint in cases]
 
 
 PATTERN_CASES = _pattern_cases()

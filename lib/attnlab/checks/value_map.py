@@ -11,6 +11,7 @@ from attnlab.attention import causal_mask, softmax
 from attnlab.checks.core import Case, CheckResult, run_check
 from attnlab.checks.params import compare_counts
 from attnlab.costs import value_map_parameters
+from attnlab.multihead import value_update
 
 
 def _pattern(rng, n_queries, n_keys, causal=False):
@@ -57,10 +58,6 @@ def check_weighted_sum(fn) -> CheckResult:
 # --- the update ------------------------------------------------------------------------------------
 
 
-def _update(E, pattern, W_down, W_up):
-    return E + pattern @ (E @ W_down) @ W_up  # (T, C) + (T, T) @ (T, D) @ (D, C)
-
-
 def _update_cases():
     rng = np.random.default_rng(6)
 
@@ -79,7 +76,7 @@ def _update_cases():
         ("d_head = d_model, 5 tokens", rng.normal(size=(5, 3)), _pattern(rng, 5, 5), *maps(3, 3),
          "value-down maps d_model → d_head, value-up d_head → d_model."),
     ]
-    return [Case(label, (E, p, down, up), expected=_update(E, p, down, up), hint=hint)
+    return [Case(label, (E, p, down, up), expected=value_update(E, p, down, up), hint=hint)
             for label, E, p, down, up, hint in cases]
 
 

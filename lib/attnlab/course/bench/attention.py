@@ -69,11 +69,11 @@ def bench_heads(sizes: Sizes) -> list[dict]:
     """Causal multi-head attention: a Python loop over heads vs all heads batched (NumPy)."""
     rows = []
     for n, d_model, n_heads in sizes.heads:
-        x, maps, W_O = example_layer(n, d_model, n_heads)
-        W_QKV, W_O_all = stack_heads(*maps, W_O)
+        x, maps, W_V_up = example_layer(n, d_model, n_heads)
+        W_QKV, W_O = stack_heads(*maps, W_V_up)
         times = compare_times({
-            "loop": lambda x=x, maps=maps, W_O=W_O: heads_in_a_loop(x, *maps, W_O, causal=True),
-            "batched": lambda x=x, a=W_QKV, b=W_O_all, h=n_heads: heads_batched(x, a, b, h, causal=True),
+            "loop": lambda x=x, maps=maps, up=W_V_up: heads_in_a_loop(x, *maps, up, causal=True),
+            "batched": lambda x=x, a=W_QKV, b=W_O, h=n_heads: heads_batched(x, a, b, h, causal=True),
         }, repeats=sizes.repeats + 2, min_sample_s=sizes.min_sample_s)
         rows.append({"T": n, "d_model": d_model, "n_heads": n_heads,
                      "flops": attention_layer_flops(n, d_model, n_heads), **times})
@@ -83,13 +83,13 @@ def bench_heads(sizes: Sizes) -> list[dict]:
 def bench_sequential(sizes: Sizes) -> dict:
     """An RNN layer (T steps, one after the other) vs one causal attention layer (one step)."""
     n, d_model, n_heads = sizes.rnn
-    x, maps, W_O = example_layer(n, d_model, n_heads, seed=1)
-    W_QKV, W_O_all = stack_heads(*maps, W_O)
+    x, maps, W_V_up = example_layer(n, d_model, n_heads, seed=1)
+    W_QKV, W_O = stack_heads(*maps, W_V_up)
     rng = np.random.default_rng(2)
     W_x, W_h = ((rng.normal(size=(d_model, d_model)) / d_model**0.5).astype(np.float32) for _ in range(2))
     times = compare_times({
         "rnn": lambda: rnn_states(x, W_x, W_h),
-        "attention": lambda: heads_batched(x, W_QKV, W_O_all, n_heads, causal=True),
+        "attention": lambda: heads_batched(x, W_QKV, W_O, n_heads, causal=True),
     }, repeats=sizes.repeats + 2, min_sample_s=sizes.min_sample_s)
     return {"T": n, "d_model": d_model, "n_heads": n_heads, **times,
             "rnn_flops": sum(rnn_flops(n, d_model).values()),
