@@ -31,8 +31,7 @@ def _minilm_class():
         steps: Steps
 
         def _attention(self, x, w):  # x (T, C) -> (change (T, C), patterns (H, T, T))
-            # MiniLM's LayerWeights name the value-down maps W_V and the value-up maps W_O (H, D, C)
-            change, patterns = self.steps.heads(x, w.W_Q, w.W_K, w.W_V, w.W_O, w.b_Q, w.b_K, w.b_V)
+            change, patterns = self.steps.heads(x, w.W_Q, w.W_K, w.W_V_down, w.W_V_up, w.b_Q, w.b_K, w.b_V)
             return change + w.b_O, patterns
 
         def __repr__(self) -> str:
