@@ -64,6 +64,12 @@ USES = {"minilm": ("scaled_scores", "stable_softmax", "weighted_sum", "multi_hea
                        "multi_head", "cross_attention")}
 
 
+# seconds one call of the learner's may take (the checks' limit; more for the steps that contain others:
+# gpt_forward runs the whole model, on a busy machine for a batch of rows)
+LIMITS = {"multi_head": 20.0, "cross_attention": 20.0, "residual_block": 120.0, "gpt_forward": 120.0,
+          "greedy_generate": 120.0}
+
+
 def lesson_number(lesson: str) -> str:
     return lesson.split("_", 1)[0]
 
@@ -103,7 +109,7 @@ class Step:
         global _DEPTH
         outermost, _DEPTH = _DEPTH == 0, _DEPTH + 1  # one time limit, around the outermost call
         try:
-            with time_limit(TIME_LIMIT) if outermost else contextlib.nullcontext():
+            with time_limit(LIMITS.get(self.name, TIME_LIMIT)) if outermost else contextlib.nullcontext():
                 return self.fn(*args)
         except StepError:
             raise
