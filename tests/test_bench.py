@@ -118,3 +118,18 @@ def test_grading_is_measured_per_lesson_on_a_correct_submission():
     text = "\n".join(bench.grading_section(rows, lessons))
     assert "## 8. Grading: time per submission" in text
     assert "| 00_start_here | graded | 1/1 |" in text and "| 2.00 |" in text
+
+
+def test_section_9_reports_your_code_a_real_model_and_judges_its_goals():
+    from attnlab.course.bench.yours import goal_rows_yours, yours_section
+
+    figures = {"minilm": {"tokens": 20, "seconds": 0.08, "max_diff": 3e-6},
+               "training": {"yours": True, "seconds": 70.0, "accuracy": 0.40, "course_accuracy": 0.4219,
+                            "head": (0, 2), "head_weight": 0.95}}
+    met = {what.split(",")[0]: ok for what, _, _, ok in goal_rows_yours(figures)}
+    assert list(met.values()) == [True, True, False, False, True]  # 70 s and 0.022 below miss
+    text = "\n".join(yours_section(figures))
+    assert "## 9. Your code, a real model" in text and "layer 0, head 2" in text and "70.0 s" in text
+    figures["minilm"]["max_diff"] = "transformers not installed"
+    assert goal_rows_yours(figures)[1][3] is None
+    assert goal_rows_yours({}) == [] and yours_section({}) == []
