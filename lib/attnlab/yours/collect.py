@@ -28,9 +28,9 @@ from pathlib import Path
 
 import nbformat
 
-from attnlab.checks.core import TIME_LIMIT, CheckTimeout, _first_line, time_limit
+from attnlab.checks.core import TIME_LIMIT, CheckTimeout, time_limit
 from attnlab.paths import NOTEBOOKS_DIR
-from attnlab.yours.steps import EXERCISES, Step
+from attnlab.yours.steps import EXERCISES, Step, first_line
 
 KEPT = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
@@ -67,7 +67,7 @@ def read_lesson(path: Path) -> tuple[nbformat.NotebookNode | None, str]:
     except (UnicodeDecodeError, json.JSONDecodeError, nbformat.reader.NotJSONError) as exc:
         return None, f"{path.name} is not a valid notebook ({type(exc).__name__}): save it again from Jupyter"
     except Exception as exc:  # nbformat raises several kinds for a JSON that is not a notebook
-        return None, f"{path.name} is not a notebook ({_first_line(exc)})"
+        return None, f"{path.name} is not a notebook ({first_line(exc)})"
     if not isinstance(nb.get("cells"), list):
         return None, f"{path.name} is not a lesson notebook (it has no cells)"
     return nb, ""
@@ -107,7 +107,7 @@ def definitions(nb: nbformat.NotebookNode, lesson: str) -> tuple[dict, dict[str,
                     exec(compile(ast.Module([node], []), f"<{lesson}>", "exec"), namespace)
             except (Exception, CheckTimeout) as exc:  # a learner's cell may raise anything
                 if exercise:
-                    problems[exercise] = f"its cell raised {_first_line(exc)}"
+                    problems[exercise] = f"its cell raised {first_line(exc)}"
     return namespace, problems
 
 
@@ -119,7 +119,7 @@ def check(name: str, fn) -> tuple[str, str]:
         with quietly(seconds=60):  # each case has its own limit; this one guards the whole check
             result = getattr(checks, f"check_{name}")(fn)
     except (Exception, CheckTimeout) as exc:
-        return "failing", f"❌ {name}: the check could not run it ({_first_line(exc)})"
+        return "failing", f"❌ {name}: the check could not run it ({first_line(exc)})"
     if result.passed:
         return "yours", result.line
     return ("missing" if result.n_cases == 0 else "failing"), result.line

@@ -13,7 +13,7 @@ import sys
 import time
 from dataclasses import dataclass
 
-from attnlab.checks.core import _first_line
+from attnlab.yours.steps import first_line
 
 STEPS = 500  # as the course's own tiny GPT (attnlab.models.trained.GPT_TRAINING)
 
@@ -52,7 +52,7 @@ def train_your_gpt(GPT, train, steps: int = STEPS, seed: int = 0, threads: int =
     except NotImplementedError:
         return course_stands_in("Your `GPT` or `train` is not written yet")
     except Exception as exc:  # the learner's code may raise anything: one line, not a traceback
-        return course_stands_in(f"Training your GPT raised {_first_line(exc)}")
+        return course_stands_in(f"Training your GPT raised {first_line(exc)}")
     seconds = time.perf_counter() - start
     model.eval()
     losses = [float(x) for x in losses] if losses is not None else None

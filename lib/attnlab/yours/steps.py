@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from attnlab import attention
-from attnlab.checks.core import TIME_LIMIT, CheckTimeout, _first_line, standing_in, time_limit
+from attnlab.checks.core import TIME_LIMIT, CheckTimeout, standing_in, time_limit
 
 COURSE = "course"  # Step.whose for the course's reference
 _DEPTH = 0  # how many of the learner's steps are running (multi_head calls the others)
@@ -70,6 +70,12 @@ LIMITS = {"multi_head": 20.0, "cross_attention": 20.0, "residual_block": 120.0, 
           "greedy_generate": 120.0}
 
 
+def first_line(exc: BaseException) -> str:
+    """``"KeyError: 'oops'"``: an exception in one line, for a learner-facing message."""
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
 def lesson_number(lesson: str) -> str:
     return lesson.split("_", 1)[0]
 
@@ -79,7 +85,7 @@ class StepError(Exception):
 
     def __init__(self, step: Step, exc: BaseException):
         self.step = step
-        what = "ran too long" if isinstance(exc, CheckTimeout) else f"raised {_first_line(exc)}"
+        what = "ran too long" if isinstance(exc, CheckTimeout) else f"raised {first_line(exc)}"
         super().__init__(f"your `{step.name}` (lesson {lesson_number(step.lesson)}) {what} inside the "
                          f"real model — the course's runs fine there: `yours.minilm()` without "
                          f"include_failing uses it instead")
