@@ -44,6 +44,7 @@ $(PROXY):
 # ruff, then one pytest run: the library's tests and strict nbval on every notebook, both copies.
 # pytest exits non-zero (5) if it collected nothing, and make stops on any non-zero exit.
 test: $(VENV)/.installed-test $(PROXY)
+	@command -v bwrap >/dev/null || { echo "make test needs bubblewrap, the grader's sandbox (Debian: apt install bubblewrap; bash .ci/run installs it)" >&2; exit 1; }
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile \
 		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \

@@ -116,8 +116,22 @@ def test_grading_is_measured_per_lesson_on_a_correct_submission():
     assert rows[0]["seconds"] > 0 and rows[0]["peak_mb"] > 0
     lessons = [{"lesson": "00_start_here", "seconds": rows[0]["seconds"] / 2}]  # as section 5 would
     text = "\n".join(bench.grading_section(rows, lessons))
-    assert "## 8. Grading: time per submission" in text
+    assert "## 8. Grading" in text
     assert "| 00_start_here | graded | 1/1 |" in text and "| 2.00 |" in text
+
+
+@pytest.mark.slow
+def test_a_class_is_graded_at_once_and_the_sandboxs_cost_is_measured():
+    cls = bench.bench_class(size=4, jobs=2)
+    assert cls["rows"] == 4 and cls["single_sum"] > 0 and cls["wall"] > 0
+    assert cls["ratio"] == pytest.approx(cls["wall"] / (cls["single_sum"] / 2))
+    over = bench.bench_overhead(repeats=1)
+    assert over["sandboxed"] > 0 and over["unsandboxed"] > 0 and 0 < over["empty_sandbox"] < 5
+    results = bench.Results(grading={"lessons": [], "class": cls, "overhead": over})
+    text = "\n".join(bench.grading_section(results.grading, []))
+    assert "**A class at once.** 4 lesson-03 submissions" in text and "The sandbox's cost" in text
+    (goal,) = [row for row in bench.goal_rows(results) if row[0].startswith("a class of 4")]
+    assert goal[1] == "≤ 1.2" and goal[3] == (cls["ratio"] <= 1.2)
 
 
 def test_section_9_reports_your_code_a_real_model_and_judges_its_goals():

@@ -145,3 +145,13 @@ def test_the_helper_is_given_back_even_when_the_exercise_loops_forever():
                        helpers={"stable_softmax": lambda x: x})
     assert "still running after 0.2 s" in result.line
     assert ns["stable_softmax"] is mine
+
+
+def test_a_message_that_ends_in_a_question_gets_no_extra_full_stop():
+    """"… the result?." read as a typo: a problem ending in ? or ! keeps its own mark."""
+    from attnlab.checks.core import with_hint
+
+    asks = Case("a case", (1,), expected=1, hint="look again")
+    assert with_hint("did you return the result?", asks) == "did you return the result? Hint: look again"
+    assert with_hint("wrong shape.", asks) == "wrong shape. Hint: look again"
+    assert with_hint("it never ends?", Case("c", (1,), expected=1)) == "it never ends?"

@@ -67,17 +67,18 @@ def causal(T, S):
 @pytest.mark.parametrize("wrong, says", [
     # self-attention by mistake: keys and values from x
     (lambda *a: cross_attention(*a, keys_from=lambda x, c: x, values_from=lambda x, c: x),
-     "that is SELF-attention"),
+     "That is SELF-attention"),
     # keys from x, values from context: fails even when the lengths agree
     (lambda x, c, *w: cross_attention(x, c, *w, keys_from=lambda x, c: x) if len(x) == len(c)
-     else cross_attention(x, c, *w), "the keys must come from context, not from x"),
+     else cross_attention(x, c, *w), "The keys must come from context, not from x"),
     (lambda x, c, *w: cross_attention(x, c, *w, values_from=lambda x, c: x) if len(x) == len(c)
-     else cross_attention(x, c, *w), "the values must come from context, not from x"),
+     else cross_attention(x, c, *w), "The values must come from context, not from x"),
     (lambda *a: cross_attention(*a, mask=causal), "what a causal mask gives — cross-attention has none"),
     (lambda *a: cross_attention(*a, axis=0), "softmax over the wrong axis"),
     (lambda *a: cross_attention(*a, scale=lambda q, x: 1), "divide the scores by √d_head"),
-    (lambda *a: cross_attention(*a, scale=lambda q, x: x.shape[-1]), "case 1 of 6"),  # √d_model
-    (lambda x, c, Q, K, V: cross_attention(x, c, Q, K, K), "case 1 of 6 (2 queries, 5 context tokens): exp"),
+    (lambda *a: cross_attention(*a, scale=lambda q, x: x.shape[-1]), "That scales by √d_model"),
+    (lambda x, c, Q, K, V: cross_attention(x, c, Q, K, K), "case 1 of 6 (3 queries, 3 context tokens (same "
+                                                           "length, another text)): every entry differs"),
     (lambda x, c, Q, K, V: scaled_dot_product_attention(x @ Q, c @ K, c @ V), "return only the output"),
     (lambda x, c, Q, K, V: "not an array", "expected an array of numbers"),
     (lambda x, c, Q, K, V: None, "did you forget to `return`"),
@@ -108,9 +109,10 @@ def test_pattern_shapes_catches(wrong, says):
 
 
 @pytest.mark.parametrize("wrong, says", [
-    (lambda T, S: (decoder_masks(T, S)[0], causal(T, S)), "cross_mask: expected [[1. 1. ..."),
+    (lambda T, S: (decoder_masks(T, S)[0], causal(T, S)), "cross_mask: 14 of 24 entries differ, the first at "
+                                                          "query 0, key 1: got False, expected True"),
     (lambda T, S: (decoder_masks(T, S)[0], causal(T, S)), "— cross-attention needs no mask"),
-    (lambda T, S: (np.ones((T, T), dtype=bool), decoder_masks(T, S)[1]), "self_mask: expected [[1. 0. 0. 0."),
+    (lambda T, S: (np.ones((T, T), dtype=bool), decoder_masks(T, S)[1]), "self_mask: 6 of 16 entries differ"),
     (lambda T, S: (np.ones((T, T), dtype=bool), decoder_masks(T, S)[1]), "— the decoder's self-attention is"),
     (lambda T, S: (decoder_masks(T, S)[0], np.ones((S, T), dtype=bool)), "cross_mask: expected shape (4, 6)"),
     (lambda T, S: (np.tril(np.ones((T, T))), np.ones((T, S))), "expected a bool array"),

@@ -90,7 +90,7 @@ def test_nearest_neighbours_catches(wrong, says):
     assert not result.passed
     assert says in result.line, result.line
     if wrong is by_dot_product:
-        assert "not by the plain dot product" in result.line
+        assert "That ranks by the plain dot product, which favours long rows" in result.line
 
 
 def with_the_diagonal(vectors):
@@ -115,9 +115,9 @@ def neighbours_only(vectors):
 
 
 @pytest.mark.parametrize("wrong, says", [
-    (with_the_diagonal, "case 2 of 5 (two perpendicular vectors)"),
-    (mean_similarity, "case 1 of 5"),
-    (mean_distance, "case 1 of 5"),
+    (with_the_diagonal, "case 1 of 5 (two perpendicular vectors): expected 1, got 0.5"),
+    (mean_similarity, "That is the mean cosine similarity"),
+    (mean_distance, "That is the mean distance between the points"),
     (neighbours_only, "case 3 of 5 (three vectors"),
 ])
 def test_spread_catches(wrong, says):
@@ -127,4 +127,4 @@ def test_spread_catches(wrong, says):
 
 
 def test_the_spread_hint_names_the_pairs():
-    assert "leave out each vector compared with itself" in check_spread(with_the_diagonal).line
+    assert "That includes each vector compared with itself" in check_spread(with_the_diagonal).line

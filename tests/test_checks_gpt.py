@@ -94,7 +94,8 @@ def test_residual_block_catches(wrong, says):
 def test_the_parallel_mistake_is_explained_where_it_shows():
     def parallel(b, x):
         return x + b.attn(b.ln_1(x)) + b.mlp(b.ln_2(x))
-    assert "pre-LayerNorm" in check_residual_block(parallel).line
+    line = check_residual_block(parallel).line
+    assert "The MLP reads the stream BEFORE the attention's change was added" in line
 
 
 @pytest.mark.parametrize("wrong, says", [

@@ -32,10 +32,13 @@ REFERENCE_ANSWERS = [  # (check, a right answer): tests/test_check_table.py runs
 
 
 @pytest.mark.parametrize("wrong, says", [
-    (lambda T: np.triu(np.ones((T, T), dtype=bool)), "case 2 of 4 (3 tokens)"),  # the future, not the past
-    (lambda T: np.tril(np.ones((T, T), dtype=bool), k=-1), "case 1 of 4 (1 token)"),  # not even itself
+    (lambda T: np.triu(np.ones((T, T), dtype=bool)),  # the future, not the past
+     "case 1 of 4 (3 tokens): 6 of 9 entries differ, the first at query 0, key 1: got True, expected False. "
+     "That is the upper triangle"),
+    (lambda T: np.tril(np.ones((T, T), dtype=bool), k=-1), "That leaves out the diagonal"),  # not even itself
+    (lambda T: np.arange(T)[None, :] > np.arange(T)[:, None], "That is the mask inverted"),  # True = future
     (lambda T: np.tril(np.ones((T, T))), "expected a bool array"),  # 0/1 floats
-    (lambda T: np.ones((T, T), dtype=bool), "case 2 of 4"),  # no mask at all
+    (lambda T: np.ones((T, T), dtype=bool), "That allows every key"),  # no mask at all
     (lambda T: np.tril(np.ones((T, T), dtype=bool))[:, :-1], "case 1 of 4"),  # wrong shape
 ])
 def test_causal_mask_catches(wrong, says):
@@ -74,7 +77,8 @@ def test_masked_pattern_catches(wrong, says):
 
 
 def test_the_renormalising_trap_is_explained():
-    assert "0/0 is NaN" in check_masked_pattern(zero_after_and_renormalise).line
+    line = check_masked_pattern(zero_after_and_renormalise).line
+    assert "case 3 of 6 (a future key with score 1000)" in line and "0 / 0 is NaN" in line
 
 
 @pytest.mark.parametrize("wrong, says", [
@@ -92,4 +96,4 @@ def test_pattern_size_catches(wrong, says):
 
 def test_the_triangle_answer_is_told_the_zeros_are_stored():
     line = check_pattern_size(lambda T, dtype: T * (T + 1) // 2 * np.dtype(dtype).itemsize).line
-    assert "the masked half is still stored" in line
+    assert "expected 72, got 48" in line and "the masked zeros stored too" in line

@@ -54,7 +54,8 @@ REFERENCE_ANSWERS = [  # (check, a right answer): tests/test_check_table.py runs
     (check_multi_head, lambda x, Q, K, Vd, Vu: multi_head(x, Q[:1], K[:1], Vd[:1], Vu[:1]), "case 2 of 5"),
     (check_stack_value_ups, lambda W: np.concatenate(list(W), axis=1), "got shape (3, 8)"),
     (check_stack_value_ups, lambda W: W.transpose(1, 0, 2).reshape(-1, W.shape[-1]), "case 1 of 4"),
-    (check_head_entropy, lambda p: head_entropy(p) * math.log(2), "Hint: entropy in BITS"),
+    (check_head_entropy, lambda p: head_entropy(p) * math.log(2),
+     "That is in nats (np.log): the entropy in BITS uses np.log2"),
     (check_head_entropy, lambda p: float(np.mean(-np.sum(p * np.log2(p), axis=-1))), "case 2 of 5 (each"),
     (check_head_entropy, lambda p: head_entropy(p) * len(p), "case 1 of 5"),
 ])

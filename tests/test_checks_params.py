@@ -75,7 +75,9 @@ def table_with_a_typo_key(config):
     (check_block_parameters, square_matrices, "case 3 of 5 (n_heads × d_head ≠ d_model"),
     (check_block_parameters, mlp_of_four_d_model, "case 4 of 5 (a tiny block"),
     (check_block_parameters, lambda *a: 4 * a[0] * a[2] * a[1], "expected a dict with the keys 'attention'"),
-    (check_weight_matrices, table_per_layer, "'query': expected 14495514624"),
+    (check_weight_matrices, table_per_layer,
+     "'query': expected 14,495,514,624, got 150,994,944 (0.0104167 (= 1/96) × the expected value). "
+     "The rows are one layer's"),
     (check_weight_matrices, table_with_a_typo_key, "lacks the key(s) 'value_down'"),
     (check_exact_parameters, lambda c: count_parameters(c, "3b1b")["total"], "case 1 of 5 (GPT-2 small)"),
     (check_exact_parameters, lambda c: exact_parameters(c, tied=False), "case 1 of 5 (GPT-2 small)"),

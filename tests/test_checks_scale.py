@@ -3,14 +3,15 @@
 import numpy as np
 import pytest
 
+from attnlab.attention import scaled_dot_product_attention
 from attnlab.checks import (
     check_block_update,
+    check_cache_step,
+    check_kv_cache_bytes,
     check_online_max_and_sum,
-    check_pattern_bytes,
-    check_value_map_parameters,
 )
-from attnlab.costs import pattern_bytes, value_map_parameters
 from attnlab.efficient import online_softmax_update
+from attnlab.kvcache import kv_cache_bytes
 
 
 def stub(*args):
@@ -36,14 +37,24 @@ def block_update(m, denom, numer, scores, v_block):
     return m_new, denom * rescale + p.sum(axis=1, keepdims=True), numer * rescale + p @ v_block
 
 
+def cache_step(q, k, v, k_cache, v_cache):
+    k_cache, v_cache = np.vstack([k_cache, k]), np.vstack([v_cache, v])  # (S + 1, D)
+    scores = q @ k_cache.T / np.sqrt(q.shape[-1])  # (1, S + 1)
+    weights = np.exp(scores - scores.max())
+    return weights / weights.sum() @ v_cache, k_cache, v_cache
+
+
 REFERENCE_ANSWERS = [  # (check, a right answer): tests/test_check_table.py runs them
-    (check_pattern_bytes, lambda t, h, b: t * t * h * b),
-    (check_pattern_bytes, lambda t, h, b: pattern_bytes(t, n_heads=h, itemsize=b)),
+    (check_kv_cache_bytes, lambda c, n, b: 2 * c.n_layers * c.n_heads * c.d_head * n * b),
+    (check_kv_cache_bytes, kv_cache_bytes),
     (check_online_max_and_sum, online_max_and_sum),
     (check_block_update, block_update),
     (check_block_update, online_softmax_update),
-    (check_value_map_parameters, lambda d, dh, factored: 2 * d * dh if factored else d * d),
-    (check_value_map_parameters, value_map_parameters),
+    (check_cache_step, cache_step),
+    (check_cache_step, lambda q, k, v, kc, vc: (scaled_dot_product_attention(q, np.concatenate([kc, k]),
+                                                                             np.concatenate([vc, v]))[0],
+                                                np.concatenate([kc, k]), np.concatenate([vc, v]))),
+    (check_cache_step, lambda *a: list(cache_step(*a))),  # a list is a fine tuple
 ]
 
 
@@ -67,16 +78,16 @@ def sum_without_the_max(blocks):
 
 
 @pytest.mark.parametrize("wrong, says", [
-    (sum_without_rescaling, "case 2 of 6 (the max grows"),
-    (sum_with_each_blocks_own_max, "case 2 of 6 (the max grows"),
-    (sum_without_the_max, "case 1 of 6"),
+    (sum_without_rescaling, "case 3 of 6 (the max grows: [0, 1] then [5, 2])"),
+    (sum_without_rescaling, "That forgets the rescale"),
+    (sum_with_each_blocks_own_max, "That sums each block against its own max"),
+    (sum_without_the_max, "That sums exp(score) without subtracting the max"),
     (lambda blocks: online_max_and_sum(blocks[:1]), "case 2 of 6"),  # only the first block
+    (lambda blocks: online_max_and_sum(blocks[:1]), "That reads only the first block"),
 ])
 def test_online_max_and_sum_catches(wrong, says):
     result = check_online_max_and_sum(wrong)
-    assert not result.passed and says in result.line
-    if "grows" in says:
-        assert "exp(old max - new max)" in result.line  # the hint names the fix
+    assert not result.passed and says in result.line, result.line
 
 
 def update_without_rescaling(m, denom, numer, scores, v_block):
@@ -106,7 +117,7 @@ def update_normalising_each_block(m, denom, numer, scores, v_block):
     (update_without_rescaling, "case 2 of 4 (the second block, one query's max jumps to 9): the running sum"),
     (update_rescaling_only_the_sum, "case 2 of 4 (the second block, one query's max jumps to 9): the running "
                                     "numerator"),
-    (update_with_the_wrong_sign, "the running sum denom"),
+    (update_with_the_wrong_sign, "That rescales the wrong way"),
     (update_normalising_each_block, "the running numerator numer"),
     (lambda m, d, n, s, v: (m, d, n), "case 1 of 4 (the first block"),
     (lambda m, d, n, s, v: block_update(m, d, n, s, v)[:2], "expected a tuple (m, denom, numer), got tuple"),
@@ -119,21 +130,37 @@ def test_block_update_catches(wrong, says):
 
 
 @pytest.mark.parametrize("wrong, says", [
-    (lambda t, h, b: t * h * b, "case 2 of 5 (T = 1024"),  # linear in T, not quadratic
-    (lambda t, h, b: t * t * b, "case 3 of 5 (T = 3, 2 heads"),  # forgot the heads
-    (lambda t, h, b: t * (t + 1) // 2 * h * b, "case 2 of 5"),  # only the causal triangle
-    (lambda t, h, b: t * t * h * b * 8, "case 1 of 5"),  # bits, not bytes
+    (lambda c, n, b: c.n_layers * c.n_heads * c.d_head * n * b, "That stores only the keys"),
+    (lambda c, n, b: 2 * c.n_layers * c.d_model * n * b, "case 1 of 4 (a tiny model"),  # d_model, not H·D
+    (lambda c, n, b: 2 * c.n_layers * c.d_model * n * b, "That uses d_model"),
+    (lambda c, n, b: 2 * c.n_heads * c.d_head * n * b, "That is one layer's cache"),
+    (lambda c, n, b: 2 * c.n_layers * c.n_heads * c.d_head * n * n * b, "That grows with n_tokens²"),
+    (lambda c, n, b: 2 * c.n_layers * c.n_heads * c.d_head * n, "That counts numbers, not bytes"),
+    (lambda c, n, b: 2 * c.n_layers * c.n_heads * c.d_head * n * b if c.n_layers < 96 else 0,
+     "case 2 of 4 (GPT-3 175B, one token, fp16): expected 4,718,592, got 0"),
+    (lambda c, n, b: 2 * c.n_layers * c.n_heads * c.d_head * n * b / 1e6,
+     "expected 2,880, got 0.00288 (1e-06 (= 1/1000000) × the expected value)"),
 ])
-def test_pattern_bytes_catches(wrong, says):
-    result = check_pattern_bytes(wrong)
+def test_kv_cache_bytes_catches(wrong, says):
+    result = check_kv_cache_bytes(wrong)
     assert not result.passed and says in result.line, result.line
 
 
+def cached_without_itself(q, k, v, k_cache, v_cache):
+    scores = q @ k_cache.T / np.sqrt(q.shape[-1])
+    weights = np.exp(scores - scores.max())
+    return weights / weights.sum() @ v_cache, np.vstack([k_cache, k]), np.vstack([v_cache, v])
+
+
 @pytest.mark.parametrize("wrong, says", [
-    (lambda d, dh, f: d * dh if f else d * d, "case 2 of 5 (GPT-3, factored)"),  # forgot value-up
-    (lambda d, dh, f: 2 * d * dh if f else d * dh, "case 1 of 5"),  # the square matrix is d × d
-    (lambda d, dh, f: 2 * d * dh, "case 1 of 5"),  # ignored `factored`
+    (cached_without_itself, "the output: that attends only the cached positions"),
+    (lambda q, k, v, kc, vc: cache_step(q, k, v, kc, vc)[0], "expected a tuple (output, k_cache, v_cache)"),
+    (lambda q, k, v, kc, vc: (cache_step(q, k, v, kc, vc)[0], kc, vc), "the caches come back unchanged"),
+    (lambda q, k, v, kc, vc: (cache_step(q, k, v, kc, vc)[0], np.vstack([k, kc]), np.vstack([v, vc])),
+     "the new key goes at the END"),
+    (lambda q, k, v, kc, vc: (cache_step(q, k, v, kc, vc)[0] * 2, *cache_step(q, k, v, kc, vc)[1:]),
+     "the output: every entry differs"),
 ])
-def test_value_map_parameters_catches(wrong, says):
-    result = check_value_map_parameters(wrong)
+def test_cache_step_catches(wrong, says):
+    result = check_cache_step(wrong)
     assert not result.passed and says in result.line, result.line

@@ -47,20 +47,22 @@ REFERENCE_ANSWERS = [  # (check, a right answer): tests/test_check_table.py runs
 
 
 @pytest.mark.parametrize("check, wrong, says", [
-    (check_weighted_sum, lambda p, v: p.T @ v, "case 1 of 5 (one query, three keys): your code raised"),
+    (check_weighted_sum, lambda p, v: p.T @ v, "case 1 of 5 (a causal pattern (4, 4))"),
     (check_weighted_sum, lambda p, v: (p.T @ v if p.shape[0] == p.shape[1] else p @ v),
-     "case 2 of 5 (a causal"),
-    (check_weighted_sum, lambda p, v: (p * v.T).T, "case 1 of 5 (one query"),
+     "That uses the pattern transposed"),
+    (check_weighted_sum, lambda p, v: (p * v.T).T, "case 1 of 5 (a causal"),
     (check_weighted_sum, lambda p, v: v.sum(axis=0, keepdims=True) * p.sum(axis=1, keepdims=True) / len(v),
      "case 1 of 5"),
     (check_update, lambda E, p, d, u: p @ (E @ d) @ u, "case 1 of 5"),  # ΔE only
-    (check_update, lambda E, p, d, u: E + p.T @ (E @ d) @ u, "case 1 of 5"),
+    (check_update, lambda E, p, d, u: E + p.T @ (E @ d) @ u, "That uses the pattern transposed"),
     (check_update, lambda E, p, d, u: E + p @ (E @ d), "your code raised ValueError"),  # forgot value-up
-    (check_update, lambda E, p, d, u: p @ (E @ d) @ u, "Hint: the change is pattern @"),
+    (check_update, lambda E, p, d, u: p @ (E @ d) @ u, "That is only the change ΔE"),
     (check_value_map_counts, lambda c, d, h, L: {"full": h * L * c * c, "factored": h * L * c * d},
-     "'factored': expected"),
+     "'factored': expected 16,384, got 8,192 (0.5 (= 1/2) × the expected value). factored: that counts "
+     "value-down only"),
     (check_value_map_counts, lambda c, d, h, L: {"full": h * c * c, "factored": h * 2 * c * d},
-     "case 1 of 4"),
+     "case 1 of 5 (4 heads, 2 layers: d_model 64, d_head 16): 'full': expected 32,768, got 16,384 "
+     "(0.5 (= 1/2) × the expected value). That counts one layer"),
     (check_value_map_counts, lambda c, d, h, L: h * L * 2 * c * d, "expected a dict with the keys 'full'"),
 ])
 def test_plausible_wrong_answers_fail_with_a_useful_line(check, wrong, says):

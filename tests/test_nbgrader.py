@@ -1,10 +1,12 @@
 """The real nbgrader on a temporary course: solutions/ are its source notebooks.
 
-``generate_assignment`` releases every lesson; its student copies must have the same cell sources
-as the course's own generator (``attnlab.course.authoring.student_copy``). Then ``autograde`` scores three
-submissions per graded lesson — fully correct, untouched, partly wrong — made at test time from
-nbgrader's released copy, and ``attnlab-grade`` must give the same totals on nbgrader's
-``submitted/`` folder.
+``generate_assignment`` releases every lesson; its student copies must be the course's own
+(``attnlab.course.authoring.student_copy``): the same cell sources and the same metadata, locks and
+checksums included. Then ``autograde`` scores submissions made at test time — for lesson 00 fully
+correct, untouched and partly wrong; for lesson 03 every honest and accidental submission of the
+hostile corpus (tests/hostile.py: ordinary learner names, a function named like a check, deleted
+or edited check cells, 50 MB of outputs, …) — and ``attnlab-grade`` must give the same totals on
+nbgrader's ``submitted/`` folder, which for lesson 03 are the scores an honest grader gives.
 """
 
 import csv
@@ -17,11 +19,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from hostile import CORPUS
 from nbgrader.api import Gradebook  # the instructor extra: `make test` installs it
 from nbgrader.nbgraderformat import MetadataValidator
 from submissions import WRONG, answer, exercise_ids, solution
 
 from attnlab.course.authoring import student_copy
+from attnlab.course.nbgrader_hook import NBGRADER_CONFIG
 from attnlab.paths import SOLUTIONS_DIR
 
 LESSONS = sorted(p.stem for p in SOLUTIONS_DIR.glob("*.ipynb"))
@@ -29,11 +33,7 @@ LESSONS = sorted(p.stem for p in SOLUTIONS_DIR.glob("*.ipynb"))
 # earns part of the points: 03_softmax once it exists.
 MULTI = next(n for n in ["03_softmax", *LESSONS] if n in LESSONS and len(exercise_ids(n)) > 1)
 GRADED = ["00_start_here", MULTI]
-STUDENTS = ("full", "untouched", "partly_wrong")
-# What nbgrader adds to a released notebook that the course's copy does not have (see
-# docs/instructors.md): its checksums and cell types (to detect edited read-only cells against its
-# gradebook) and JupyterLab's locks on read-only and check cells.
-NBGRADER_ONLY = {"checksum", "cell_type", "editable", "deletable"}
+HONEST = {s.name: s for s in CORPUS if s.kind in ("honest", "accidental")}  # lesson 03's
 
 
 def nbgrader(course: Path, *args: str) -> str:
@@ -51,7 +51,7 @@ def course(tmp_path_factory):
     course = tmp_path_factory.mktemp("course")
     (course / "nbgrader_config.py").write_text(
         'c = get_config()\nc.CourseDirectory.course_id = "attnlab"\n'
-        'c.CourseDirectory.db_url = "sqlite:///gradebook.db"\n')
+        'c.CourseDirectory.db_url = "sqlite:///gradebook.db"\n' + NBGRADER_CONFIG)
     for lesson in LESSONS:
         (course / "source" / lesson).mkdir(parents=True)
         shutil.copy(SOLUTIONS_DIR / f"{lesson}.ipynb", course / "source" / lesson)
@@ -64,6 +64,8 @@ def course(tmp_path_factory):
         made = {"full": answer(released, lesson), "untouched": released,
                 # the last exercise wrong: later exercises may build on earlier ones (03's do)
                 "partly_wrong": answer(released, lesson, wrong=exercise_ids(lesson)[-1:])}
+        if lesson == "03_softmax":
+            made |= {name: s.make(None) for name, s in HONEST.items()}
         for student, nb in made.items():
             folder = course / "submitted" / student / lesson
             folder.mkdir(parents=True)
@@ -71,15 +73,20 @@ def course(tmp_path_factory):
     for lesson in GRADED:
         start = time.perf_counter()
         nbgrader(course, "autograde", lesson)
-        times[f"autograde {lesson} (3 submissions)"] = time.perf_counter() - start
+        times[f"autograde {lesson} ({len(students(course, lesson))} submissions)"] = (
+            time.perf_counter() - start)
     print("\n" + "\n".join(f"nbgrader {k}: {v:.1f} s (measured under load)" for k, v in times.items()))
     return course
+
+
+def students(course: Path, lesson: str) -> list[str]:
+    return sorted(p.parent.parent.name for p in (course / "submitted").glob(f"*/{lesson}/{lesson}.ipynb"))
 
 
 def scores(course: Path, lesson: str) -> dict[str, tuple[float, float]]:
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id="attnlab") as gb:
         return {s: (gb.find_submission(lesson, s).score, gb.find_submission(lesson, s).max_score)
-                for s in STUDENTS}
+                for s in students(course, lesson)}
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
@@ -93,11 +100,8 @@ def test_nbgrader_releases_the_same_student_copy_as_the_course(course, lesson):
     released = nbformat.read(course / "release" / lesson / f"{lesson}.ipynb", as_version=4)
     ours = student_copy(solution(lesson))
     assert [c.source for c in released.cells] == [c.source for c in ours.cells]
-    for theirs, mine in zip(released.cells, ours.cells, strict=True):
-        meta = {k: v for k, v in theirs.metadata.items() if k not in NBGRADER_ONLY}
-        if "nbgrader" in meta:
-            meta["nbgrader"] = {k: v for k, v in meta["nbgrader"].items() if k not in NBGRADER_ONLY}
-        assert meta == dict(mine.metadata)
+    # The same locks (deletable/editable) and checksums: nbgrader restores what a learner edited.
+    assert [c.metadata for c in released.cells] == [c.metadata for c in ours.cells]
 
 
 @pytest.mark.slow
@@ -130,5 +134,29 @@ def test_attnlab_grade_agrees_with_nbgrader_on_its_submitted_folder(course, less
                "--lesson", lesson, "--out", str(out), "--jobs", "2"]
     subprocess.run(command, check=True, capture_output=True, timeout=900)
     with open(out, newline="", encoding="utf-8") as f:
-        ours = {r["student"]: (float(r["total"]), float(r["max"])) for r in csv.DictReader(f)}
+        rows = list(csv.DictReader(f))
+    ours = {r["student"]: (float(r["total"]), float(r["max"])) for r in rows if r["status"] != "missing"}
     assert ours == scores(course, lesson)
+    # (lesson 03's extra students have no lesson-00 folder: "missing" in attnlab-grade's book)
+    assert {r["student"] for r in rows if r["status"] == "missing"}.isdisjoint(students(course, lesson))
+
+
+@pytest.mark.slow
+def test_both_graders_give_honest_and_accidental_work_its_honest_score(course):
+    got = scores(course, "03_softmax")
+    for name, submission in HONEST.items():
+        assert got[name] == (submission.score, 3.0), name
+
+
+@pytest.mark.slow
+def test_nbgrader_puts_back_deleted_and_edited_check_cells(course):
+    """The released notebook locks its check cells; a learner who still deletes or edits one
+    loses nothing: nbgrader restores them from its gradebook (add_missing_cells, checksums)."""
+    got = scores(course, "03_softmax")
+    assert got["check_cells_deleted"] == got["check_cells_edited"] == got["correct"] == (3.0, 3.0)
+
+
+def test_the_instructors_guide_shows_the_nbgrader_configuration():
+    guide = (SOLUTIONS_DIR.parent / "docs" / "instructors.md").read_text()
+    for line in NBGRADER_CONFIG.strip().splitlines():
+        assert line in guide

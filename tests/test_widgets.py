@@ -338,3 +338,76 @@ def test_the_explorer_reads_minilm_and_switches_to_the_tiny_gpt():
     assert ex.tokens[-1] == "." and weights_in(ex.heatmap.value).size == len(ex.tokens) ** 2
     upper = np.triu(ex.attention[0, 0], k=1)
     assert np.all(upper == 0)  # a GPT's pattern is causal
+
+
+# --- patterns compared share one colour scale (views.plotting) ------------------------------------
+
+
+def test_compared_patterns_share_one_scale_and_one_colour_bar():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from attnlab.views.plotting import plot_patterns
+
+    uniform, sharp = np.full((4, 4), 0.25), np.eye(4)
+    fig = plot_patterns([uniform, sharp, uniform * 0.5 + np.eye(4) * 0.5], titles=["a", "b", "c"])
+    images = [ax.images[0] for ax in fig.axes if ax.images]
+    assert len(images) == 3
+    assert {im.get_clim() for im in images} == {(0.0, 1.0)}  # 0.25 is the same colour everywhere
+    colour_bars = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
+    assert len(colour_bars) == 1 and colour_bars[0].get_ylabel() == "attention weight"
+
+
+def test_token_labels_go_on_the_outer_panels():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from attnlab.views.plotting import plot_patterns
+
+    words = ["a", "b", "c"]
+    fig = plot_patterns([np.eye(3)] * 4, words, words, ncols=2)
+    panels = [ax for ax in fig.axes if ax.images]
+    assert [t.get_text() for t in panels[0].get_yticklabels()] == words
+    assert [t.get_text() for t in panels[1].get_yticklabels()] == []  # right column: no row labels
+    assert [t.get_text() for t in panels[2].get_xticklabels()] == words
+    assert [t.get_text() for t in panels[0].get_xticklabels()] == []  # top row: no column labels
+
+
+@pytest.mark.parametrize("call, says", [
+    (lambda f: f([]), "patterns is empty"),
+    (lambda f: f([np.ones(3)]), r"patterns\[0\] must be 2-D"),
+    (lambda f: f([np.eye(2)], titles=["a", "b"]), "titles has 2 entries for 1 patterns"),
+    (lambda f: f([np.eye(2)], ["a"]), "query_tokens has 1 labels"),
+    (lambda f: f([np.eye(2)], vmax=0), "vmax must be > 0"),
+])
+def test_plot_patterns_refuses_bad_input(call, says):
+    from attnlab.views.plotting import plot_patterns
+
+    with pytest.raises(ValueError, match=says):
+        call(plot_patterns)
+
+
+def test_the_query_key_picture_draws_one_arrow_per_vector():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from attnlab.views.plotting import plot_query_key_arrows
+
+    ax = plot_query_key_arrows({"creature": np.array([3.0, 0.5])},
+                               {"fluffy": np.array([1.0, 0.0]), "the": np.array([-0.5, 1.0])})
+    labels = [t.get_text() for t in ax.texts if t.get_text()]  # (the arrows are empty annotations)
+    assert len(labels) == 3 and {"query of “creature”", "key of “the”"} <= set(labels)
+    with pytest.raises(ValueError, match="'k the' must be a 2-D vector"):
+        plot_query_key_arrows({"a": np.ones(2)}, {"the": np.ones(3)})
+
+
+def test_equal_keys_share_one_arrow_and_one_label():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from attnlab.views.plotting import plot_query_key_arrows
+
+    ax = plot_query_key_arrows({"creature": np.array([3.0, 0.4])},
+                               {"fluffy": np.array([1.0, 0.1]), "blue": np.array([1.0, 0.1])})
+    labels = [t.get_text() for t in ax.texts if t.get_text()]
+    assert labels == ["query of “creature”", "key of “fluffy”, “blue”"]

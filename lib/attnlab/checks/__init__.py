@@ -18,9 +18,9 @@ from attnlab.checks.relevance import check_picked_keys, check_scaled_scores, che
 from attnlab.checks.review import check_head_update
 from attnlab.checks.scale import (
     check_block_update,
+    check_cache_step,
+    check_kv_cache_bytes,
     check_online_max_and_sum,
-    check_pattern_bytes,
-    check_value_map_parameters,
 )
 from attnlab.checks.softmax import (
     check_attention_pattern,
@@ -31,8 +31,8 @@ from attnlab.checks.start import check_dot
 from attnlab.checks.value_map import check_update, check_value_map_counts, check_weighted_sum
 
 __all__ = ["Case", "CheckResult", "run_check", "check_dot",
-           "check_pattern_bytes", "check_online_max_and_sum", "check_block_update",
-           "check_value_map_parameters", "check_head_update",
+           "check_kv_cache_bytes", "check_online_max_and_sum", "check_block_update",
+           "check_cache_step", "check_head_update",
            "check_stable_softmax", "check_softmax_with_temperature", "check_attention_pattern",
            "check_score_grid", "check_scaled_scores", "check_picked_keys",
            "check_cosine_similarity", "check_nearest_neighbours", "check_spread",

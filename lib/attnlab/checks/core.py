@@ -7,22 +7,43 @@ look at. The result is a :class:`CheckResult`; in a notebook it shows itself as 
 
 Each lesson's checks (``attnlab.checks.<lesson topic>``) are a list of :class:`Case` and a call to
 :func:`run_check`.
+
+A check is made of two halves that can run in different processes: :func:`call` runs the
+learner's function on one case's inputs and keeps only the :class:`Outcome` (an answer, or what
+went wrong), and :meth:`CheckSpec.judge` compares outcomes with the expected answers. In a
+notebook both run here. ``attnlab-grade`` runs :func:`call` inside a sandbox with no expected
+answer anywhere in it, and the judging in its own process (:mod:`attnlab.checks.replay`).
+
+Nothing the learner's code does here can make a wrong answer pass by accident or by a simple
+trick: answers become plain data (:mod:`attnlab.checks.plain`) before any comparison, the
+comparison runs under the time limit too, and the time limit (:class:`CheckTimeout`) is a
+``BaseException`` that ``except Exception`` cannot swallow.
 """
 
 from __future__ import annotations
 
-import copy
-import signal
-import threading
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-TIME_LIMIT = 3.0  # seconds one case may run before the check calls it an infinite loop
+from attnlab.checks import plain
+from attnlab.checks.calling import (  # noqa: F401 — CheckTimeout and time_limit are part of this API
+    LOST,
+    TIME_LIMIT,
+    CheckTimeout,
+    Outcome,
+    call,
+    first_line,
+    time_limit,
+)
+
+_first_line = first_line  # the old name
+
 WELL_DONE = "Well done!"  # ends the line of a check passed with nothing more to say
 
 
@@ -50,6 +71,7 @@ class CheckResult:
     message: str
     n_passed: int = 0
     n_cases: int = 0
+    stood_in: tuple[str, ...] = ()  # the learner's helpers the course's stood in for (passed anyway)
 
     @property
     def line(self) -> str:
@@ -63,32 +85,9 @@ class CheckResult:
         return self.passed
 
 
-class CheckTimeout(Exception):
-    """Raised inside the learner's code when a case runs past the time limit."""
-
-
-@contextmanager
-def time_limit(seconds: float):
-    """Interrupt the code inside after ``seconds`` with :class:`CheckTimeout`.
-
-    Uses SIGALRM, which only the main thread of a POSIX process can receive (a Jupyter kernel
-    runs cells there); elsewhere the code simply runs without a limit.
-    """
-    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if not usable:
-        yield
-        return
-
-    def _raise(signum, frame):
-        raise CheckTimeout
-
-    previous = signal.signal(signal.SIGALRM, _raise)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+# NumPy's comparisons as they were when the course loaded: a learner's `np.allclose = lambda *a: True`
+# in the notebook does not reach the checks.
+_allclose, _array_equal, _isnan = np.allclose, np.array_equal, np.isnan
 
 
 def _ndim(x) -> int:
@@ -139,9 +138,9 @@ def compare_arrays(got, expected, rtol: float = 1e-5, atol: float = 1e-8) -> str
         if expected.ndim == 0:
             return f"expected a single number, got an array of shape {got_arr.shape}"
         return f"expected shape {expected.shape}, got shape {got_arr.shape}"
-    if np.isnan(got_arr).any() and not np.isnan(expected).any():
+    if _isnan(got_arr).any() and not _isnan(expected).any():
         return f"the answer contains NaN: got {show(got_arr)}, expected {show(expected)}"
-    if not np.allclose(got_arr, expected, rtol=rtol, atol=atol, equal_nan=True):
+    if not _allclose(got_arr, expected, rtol=rtol, atol=atol, equal_nan=True):
         return f"expected {show(expected)}, got {show(got_arr)}"
     return None
 
@@ -154,7 +153,7 @@ def compare_exact(got, expected) -> str | None:
         got = np.asarray(got)
         if got.shape != expected.shape:
             return f"expected shape {expected.shape}, got shape {got.shape}"
-        return None if np.array_equal(got, expected) else f"expected {show(expected)}, got {show(got)}"
+        return None if _array_equal(got, expected) else f"expected {show(expected)}, got {show(got)}"
     return None if got == expected else f"expected {show(expected)}, got {show(got)}"
 
 
@@ -170,32 +169,106 @@ def compare_indices(got, expected) -> str | None:
     return compare_exact(arr, np.asarray(expected))
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+def judge(outcome: Outcome, case: Case, compare: Callable, time_limit_s: float = TIME_LIMIT) -> str | None:
+    """``None`` if the outcome is the case's expected answer, else the learner-facing reason.
+
+    The answer is made plain data first (a learner's object cannot vouch for itself), and the
+    comparison runs under the time limit too. Never raises.
+    """
+    problem = {
+        "timeout": f"still running after {time_limit_s:g} s — is there a loop that never ends?",
+        "recursion": "RecursionError: the function calls itself without end",
+        "raised": f"your code raised {outcome.error}",
+        "unreadable": outcome.error,
+        "lost": "no answer came back for this case (the submission stopped)",
+        "not implemented": "not implemented yet",
+    }.get(outcome.kind)
+    if outcome.kind == "value":
+        try:
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                with time_limit(time_limit_s):
+                    problem = compare(plain.plain(outcome.value), case.expected)
+        except CheckTimeout:
+            problem = f"reading your answer took longer than {time_limit_s:g} s"
+        except plain.AnswerTooLarge as exc:
+            problem = str(exc)
+        except BaseException as exc:  # noqa: BLE001 — e.g. an answer NumPy cannot read
+            problem = f"your code raised {first_line(exc)}"
+    return None if problem is None else with_hint(problem, case)
 
 
-def run_case(fn: Callable, case: Case, compare: Callable, time_limit_s: float) -> str | None:
-    """Run one case; ``None`` if it passes, else the learner-facing reason. Never raises."""
-    args = copy.deepcopy(case.args)
-    kwargs = copy.deepcopy(case.kwargs)
+def with_hint(problem: str, case: Case) -> str:
+    """The problem as a sentence, the case's hint after it: ``"… never ends? Hint: …"``, not ``"?."``."""
+    problem = problem.rstrip(".")
+    stop = "" if problem.endswith(("?", "!")) else "."
+    return problem + stop + (f" Hint: {case.hint}" if case.hint else "")
+
+
+NOT_IMPLEMENTED = ("not implemented yet — replace `raise NotImplementedError()` with your code, "
+                   "run that cell, then this one.")
+
+
+@dataclass
+class CheckSpec:
+    """Everything one check needs besides the learner's function: what :func:`run_check` got."""
+
+    title: str
+    cases: list[Case]
+    compare: Callable = compare_arrays
+    time_limit_s: float = TIME_LIMIT
+    helpers: dict[str, Callable] = field(default_factory=dict)
+
+    def judge(self, outcome_of: Callable[[int, Case], Outcome]) -> CheckResult:
+        """Judge the cases in order (stopping at the first miss); ``outcome_of(i, case)`` gives
+        each case's outcome — by calling the learner's function, or from a sandbox's answers."""
+        n = len(self.cases)
+        for i, case in enumerate(self.cases):
+            outcome = outcome_of(i, case)
+            if outcome.kind == "not implemented":
+                return CheckResult(self.title, False, NOT_IMPLEMENTED, 0, 0)
+            problem = judge(outcome, case, self.compare, self.time_limit_s)
+            if problem is not None:
+                return CheckResult(self.title, False, f"case {i + 1} of {n} ({case.label}): {problem}", i, n)
+        return CheckResult(self.title, True, f"all {n} cases pass. {WELL_DONE}", n, n)
+
+    def not_a_function(self, value) -> CheckResult:
+        try:
+            with time_limit(self.time_limit_s):
+                value = plain.plain(value)
+        except BaseException:  # noqa: BLE001
+            value = plain.opaque(plain.type_name(value), plain.safe_repr(value))
+        message = f"expected a function, got {plain.type_name(value)} {show(value)}"
+        return CheckResult(self.title, False, message, 0, len(self.cases))
+
+    def settle(self, result: CheckResult, again: CheckResult, used: Sequence[str]) -> CheckResult:
+        """``result`` — unless ``again`` (the course's helpers standing in for ``used``) passed."""
+        if result.passed or not used or not again.passed:
+            return result
+        names = " and ".join(f"`{name}`" for name in used)
+        verb = "stands" if len(used) == 1 else "stand"
+        n = len(self.cases)
+        return CheckResult(
+            self.title, True,
+            f"all {n} cases pass once the course's {names} {verb} in for yours: this function "
+            f"is right, and your {names} is what goes wrong here — its own check says where.",
+            n, n, stood_in=tuple(used),
+        )
+
+
+# Who runs a check: None — here, on the learner's function; else a function (spec, fn) -> CheckResult
+# (attnlab.checks.replay records a check's spec this way, without calling anything).
+_DRIVER: ContextVar[Callable | None] = ContextVar("attnlab_check_driver", default=None)
+
+
+@contextmanager
+def driving(driver: Callable[[CheckSpec, Any], CheckResult]) -> Iterator[None]:
+    """Inside the block, every :func:`run_check` hands its spec and function to ``driver``."""
+    token = _DRIVER.set(driver)
     try:
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            with time_limit(time_limit_s):
-                got = fn(*args, **kwargs)
-            problem = compare(got, case.expected)
-    except NotImplementedError:
-        raise
-    except CheckTimeout:
-        problem = f"still running after {time_limit_s:g} s — is there a loop that never ends?"
-    except RecursionError:
-        problem = "RecursionError: the function calls itself without end"
-    except Exception as exc:  # the learner's code may raise anything
-        problem = f"your code raised {_first_line(exc)}"
-    if problem is None:
-        return None
-    return problem.rstrip(".") + (f". Hint: {case.hint}" if case.hint else ".")
+        yield
+    finally:
+        _DRIVER.reset(token)
 
 
 def run_check(
@@ -213,46 +286,23 @@ def run_check(
     the learner's is wrong, ``fn`` itself passes and the line says which helper to fix: one
     mistake is marked once, not again in every exercise built on it.
     """
+    spec = CheckSpec(title, list(cases), compare, time_limit_s, dict(helpers or {}))
+    driver = _DRIVER.get()
+    return driver(spec, fn) if driver is not None else run_here(spec, fn)
+
+
+def run_here(spec: CheckSpec, fn: Callable) -> CheckResult:
+    """The check in this process: call ``fn`` on each case, judge, and re-run with the course's
+    helpers standing in if that is what it takes."""
     if not callable(fn):
-        return CheckResult(
-            title, False, f"expected a function, got {type(fn).__name__} {show(fn)}", 0, len(cases)
-        )
-    result = _run_cases(title, fn, cases, compare, time_limit_s)
-    used = _helpers_called(fn, helpers or {})
+        return spec.not_a_function(fn)
+    result = spec.judge(lambda i, case: call(fn, case, spec.time_limit_s))
+    used = helpers_called(fn, spec.helpers)
     if result.passed or not used:
         return result
     with standing_in(fn.__globals__, used):
-        again = _run_cases(title, fn, cases, compare, time_limit_s)
-    if not again.passed:
-        return result
-    names = " and ".join(f"`{name}`" for name in used)
-    verb = "stands" if len(used) == 1 else "stand"
-    return CheckResult(
-        title, True,
-        f"all {len(cases)} cases pass once the course's {names} {verb} in for yours: this function "
-        f"is right, and your {names} is what goes wrong here — its own check says where.",
-        len(cases), len(cases),
-    )
-
-
-def _run_cases(title: str, fn: Callable, cases: Sequence[Case], compare: Callable,
-               time_limit_s: float) -> CheckResult:
-    for i, case in enumerate(cases):
-        try:
-            problem = run_case(fn, case, compare, time_limit_s)
-        except NotImplementedError:
-            return CheckResult(
-                title,
-                False,
-                "not implemented yet — replace `raise NotImplementedError()` with your code, "
-                "run that cell, then this one.",
-                0,
-                0,
-            )
-        if problem is not None:
-            where = f"case {i + 1} of {len(cases)} ({case.label})"
-            return CheckResult(title, False, f"{where}: {problem}", i, len(cases))
-    return CheckResult(title, True, f"all {len(cases)} cases pass. {WELL_DONE}", len(cases), len(cases))
+        again = spec.judge(lambda i, case: call(fn, case, spec.time_limit_s))
+    return spec.settle(result, again, list(used))
 
 
 def _global_names(code) -> set[str]:
@@ -266,12 +316,18 @@ def _global_names(code) -> set[str]:
     return names
 
 
-def _helpers_called(fn: Callable, helpers: Mapping[str, Callable]) -> dict[str, Callable]:
+def helpers_called(fn: Callable, helpers: Mapping[str, Callable]) -> dict[str, Callable]:
     """The entries of ``helpers`` that ``fn`` calls by name and that are the learner's own."""
-    names = _global_names(getattr(fn, "__code__", None))
+    code = getattr(fn, "__code__", None)
     namespace = getattr(fn, "__globals__", {})
+    if not isinstance(namespace, dict) or not hasattr(code, "co_names"):
+        return {}
+    names = _global_names(code)
     return {name: reference for name, reference in helpers.items()
             if name in names and name in namespace and namespace[name] is not reference}
+
+
+_helpers_called = helpers_called  # the old name
 
 
 @contextmanager

@@ -6,37 +6,14 @@ Expected answers come from :mod:`attnlab.attention` (``scaled_dot_product_attent
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from attnlab.attention import causal_mask, scaled_dot_product_attention, softmax
-from attnlab.checks.core import Case, CheckResult, compare_arrays, run_check, show
+from attnlab.checks.core import Case, CheckResult, run_check, show
 from attnlab.checks.masking import compare_mask
+from attnlab.checks.mistakes import Expected, Mistake, cases, compare_values, recognising
 
 # --- cross-attention, one head ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Answer:
-    """The right answer and the answers known mistakes give, each with what to tell the learner."""
-
-    right: np.ndarray
-    mistakes: tuple[tuple[np.ndarray, str], ...] = ()
-
-
-def compare_with_mistakes(got, expected: Answer) -> str | None:
-    """Like :func:`compare_arrays`; when ``got`` is the answer of a known mistake, say which."""
-    if isinstance(got, tuple):
-        return (f"got a tuple of {len(got)} — scaled_dot_product_attention returns (output, pattern): "
-                "return only the output, e.g. `output, pattern = ...` then `return output`")
-    problem = compare_arrays(got, expected.right)
-    if problem is None:
-        return None
-    for wrong, says in expected.mistakes:
-        if compare_arrays(got, wrong) is None:
-            return f"{problem}: {says}"
-    return problem
 
 
 def one_head(q, k, v, mask=None, axis=-1, scale=True) -> np.ndarray:
@@ -47,37 +24,53 @@ def one_head(q, k, v, mask=None, axis=-1, scale=True) -> np.ndarray:
     return softmax(scores, axis=axis) @ v  # (T, d_value)
 
 
-def cross_answer(x, context, W_Q, W_K, W_V) -> Answer:
-    """The right output and the outputs of the usual slips, for one case."""
-    q, k, v = x @ W_Q, context @ W_K, context @ W_V  # (T, D), (S, D), (S, d_value)
-    T, S = len(x), len(context)
-    mistakes = [
-        (one_head(q, x @ W_K, x @ W_V),
-         "that is SELF-attention — the keys and values must come from context"),
-        (one_head(q, k, v, mask=causal_mask(T, S)),
-         "that is what a causal mask gives — cross-attention has none: the whole context is there at once"),
-        (one_head(q, k, v, axis=0), "softmax over the wrong axis — each query's ROW must sum to 1 (axis -1)"),
-        (one_head(q, k, v, scale=False), "divide the scores by √d_head, the size of the queries and keys"),
-    ]
-    if T == S:
-        mistakes += [(one_head(q, x @ W_K, v), "the keys must come from context, not from x"),
-                     (one_head(q, k, x @ W_V), "the values must come from context, not from x")]
-    return Answer(scaled_dot_product_attention(q, k, v)[0], tuple(mistakes))
+def _cross(x, context, W_Q, W_K, W_V, keys_from=None, values_from=None, **knobs):
+    keys = context if keys_from is None else keys_from  # (S, C)
+    values = context if values_from is None else values_from
+    return one_head(x @ W_Q, keys @ W_K, values @ W_V, **knobs)
 
 
-def _cross_cases():
+CROSS_MISTAKES = [
+    Mistake("That is SELF-attention — the keys and values must come from context.",
+            lambda x, c, *w: _cross(x, c, *w, keys_from=x, values_from=x)),
+    Mistake("That is what a causal mask gives — cross-attention has none: the whole context is there at "
+            "once.",
+            lambda x, c, *w: _cross(x, c, *w, mask=causal_mask(len(x), len(c)))),
+    Mistake("That is a softmax over the wrong axis — each query's ROW must sum to 1 (axis -1).",
+            lambda x, c, *w: _cross(x, c, *w, axis=0)),
+    Mistake("That skips the scale: divide the scores by √d_head, the size of the queries and keys.",
+            lambda x, c, *w: _cross(x, c, *w, scale=False)),
+    Mistake("That scales by √d_model: the scale is √d_head, the size of the queries and keys "
+            "(W_Q.shape[-1]).",
+            lambda x, c, Q, K, V: one_head(x @ Q * np.sqrt(Q.shape[-1] / x.shape[-1]), c @ K, c @ V)),
+    Mistake("The keys must come from context, not from x.",
+            lambda x, c, *w: _cross(x, c, *w, keys_from=x)),
+    Mistake("The values must come from context, not from x.",
+            lambda x, c, *w: _cross(x, c, *w, values_from=x)),
+]
+
+
+def compare_with_mistakes(got, expected: Expected) -> str | None:
+    """Like :func:`compare_values`; an (output, pattern) tuple is named, and so is a catalogued mistake."""
+    if isinstance(got, tuple):
+        return (f"got a tuple of {len(got)} — scaled_dot_product_attention returns (output, pattern): "
+                "return only the output, e.g. `output, pattern = ...` then `return output`")
+    return recognising(compare_values)(got, expected)
+
+
+def _cross_rows():
     rng = np.random.default_rng(7)
 
     def maps(d_model, d_head, d_value):
         return (rng.normal(size=(d_model, d_head)), rng.normal(size=(d_model, d_head)),
                 rng.normal(size=(d_model, d_value)))
 
-    cases = [
-        ("2 queries, 5 context tokens", rng.normal(size=(2, 4)), rng.normal(size=(5, 4)), maps(4, 3, 3),
-         "queries from x, keys AND values from context: the pattern is (T, T_ctx)."),
-        ("5 queries, 2 context tokens", rng.normal(size=(5, 4)), rng.normal(size=(2, 4)), maps(4, 3, 3), ""),
+    rows = [
         ("3 queries, 3 context tokens (same length, another text)", rng.normal(size=(3, 4)),
-         rng.normal(size=(3, 4)), maps(4, 2, 2), ""),
+         rng.normal(size=(3, 4)), maps(4, 2, 2),
+         "queries from x, keys AND values from context: the pattern is (T, T_ctx)."),
+        ("2 queries, 5 context tokens", rng.normal(size=(2, 4)), rng.normal(size=(5, 4)), maps(4, 3, 3), ""),
+        ("5 queries, 2 context tokens", rng.normal(size=(5, 4)), rng.normal(size=(2, 4)), maps(4, 3, 3), ""),
         ("values of another size: d_head 2, d_value 5", rng.normal(size=(3, 6)), rng.normal(size=(4, 6)),
          maps(6, 2, 5), "the values come from context @ W_V."),
         ("sharp scores (maps × 4)", rng.normal(size=(3, 4)), rng.normal(size=(6, 4)),
@@ -85,11 +78,11 @@ def _cross_cases():
         ("one context token", rng.normal(size=(4, 4)), rng.normal(size=(1, 4)), maps(4, 2, 2),
          "with one context token every query's weight on it is 1: each output is that token's value."),
     ]
-    return [Case(label, (x, c, *w), expected=cross_answer(x, c, *w), hint=hint)
-            for label, x, c, w, hint in cases]
+    return [(label, (x, c, *w), hint) for label, x, c, w, hint in rows]
 
 
-CROSS_ATTENTION_CASES = _cross_cases()
+CROSS_ATTENTION_CASES = cases(lambda x, c, Q, K, V: scaled_dot_product_attention(x @ Q, c @ K, c @ V)[0],
+                              CROSS_MISTAKES, _cross_rows(), compare=compare_values)
 
 
 def check_cross_attention(fn) -> CheckResult:
@@ -205,3 +198,6 @@ def check_decoder_masks(fn) -> CheckResult:
     """Check ``decoder_masks(n_target, n_source)`` → ``(self_mask (T, T), cross_mask (T, S))``, bool,
     True = may attend."""
     return run_check("decoder_masks", fn, DECODER_MASK_CASES, compare=compare_mask_pair)
+
+
+CATALOGUES = {"cross_attention": (check_cross_attention, CROSS_MISTAKES)}

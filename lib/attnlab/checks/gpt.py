@@ -17,20 +17,27 @@ import sys
 
 import numpy as np
 
-from attnlab.checks.core import Case, CheckResult, compare_arrays, compare_indices, run_check
+from attnlab.checks.core import Case, CheckResult, compare_indices, run_check
+from attnlab.checks.mistakes import Mistake, compare_values, expect, recognising
 
 SENTENCE = "a tiny fluffy blue creature squeaks ."
+
+
+class _Refused:
+    """A method that refuses to run (a class, not a closure, so a grader can pickle the module)."""
+
+    def __init__(self, call: str, pieces: str):
+        self.call, self.pieces = call, pieces
+
+    def __call__(self, *args, **kwargs):
+        raise ValueError(f"{self.call} is the answer itself — build it from {self.pieces}")
 
 
 def pieces_only(module, method: str, call: str, pieces: str):
     """A copy of ``module`` whose ``method`` raises ``ValueError``: "``call`` is the answer itself —
     build it from ``pieces``"."""
-
-    def refused(*args, **kwargs):
-        raise ValueError(f"{call} is the answer itself — build it from {pieces}")
-
     m = copy.deepcopy(module)
-    object.__setattr__(m, method, refused)
+    object.__setattr__(m, method, _Refused(call, pieces))
     return m
 
 
@@ -56,10 +63,33 @@ def _is_tensor(x) -> bool:
 
 
 def compare_tensors(got, expected, rtol: float = 1e-4, atol: float = 1e-5) -> str | None:
-    """Like :func:`compare_arrays`, accepting torch tensors (float32 rounding allowed)."""
+    """Like :func:`~attnlab.checks.mistakes.compare_values`, accepting torch tensors (float32 rounding
+    allowed)."""
     if _is_tensor(got):
         got = got.detach().cpu().double().numpy()
-    return compare_arrays(got, expected, rtol=rtol, atol=atol)
+    return compare_values(got, expected, rtol=rtol, atol=atol)
+
+
+def _as_numpy(fn):
+    """``fn``'s answer as a float64 array, computed without gradients (a mistake's answer, stored)."""
+
+    def answer(*args, **kwargs):
+        import torch
+
+        with torch.no_grad():
+            got = fn(*args, **kwargs)
+        if not _is_tensor(got):
+            return got
+        return got.detach().double().numpy() if got.is_floating_point() else got.detach().numpy()
+
+    return answer
+
+
+def _with_mistakes(label, args, right, catalogue, hint, compare, kwargs=None) -> Case:
+    """A case whose expected answer also holds the answers ``catalogue``'s mistakes give on ``args``."""
+    mistakes = [Mistake(m.says, _as_numpy(m.wrong)) for m in catalogue]
+    expected = expect(right, mistakes, args, kwargs, compare=compare)
+    return Case(label, args, kwargs or {}, expected=expected, hint=hint)
 
 
 def compare_ids(got, expected) -> str | None:
@@ -92,6 +122,22 @@ _PRE_LN = ("pre-LayerNorm: x = x + block.attn(block.ln_1(x)), THEN x = x + block
            "each part reads a normalised copy and ADDS its change to x; x itself is never normalised.")
 
 
+BLOCK_MISTAKES = [
+    Mistake("That stops after the attention: the block's MLP adds its change too — "
+            "x + block.mlp(block.ln_2(x)).", lambda b, x: x + b.attn(b.ln_1(x))),
+    Mistake("That replaces the stream instead of adding to it: each part's change is ADDED to x "
+            "(the residual connection), x = x + block.attn(block.ln_1(x)).",
+            lambda b, x: b.mlp(b.ln_2(b.attn(b.ln_1(x))))),
+    Mistake("That is post-LayerNorm (the 2017 transformer, BERT): here each part reads a normalised copy, "
+            "block.ln_1(x), and its change is added to x itself, never normalised.",
+            lambda b, x: b.ln_2(b.ln_1(x + b.attn(x)) + b.mlp(b.ln_1(x + b.attn(x))))),
+    Mistake("The MLP reads the stream BEFORE the attention's change was added: give it ln_2 of the new x.",
+            lambda b, x: x + b.attn(b.ln_1(x)) + b.mlp(b.ln_2(x))),
+    Mistake("That skips the LayerNorms: each part reads block.ln_1(x), block.ln_2(x), not x itself.",
+            lambda b, x: (x + b.attn(x)) + b.mlp(x + b.attn(x))),
+]
+
+
 @functools.cache
 def _block_cases() -> list[Case]:
     import torch
@@ -107,20 +153,45 @@ def _block_cases() -> list[Case]:
         ("one position", rnd.blocks[1], x_rand[:1, :1], _PRE_LN),
     ]
     with torch.no_grad():
-        return [Case(label, (pieces_only(b, *_BLOCK_PIECES), x), expected=b(x).double().numpy(),
-                     hint=hint) for label, b, x, hint in cases]
+        return [_with_mistakes(label, (pieces_only(b, *_BLOCK_PIECES), x), b(x).double().numpy(),
+                               BLOCK_MISTAKES, hint, compare_tensors) for label, b, x, hint in cases]
 
 
 def check_residual_block(fn) -> CheckResult:
     """Check ``residual_block(block, x)``: x ``(B, T, C)`` → the stream after the block's attention and
     MLP have added their changes (pre-LayerNorm, as :class:`attnlab.models.layers.Block`)."""
-    return run_check("residual_block", fn, _block_cases(), compare=compare_tensors)
+    return run_check("residual_block", fn, _block_cases(), compare=recognising(compare_tensors))
 
 
 # --- the whole forward pass ---------------------------------------------------------------------
 
 _FLOW = ("token embeddings + position embeddings (positions 0 … T−1) → every block in turn → "
          "model.ln_f → model.unembed: one score per vocabulary word (logits, before any softmax).")
+
+
+def _stream(model, idx, positions=True):
+    import torch
+
+    x = model.tok_emb(idx) + (model.pos_emb(torch.arange(idx.shape[1])) if positions else 0)  # (B, T, C)
+    for block in model.blocks:
+        x = block.attn(block.ln_1(x)) + x
+        x = block.mlp(block.ln_2(x)) + x
+    return x  # (B, T, C)
+
+
+FORWARD_MISTAKES = [
+    Mistake("That leaves out the position embeddings: add model.pos_emb(torch.arange(T)) to the token "
+            "embeddings — without them the model cannot tell word order.",
+            lambda m, idx: m.unembed(m.ln_f(_stream(m, idx, positions=False)))),
+    Mistake("That skips model.ln_f, the final LayerNorm before the unembedding.",
+            lambda m, idx: m.unembed(_stream(m, idx))),
+    Mistake("Those are probabilities: gpt_forward returns the logits, before any softmax.",
+            lambda m, idx: m.unembed(m.ln_f(_stream(m, idx))).softmax(dim=-1)),
+    Mistake("That scores with the token embedding: use model.unembed — only some models tie the two "
+            "matrices, and this one does not.", lambda m, idx: m.ln_f(_stream(m, idx)) @ m.tok_emb.weight.T),
+    Mistake("That is the last position only: return the logits of every position, (B, T, V).",
+            lambda m, idx: m.unembed(m.ln_f(_stream(m, idx)))[:, -1]),
+]
 
 
 @functools.cache
@@ -139,8 +210,8 @@ def _forward_cases() -> list[Case]:
          "use model.unembed, not the token embedding: only some models share (tie) the two matrices."),
     ]
     with torch.no_grad():
-        return [Case(label, (pieces_only(model, *_MODEL_PIECES), idx),
-                     expected=model(idx).double().numpy(), hint=hint) for label, model, idx, hint in cases]
+        return [_with_mistakes(label, (pieces_only(model, *_MODEL_PIECES), idx), model(idx).double().numpy(),
+                               FORWARD_MISTAKES, hint, compare_tensors) for label, model, idx, hint in cases]
 
 
 def _residual_block(block, x):  # (B, T, C) -> (B, T, C): the block's own forward pass
@@ -150,7 +221,7 @@ def _residual_block(block, x):  # (B, T, C) -> (B, T, C): the block's own forwar
 def check_gpt_forward(fn) -> CheckResult:
     """Check ``gpt_forward(model, idx)``: token ids ``(B, T)`` → logits ``(B, T, V)``, equal to the
     model's own forward pass."""
-    return run_check("gpt_forward", fn, _forward_cases(), compare=compare_tensors,
+    return run_check("gpt_forward", fn, _forward_cases(), compare=recognising(compare_tensors),
                      helpers={"residual_block": _residual_block})
 
 
@@ -158,6 +229,19 @@ def check_gpt_forward(fn) -> CheckResult:
 
 _READ = ("model.ln_f, then model.unembed (one score per word), divide by the temperature, softmax over "
          "the LAST axis (the vocabulary).")
+
+
+PROBABILITY_MISTAKES = [
+    Mistake("That skips model.ln_f: the unembedding reads the stream after the final LayerNorm.",
+            lambda m, x, temperature=1.0: (m.unembed(x) / temperature).softmax(dim=-1)),
+    Mistake("That multiplies the logits by the temperature: DIVIDE them (a low temperature sharpens).",
+            lambda m, x, temperature=1.0: (m.unembed(m.ln_f(x)) * temperature).softmax(dim=-1)),
+    Mistake("Those are the logits: softmax them (over the vocabulary, the last axis) into probabilities.",
+            lambda m, x, temperature=1.0: m.unembed(m.ln_f(x)) / temperature),
+    Mistake("That is a softmax over the wrong axis: the probabilities of ONE position's next word sum to 1 "
+            "— softmax over the last axis, the vocabulary.",
+            lambda m, x, temperature=1.0: (m.unembed(m.ln_f(x)) / temperature).softmax(dim=0)),
+]
 
 
 @functools.cache
@@ -180,15 +264,17 @@ def _probability_cases() -> list[Case]:
          "logits / 0.01 are huge: np.exp overflows unless the maximum is subtracted first (lesson 03), "
          "or use torch's softmax."),
     ]
-    return [Case(label, (model, x), {"temperature": t}, expected=residual.logit_lens(model, x, temperature=t),
-                 hint=hint) for label, model, x, t, hint in cases]
+    compare = functools.partial(compare_tensors, atol=1e-6)
+    return [_with_mistakes(label, (model, x), residual.logit_lens(model, x, temperature=t),
+                           PROBABILITY_MISTAKES, hint, compare, kwargs={"temperature": t})
+            for label, model, x, t, hint in cases]
 
 
 def check_next_word_probabilities(fn) -> CheckResult:
     """Check ``next_word_probabilities(model, x, temperature=1.0)``: stream vectors ``(..., C)`` →
     probabilities ``(..., V)``, ``softmax(unembed(ln_f(x)) / temperature)``."""
     return run_check("next_word_probabilities", fn, _probability_cases(),
-                     compare=functools.partial(compare_tensors, atol=1e-6))
+                     compare=recognising(functools.partial(compare_tensors, atol=1e-6)))
 
 
 # --- greedy generation --------------------------------------------------------------------------
@@ -196,6 +282,28 @@ def check_next_word_probabilities(fn) -> CheckResult:
 _GREEDY = ("repeat n_new times: logits of the LAST position → its most likely word (argmax) → append it "
            "to idx (torch.cat along dim 1). Return all of idx, the start included.")
 _GENERATE = ("generate", "model.generate", "a loop over model(idx)")
+
+
+def _greedy(model, idx, n_new, position=-1, steps=None):
+    """Greedy generation with the knobs the usual slips turn: which position's logits, how many steps."""
+    import torch
+
+    for _ in range(n_new if steps is None else steps):
+        logits = model(idx[:, -model.config.context_length:])  # (B, T, V)
+        idx = torch.cat([idx, logits[:, position].argmax(dim=-1, keepdim=True)], dim=1)  # (B, T + 1)
+    return idx
+
+
+GENERATE_MISTAKES = [
+    Mistake("That returns only the new words: return all of idx, the start included.",
+            lambda m, idx, n: _greedy(m, idx, n)[:, idx.shape[1]:]),
+    Mistake("That reads the FIRST position's logits: the next word comes from the LAST position, "
+            "logits[:, -1].", lambda m, idx, n: _greedy(m, idx, n, position=0)),
+    Mistake("That writes one word too few: the loop runs n_new times.",
+            lambda m, idx, n: _greedy(m, idx, n, steps=n - 1)),
+    Mistake("That writes one word too many: the loop runs n_new times.",
+            lambda m, idx, n: _greedy(m, idx, n, steps=n + 1)),
+]
 
 
 @functools.cache
@@ -213,8 +321,9 @@ def _generate_cases() -> list[Case]:
          "the model reads at most model.config.context_length words: feed it idx[:, -context_length:]."),
     ]
     with torch.no_grad():
-        return [Case(label, (pieces_only(model, *_GENERATE), idx, n), expected=model.generate(idx, n).numpy(),
-                     hint=hint) for label, model, idx, n, hint in cases]
+        return [_with_mistakes(label, (pieces_only(model, *_GENERATE), idx, n),
+                               model.generate(idx, n).numpy(), GENERATE_MISTAKES, hint, compare_ids)
+                for label, model, idx, n, hint in cases]
 
 
 def _gpt_forward(model, idx):  # (B, T) -> (B, T, V): the model's own forward pass
@@ -224,5 +333,11 @@ def _gpt_forward(model, idx):  # (B, T) -> (B, T, V): the model's own forward pa
 def check_greedy_generate(fn) -> CheckResult:
     """Check ``greedy_generate(model, idx, n_new)``: ids ``(B, T)`` → ``(B, T + n_new)``, each new word
     the most likely one after the last ``context_length`` words."""
-    return run_check("greedy_generate", fn, _generate_cases(), compare=compare_ids,
+    return run_check("greedy_generate", fn, _generate_cases(), compare=recognising(compare_ids),
                      helpers={"gpt_forward": _gpt_forward})
+
+
+CATALOGUES = {"residual_block": (check_residual_block, BLOCK_MISTAKES),
+              "gpt_forward": (check_gpt_forward, FORWARD_MISTAKES),
+              "next_word_probabilities": (check_next_word_probabilities, PROBABILITY_MISTAKES),
+              "greedy_generate": (check_greedy_generate, GENERATE_MISTAKES)}

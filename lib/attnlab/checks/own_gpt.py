@@ -19,7 +19,14 @@ import io
 import math
 
 from attnlab.checks.core import Case, CheckResult, run_check, standing_in
-from attnlab.checks.own_gpt_weights import Mistake, fused_state, load_course_weights, per_head_state
+from attnlab.checks.own_gpt_weights import (
+    Mistake,
+    fused_state,
+    is_mistake,
+    load_course_weights,
+    mistake_text,
+    per_head_state,
+)
 
 __all__ = ["check_multi_head_attention", "check_block", "check_gpt", "check_train", "load_into",
            "fused_state", "per_head_state", "attention_variant", "block_variant"]
@@ -125,11 +132,11 @@ def _compare(mistakes: dict, variant, atol: float = 1e-5):
     torch = _torch()
 
     def compare(got, expected):
-        if isinstance(got, Mistake):
-            return got.text
+        if is_mistake(got):
+            return mistake_text(got)
         got = _as_tensor(got)
-        if isinstance(got, Mistake):
-            return got.text
+        if is_mistake(got):
+            return mistake_text(got)
         out, module_and_x = expected
         if tuple(got.shape) != tuple(out.shape):
             return f"expected shape {tuple(out.shape)} (B, T, C), got {tuple(got.shape)}"
@@ -167,7 +174,7 @@ def _loaded_block(cls):
 def _output(load, cls, x):
     """The learner's module built by ``load(cls)`` (the course's weights in it), run on ``x``."""
     module = load(cls)
-    if isinstance(module, Mistake):
+    if is_mistake(module):
         return module
     with _torch().no_grad():
         return module(x)
@@ -179,7 +186,7 @@ def _unmoved(load, cls, x, later, what: str):
     torch = _torch()
     a, b = _output(load, cls, x), _output(load, cls, later)
     for out in (a, b):
-        if isinstance(out, Mistake):
+        if is_mistake(out):
             return out
         if not isinstance(out, torch.Tensor):
             return Mistake(f"forward returned {type(out).__name__}, expected a tensor")
@@ -223,7 +230,7 @@ def check_multi_head_attention(cls) -> CheckResult:
         return result
     causal = run_check("MultiHeadAttention", run, [Case("causality measured", (_causality, x),
                                                          expected="unchanged")],
-                       compare=lambda got, exp: got.text if isinstance(got, Mistake) else None)
+                       compare=lambda got, exp: mistake_text(got) if is_mistake(got) else None)
     if not causal.passed:
         return CheckResult("MultiHeadAttention", False, causal.message.replace("case 1 of 1", "case 3 of 3"),
                            2, 3)
@@ -303,8 +310,8 @@ def _gpt_causality(cls, idx):
 
 def _logits_compare(got, expected):
     torch = _torch()
-    if isinstance(got, Mistake):
-        return got.text
+    if is_mistake(got):
+        return mistake_text(got)
     if not isinstance(got, torch.Tensor):
         return f"forward returned {type(got).__name__}, expected logits (B, T, V)"
     if tuple(got.shape) != tuple(expected.shape):
@@ -331,7 +338,7 @@ def _check_gpt(cls) -> CheckResult:
         return result
     causal = run_check("GPT", lambda action, *a: action(cls, *a), [Case("causality", (_gpt_causality, rows),
                                                                        expected="unchanged")],
-                       compare=lambda got, exp: got.text if isinstance(got, Mistake) else None)
+                       compare=lambda got, exp: mistake_text(got) if is_mistake(got) else None)
     if not causal.passed:
         return CheckResult("GPT", False, causal.message.replace("case 1 of 1", "case 3 of 3"), 2, 3)
     return CheckResult("GPT", True, "all 3 cases pass: your GPT runs the course's checkpoint to within "
@@ -385,8 +392,8 @@ def _quiet_train_result(train, steps: int):
 
 
 def _train_compare(got, expected):
-    if isinstance(got, Mistake):
-        return got.text
+    if is_mistake(got):
+        return mistake_text(got)
     losses, next_loss, same_loss = got
     if same_loss < min(next_loss, 1.0):  # it reads the answer: the targets were not shifted
         return ("the model learned to repeat the word it reads: the targets are the NEXT words — "

@@ -1,12 +1,16 @@
 """Checks for ``08_gpt3_parameters``: one block's weights, 3Blue1Brown's table, the exact count.
 
 Every expected answer comes from :mod:`attnlab.params`, whose counts are tested against torch
-models built on the meta device.
+models built on the meta device; each exercise's usual mistakes are catalogued below
+(:mod:`attnlab.checks.mistakes`) and named when a learner makes one.
 """
 
 from __future__ import annotations
 
-from attnlab.checks.core import Case, CheckResult, compare_exact, run_check, show
+from dataclasses import replace
+
+from attnlab.checks.core import CheckResult, compare_exact, run_check, show
+from attnlab.checks.mistakes import Mistake, cases, compare_exactly, recognising
 from attnlab.params import PRESETS, ModelConfig, block_parameters, count_parameters, weight_matrices
 
 
@@ -20,7 +24,7 @@ def compare_counts(got, expected: dict) -> str | None:
     if missing:
         return f"the dict lacks the key(s) {', '.join(map(repr, missing))}"
     for key, want in expected.items():
-        problem = compare_exact(got[key], want)
+        problem = compare_exactly(got[key], want)
         if problem is not None:
             return f"{key!r}: {problem}"
     return None
@@ -35,6 +39,19 @@ def _block(d_model, n_heads, d_head, d_mlp) -> dict[str, int]:
     return {"attention": counts["attention"], "mlp": counts["mlp"]}
 
 
+BLOCK_MISTAKES = [
+    Mistake("attention: that is 4 · d_model² — count with n_heads × d_head, which need not equal d_model.",
+            lambda C, H, D, M: {"attention": 4 * C * C, "mlp": 2 * C * M}),
+    Mistake("attention: that counts 3 matrices per head — value-up (d_head × d_model) is the fourth.",
+            lambda C, H, D, M: {"attention": 3 * C * H * D, "mlp": 2 * C * M}),
+    Mistake("attention: that is one head — multiply by n_heads.",
+            lambda C, H, D, M: {"attention": 4 * C * D, "mlp": 2 * C * M}),
+    Mistake("mlp: that assumes d_mlp = 4 · d_model — use the d_mlp given.",
+            lambda C, H, D, M: {"attention": 4 * C * H * D, "mlp": 8 * C * C}),
+    Mistake("mlp: that is one of its two matrices — up (d_model × d_mlp) AND down (d_mlp × d_model).",
+            lambda C, H, D, M: {"attention": 4 * C * H * D, "mlp": C * M}),
+]
+
 _BLOCKS = [
     ("GPT-3: d_model 12288, 96 heads of 128, d_mlp 49152", (12288, 96, 128, 49152),
      "each head has 4 matrices of d_model × d_head: query, key, value-down, value-up."),
@@ -45,19 +62,43 @@ _BLOCKS = [
     ("a tiny block: 4, 2 heads of 3, d_mlp 5", (4, 2, 3, 5), "d_mlp is given: do not assume 4 × d_model."),
     ("one head as wide as the model: 6, 1 head of 6, d_mlp 1", (6, 1, 6, 1), ""),
 ]
-BLOCK_CASES = [Case(label, args, expected=_block(*args), hint=hint) for label, args, hint in _BLOCKS]
+BLOCK_CASES = cases(_block, BLOCK_MISTAKES, _BLOCKS, compare=compare_counts)
 
 
 def check_block_parameters(fn) -> CheckResult:
     """Check ``block_parameters(d_model, n_heads, d_head, d_mlp) -> {"attention": int, "mlp": int}``
     (weight matrices only, 3Blue1Brown's tally)."""
-    return run_check("block_parameters", fn, BLOCK_CASES, compare=compare_counts)
+    return run_check("block_parameters", fn, BLOCK_CASES, compare=recognising(compare_counts))
 
 
 # --- the chapter's table -------------------------------------------------------------------------------
 
 _TABLE_HINT = ("every row is summed over all layers (and the four head rows over all heads); the "
                "unembedding is its own d_model × vocabulary matrix in this table.")
+def _table_with(**changes):
+    """weight_matrices, with some rows made the way a mistake makes them."""
+    def table(config):
+        rows = weight_matrices(config)
+        return {**rows, **{key: make(config, rows) for key, make in changes.items()}}
+    return table
+
+
+_HEAD_ROWS = ("query", "key", "value_down", "value_up")
+TABLE_MISTAKES = [
+    Mistake("The rows are one layer's: every row but the embeddings is summed over all n_layers layers.",
+            _table_with(**{k: (lambda c, r, k=k: r[k] // c.n_layers)
+                           for k in (*_HEAD_ROWS, "up_projection", "down_projection")})),
+    Mistake("The head rows are one head's: sum them over all n_heads heads (of every layer).",
+            _table_with(**{k: (lambda c, r, k=k: r[k] // c.n_heads) for k in _HEAD_ROWS})),
+    Mistake("unembedding: the chapter's table counts it as its own d_model × vocabulary matrix, tied or not.",
+            _table_with(unembedding=lambda c, r: 0)),
+    Mistake("The head rows use d_model × d_model: each head's maps are d_model × d_head.",
+            _table_with(**{k: (lambda c, r: c.n_layers * c.n_heads * c.d_model ** 2) for k in _HEAD_ROWS})),
+    Mistake("The MLP rows assume d_mlp = 4 · d_model: use config.d_mlp.",
+            _table_with(up_projection=lambda c, r: c.n_layers * 4 * c.d_model ** 2,
+                        down_projection=lambda c, r: c.n_layers * 4 * c.d_model ** 2)),
+]
+
 _MODELS = [
     ("GPT-3 175B", PRESETS["gpt3-175b"], _TABLE_HINT),
     ("GPT-2 small", PRESETS["gpt2-small"], ""),
@@ -67,17 +108,39 @@ _MODELS = [
      ModelConfig(7, 3, 4, 2, 2, d_head=3, d_mlp=5), "use config.d_head and config.d_mlp as given."),
     ("one layer, one head, untied", ModelConfig(5, 2, 2, 1, 1, tie_weights=False), ""),
 ]
-TABLE_CASES = [Case(label, (config,), expected=weight_matrices(config), hint=hint)
-               for label, config, hint in _MODELS]
+TABLE_CASES = cases(weight_matrices, TABLE_MISTAKES,
+                    [(label, (config,), hint) for label, config, hint in _MODELS], compare=compare_counts)
 
 
 def check_weight_matrices(fn) -> CheckResult:
     """Check ``fill_in_the_table(config) -> dict``: 3Blue1Brown's rows (embedding, query, key,
     value_down, value_up, up_projection, down_projection, unembedding) for a whole model."""
-    return run_check("fill_in_the_table", fn, TABLE_CASES, compare=compare_counts)
+    return run_check("fill_in_the_table", fn, TABLE_CASES, compare=recognising(compare_counts))
 
 
 # --- the exact count -----------------------------------------------------------------------------------
+
+def _exact(config) -> int:
+    return count_parameters(config, "exact")["total"]
+
+
+def _final_layernorm(config) -> int:
+    return config.d_model * (1 + int(config.bias))
+
+
+EXACT_MISTAKES = [
+    Mistake("That leaves out the position embeddings: context_length × d_model learned numbers.",
+            lambda c: _exact(c) - c.context_length * c.d_model),
+    Mistake("That leaves out the final LayerNorm, after the last block (d_model scales, and shifts "
+            "with biases).",
+            lambda c: _exact(c) - _final_layernorm(c)),
+    Mistake("That counts the tied unembedding again: it IS the token embedding, so it adds 0.",
+            lambda c: _exact(c) + (c.vocab_size * c.d_model if c.tie_weights else 0)),
+    Mistake("That is the chapter's weight-matrix tally: the exact count adds positions, biases and "
+            "LayerNorms (and a tied unembedding adds 0).", lambda c: count_parameters(c, "3b1b")["total"]),
+    Mistake("That counts biases although bias=False: then there are none, and each LayerNorm has only its "
+            "d_model scales.", lambda c: _exact(replace(c, bias=True))),
+]
 
 _EXACT = [
     ("GPT-2 small", PRESETS["gpt2-small"],
@@ -91,10 +154,15 @@ _EXACT = [
      "tie_weights=False: the unembedding is its own d_model × vocab_size matrix."),
     ("GPT-3 175B", PRESETS["gpt3-175b"], ""),
 ]
-EXACT_CASES = [Case(label, (config,), expected=count_parameters(config, "exact")["total"], hint=hint)
-               for label, config, hint in _EXACT]
+EXACT_CASES = cases(_exact, EXACT_MISTAKES, [(label, (config,), hint) for label, config, hint in _EXACT],
+                    compare=compare_exact)
 
 
 def check_exact_parameters(fn) -> CheckResult:
     """Check ``exact_parameters(config) -> int``: every parameter of a GPT-2-style model."""
-    return run_check("exact_parameters", fn, EXACT_CASES, compare=compare_exact)
+    return run_check("exact_parameters", fn, EXACT_CASES, compare=recognising(compare_exactly))
+
+
+CATALOGUES = {"block_parameters": (check_block_parameters, BLOCK_MISTAKES),
+              "fill_in_the_table": (check_weight_matrices, TABLE_MISTAKES),
+              "exact_parameters": (check_exact_parameters, EXACT_MISTAKES)}

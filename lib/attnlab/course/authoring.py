@@ -15,6 +15,7 @@ kernel and stored with their outputs, which strict nbval compares on every test 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import re
 import sys
 from pathlib import Path
@@ -85,7 +86,41 @@ def student_copy(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
+        lock(cell)
     return nb
+
+
+def nbgrader_checksum(cell: nbformat.NotebookNode) -> str:
+    """The checksum nbgrader keeps for a cell (``nbgrader.utils.compute_checksum``): autograde
+    compares it to notice an edited check or read-only cell, and puts the course's source back."""
+    meta = cell.metadata["nbgrader"]
+    grade, solution = bool(meta.get("grade")), bool(meta.get("solution"))
+    locked = not solution and (grade or bool(meta.get("locked")))
+    parts = [cell.source, cell.cell_type, str(grade), str(solution), str(locked), meta["grade_id"]]
+    if grade:
+        parts.append(str(float(meta["points"])))
+    digest = hashlib.md5()
+    for part in parts:
+        digest.update(part.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def lock(cell: nbformat.NotebookNode) -> None:
+    """What nbgrader's ``generate_assignment`` adds to a released cell, in place: JupyterLab's locks
+    (``deletable``/``editable`` false on check and read-only cells, ``deletable`` false on exercise
+    cells — nbgrader's LockCells) and the checksum and cell type (ComputeChecksums)."""
+    meta = cell.metadata.get("nbgrader")
+    if not meta:
+        return
+    grade, solution = bool(meta.get("grade")), bool(meta.get("solution"))
+    if solution:
+        cell.metadata["deletable"] = False
+    elif grade or meta.get("locked"):
+        cell.metadata["deletable"] = False
+        cell.metadata["editable"] = False
+    if grade or solution or meta.get("locked"):
+        meta["checksum"] = nbgrader_checksum(cell)
+        meta["cell_type"] = cell.cell_type
 
 
 def lesson_names(names: list[str] | None = None) -> list[str]:

@@ -1,90 +1,46 @@
-"""Grading without nbgrader: a folder of submitted notebooks in, a gradebook CSV out.
+"""Grading without nbgrader: a folder of submitted notebooks in, a gradebook out.
 
-    attnlab-grade SUBMISSIONS_DIR --lesson 03_softmax --out grades.csv
+    attnlab-grade SUBMISSIONS_DIR --lesson 03_softmax --out grades.csv [--jobs N] [--resume]
 
 ``SUBMISSIONS_DIR`` holds one ``<student>.ipynb`` per student, or nbgrader's layout
 ``<student>/<lesson>/<lesson>.ipynb`` (e.g. an nbgrader course's ``submitted/`` folder).
 
-Nothing in a submission is trusted or imported here. Each notebook runs in a fresh kernel of this
-environment's Python, in an empty temporary folder, with one time limit for the whole notebook.
-Where the submission has a check cell — or right after its exercise if the check cell was deleted —
-the grader runs the *course's* check from ``solutions/<lesson>.ipynb`` instead (hidden tests
-included), with :mod:`attnlab.checks` imported afresh from disk, on the learner's function as it is
-at that point. The exercises, their function names and points come from the solution notebook's
-nbgrader metadata. Invalid or missing files, exceptions, endless loops, a dying kernel, deleted
-cells and renamed functions each become a clear line in the CSV; the run always goes on.
+Nothing in a submission is trusted, imported or run here. Each submission runs in a bubblewrap
+sandbox of its own (:mod:`attnlab.course.sandbox`: no network, the course read-only, its own copy
+as the only writable place, its processes killed with it), where only the learner's functions are
+called on each check's inputs (:mod:`attnlab.course.runner`). The answers come back as plain data
+and are judged here, by the course's own checks from ``solutions/<lesson>.ipynb``
+(:mod:`attnlab.course.submission`): no expected answer is ever in the learner's process, so nothing
+the learner's code does there can change a verdict. Rows are stored as each submission finishes
+(:mod:`attnlab.course.gradebook`); ``--jobs`` grades several at once.
 
-Like nbgrader's hidden tests, the checks share the learner's kernel: they are safe from accidents
-and simple tampering, not from a learner who sets out to subvert Python itself. For untrusted
-classes, run the grader as an unprivileged user or in a container.
+Without ``bwrap`` the grader refuses to grade for credit unless ``--no-sandbox`` is given.
 """
 
 from __future__ import annotations
 
 import argparse
-import ast
-import csv
-import json
-import secrets
+import os
 import sys
-import tempfile
-import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+import threading
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from attnlab.checks.core import WELL_DONE
-from attnlab.course.kernels import kernel_manager
+from attnlab.course import sandbox
+from attnlab.course.gradebook import Gradebook, digest
+from attnlab.course.submission import (  # noqa: F401 — the grading API, in one place
+    TIME_LIMIT,
+    Exercise,
+    Grade,
+    Lesson,
+    exercises,
+    grade,
+    read_submission,
+    sandbox_env,
+)
 from attnlab.paths import SOLUTIONS_DIR
-
-TIME_LIMIT = 120.0  # seconds per notebook; every lesson runs in well under 15 s
-MAX_BYTES = 20_000_000  # a lesson notebook with outputs is well under 1 MB
-
-
-@dataclass(frozen=True)
-class Exercise:
-    """One graded exercise of a lesson, read from the solution notebook."""
-
-    grade_id: str  # the exercise cell's nbgrader id, e.g. "dot"
-    check_id: str  # the check cell's nbgrader id, e.g. "check_dot"
-    function: str  # the function the learner writes
-    check: str  # the course's check cell, hidden tests included
-    points: float
-
-
-@dataclass
-class Grade:
-    """One student's row of the gradebook."""
-
-    student: str
-    status: str  # graded | missing | invalid notebook | time limit | kernel died | grader error
-    scores: dict[str, float] = field(default_factory=dict)  # by exercise grade_id
-    notes: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    peak_mb: float | None = None  # the kernel's peak memory (what a hub must give each student)
-
-
-def _nbgrader(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
-def exercises(solution: nbformat.NotebookNode) -> list[Exercise]:
-    """Each exercise cell of a solution notebook with the check cell that follows it."""
-    found = []
-    for cell, after in zip(solution.cells, solution.cells[1:], strict=False):
-        if not (_nbgrader(cell).get("solution") and _nbgrader(after).get("grade")):
-            continue
-        defined = [n.name for n in ast.parse(cell.source).body  # a function, or a class (lesson 10)
-                   if isinstance(n, ast.FunctionDef | ast.ClassDef)]
-        used = {n.id for n in ast.walk(ast.parse(after.source)) if isinstance(n, ast.Name)}
-        function = next(name for name in defined if name in used)
-        found.append(Exercise(_nbgrader(cell)["grade_id"], _nbgrader(after)["grade_id"], function,
-                              after.source, float(_nbgrader(after)["points"])))
-    return found
 
 
 def find_submissions(folder: Path, lesson: str, roster: list[str] = ()) -> dict[str, Path]:
@@ -102,236 +58,103 @@ def find_submissions(folder: Path, lesson: str, roster: list[str] = ()) -> dict[
     return dict(sorted(found.items()))
 
 
-# --- what runs in the learner's kernel ----------------------------------------------------------
+def load_lesson(name: str) -> Lesson:
+    """A lesson's exercises and recorded checks, from ``solutions/<name>.ipynb``."""
+    return Lesson.load(name, nbformat.read(SOLUTIONS_DIR / f"{name}.ipynb", as_version=4))
 
-_CHECK_CELL = '''\
-def __attnlab_grade():
-    import importlib, sys
-    if {function!r} not in globals():
-        return False, "`{function}` is not defined (was its cell deleted or the function renamed?)"
-    for name in [m for m in sys.modules if m.split(".")[0] == "attnlab"]:
-        del sys.modules[name]  # the checks fresh from disk, whatever the notebook did to them
-    checks = importlib.import_module("attnlab.checks")
-    course_checks = {{k: v for k, v in vars(checks).items() if k.startswith("check_")}}
-    namespace = {{**globals(), **course_checks}}
+
+def isolation(jobs: int, use_sandbox: bool = True):
+    """How submissions are isolated: bubblewrap sandboxes (``RuntimeError`` with the install hint
+    if ``bwrap`` is missing), or none at all for ``--no-sandbox``."""
+    if not use_sandbox:
+        return sandbox.NoSandbox()
+    if sandbox.bwrap() is None:
+        raise RuntimeError(sandbox.INSTALL_HINT)
+    return sandbox.isolation(jobs, sandbox_env())
+
+
+def _progress(total: int):
     try:
-        exec({head!r}, namespace)
-        result = eval({tail!r}, namespace) if {tail!r} else None
-    except AssertionError as exc:
-        return False, str(exc) or "a hidden test failed"
-    except BaseException as exc:
-        return False, f"the check raised {{type(exc).__name__}}: {{exc}}"
-    return getattr(result, "passed", True) is True, getattr(result, "line", "")
-print({mark!r} + __import__("json").dumps(__attnlab_grade()))'''
+        from tqdm import tqdm
+    except ImportError:  # the instructor extra pins tqdm; without it, no bar
+        return None
+    return tqdm(total=total, unit="notebook", desc="grading", file=sys.stderr, disable=None)
 
 
-def check_cell(exercise: Exercise, mark: str) -> nbformat.NotebookNode:
-    """A cell that runs the course's check on the learner's function and prints one result line.
+def grade_all(submissions: dict[str, Path], lesson: Lesson, book: Gradebook, jobs: int, isolated,
+              time_limit: float = TIME_LIMIT, resume: bool = False, say=print) -> list[Grade]:
+    """Grade every submission not already in ``book`` (with ``resume``), ``jobs`` at once; each row
+    is stored as soon as it is graded. The rows graded now."""
+    finished = book.finished() if resume else {}
+    todo = {s: p for s, p in submissions.items() if finished.get(s, None) != digest(p)}
+    if resume:
+        say(f"resuming: {len(submissions) - len(todo)} already graded, {len(todo)} to grade")
+    bar, lock, rows = _progress(len(todo)), threading.Lock(), []
 
-    The check cell's statements run as they are (a failing hidden ``assert`` fails the exercise);
-    if it ends in an expression (``check_foo(foo)``), its ``CheckResult`` must also have passed.
-    """
-    body = ast.parse(exercise.check).body
-    tail = ast.unparse(body.pop()) if body and isinstance(body[-1], ast.Expr) else ""
-    head = ast.unparse(ast.Module(body=body, type_ignores=[]))
-    source = _CHECK_CELL.format(function=exercise.function, head=head, tail=tail, mark=mark)
-    return nbformat.v4.new_code_cell(source, metadata={"attnlab_check": exercise.grade_id})
+    def one(student: str, path: Path) -> Grade:
+        row = grade(student, path, lesson, isolated, time_limit)
+        book.add(row, digest(path))
+        return row
 
-
-def _defines(cell, name: str) -> bool:
-    try:
-        return any(isinstance(n, ast.FunctionDef) and n.name == name for n in ast.parse(cell.source).body)
-    except SyntaxError:  # IPython magics, or a learner's typo
-        return False
-
-
-def grading_notebook(submission: nbformat.NotebookNode, exs: list[Exercise], mark: str):
-    """The submission's code cells with the course's checks in place of its check cells.
-
-    A check goes where the submission's check cell is; if that was deleted, right after the
-    exercise cell (found by its nbgrader id, else by the cell defining the function); else last.
-    """
-    learner = [c for c in submission.cells if c.get("cell_type") == "code"]
-    by_id = {_nbgrader(c).get("grade_id"): i for i, c in enumerate(learner) if _nbgrader(c)}
-    place = {}  # learner cell index -> checks to run after it (-1: before everything)
-    for ex in exs:
-        if ex.check_id in by_id:
-            where = by_id[ex.check_id]
-        elif ex.grade_id in by_id:
-            where = by_id[ex.grade_id]
-        else:
-            where = next((i for i, c in enumerate(learner) if _defines(c, ex.function)), len(learner) - 1)
-        place.setdefault(where, []).append(ex)
-    checks = {ex.check_id for ex in exs}
-    cells = [check_cell(ex, mark) for ex in place.get(-1, [])]
-    for i, cell in enumerate(learner):
-        if _nbgrader(cell).get("grade_id") not in checks:
-            cells.append(nbformat.v4.new_code_cell(cell.get("source", ""), metadata={"learner": i + 1}))
-        cells.extend(check_cell(ex, mark) for ex in place.get(i, []))
-    return nbformat.v4.new_notebook(cells=cells, metadata=dict(submission.get("metadata", {})))
-
-
-# --- grading one submission ---------------------------------------------------------------------
-
-
-def read_submission(path: Path) -> nbformat.NotebookNode:
-    """The submitted notebook, or ``ValueError`` saying why it cannot be graded."""
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise ValueError(f"the file is {size / 1e6:.0f} MB; a lesson notebook is well under 1 MB")
-    try:
-        nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
-    except UnicodeDecodeError:
-        raise ValueError("the file is not text (UTF-8)") from None
-    except Exception as exc:  # nbformat raises several kinds for non-notebooks
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ValueError(f"not a notebook ({first[:120]})") from None
-    if not isinstance(nb.get("cells"), list):
-        raise ValueError("not a notebook (it has no list of cells)")
-    return nb
-
-
-def _result(cell, mark: str) -> tuple[bool, str] | None:
-    for out in cell.get("outputs", []):
-        for line in out.get("text", "").splitlines():
-            if line.startswith(mark):
-                return tuple(json.loads(line[len(mark):]))
-    return None
-
-
-def _first_error(cells) -> str | None:
-    for cell in cells:
-        for out in cell.get("outputs", []):
-            if out.get("output_type") == "error" and "learner" in cell.metadata:
-                return f"code cell {cell.metadata.learner} raised {out['ename']}: {out['evalue'][:200]}"
-    return None
-
-
-def run(nb: nbformat.NotebookNode, time_limit: float) -> tuple[str, str | None]:
-    """Execute ``nb`` in place in a fresh kernel, in an empty folder, stopping at ``time_limit``
-    seconds in all; return (status, what stopped it)."""
-    with tempfile.TemporaryDirectory(prefix="attnlab-grade-") as workdir, kernel_manager() as km:
-        client = NotebookClient(nb, km=km, allow_errors=True, shutdown_kernel="immediate",
-                                resources={"metadata": {"path": workdir}})
-        deadline = time.monotonic() + time_limit
-        with client.setup_kernel(cleanup_kc=True):
-            for i, cell in enumerate(nb.cells):
-                client.timeout = max(1, int(deadline - time.monotonic()))
-                try:
-                    client.execute_cell(cell, i)
-                except CellTimeoutError:
-                    return "time limit", f"stopped after the notebook's time limit of {time_limit:g} s"
-                except DeadKernelError:
-                    where = cell.metadata.get("learner")
-                    return "kernel died", "the kernel died" + (f" in code cell {where}" if where else "")
-    return "graded", None
-
-
-def grade(student: str, path: Path, exs: list[Exercise], time_limit: float = TIME_LIMIT) -> Grade:
-    """Grade one submission. Never raises for anything the submission contains."""
-    start = time.perf_counter()
-    row = Grade(student, "graded", {ex.grade_id: 0.0 for ex in exs})
-    if not path.is_file():
-        row.status = "missing"
-        row.notes.append(f"no file {path.name} submitted")
-    else:
-        try:
-            submission = read_submission(path)
-        except (ValueError, OSError) as exc:
-            row.status = "invalid notebook"
-            row.notes.append(str(exc))
-        else:
-            try:
-                _grade_notebook(row, submission, exs, time_limit)
-            except Exception as exc:  # e.g. no kernel could start: say so, and grade the others
-                row.status = "grader error"
-                row.notes.append(f"{type(exc).__name__}: {exc}")
-    row.seconds = time.perf_counter() - start
-    return row
-
-
-# The kernel's peak resident memory in MB: VmHWM, the high-water mark of this process's own memory
-# (Linux). Not ru_maxrss, which a child inherits from whoever forked it (Linux keeps it across
-# exec): a kernel started by a big process would report that process's peak.
-_MEMORY_CELL = """\
-def __attnlab_peak_mb():
-    import re, resource, sys
-    try:
-        with open("/proc/self/status") as f:
-            return round(int(re.search(r"VmHWM:\\s+(\\d+) kB", f.read()).group(1)) / 1024, 1)
-    except (OSError, AttributeError):
-        scale = 1024 ** 2 if sys.platform == "darwin" else 1024
-        return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale, 1)
-print({mark!r} + __import__("json").dumps([__attnlab_peak_mb()]))"""
-
-
-def _grade_notebook(row: Grade, submission, exs: list[Exercise], time_limit: float) -> None:
-    mark = f"@@attnlab-grade-{secrets.token_hex(8)} "  # unguessable: prints cannot fake a result
-    nb = grading_notebook(submission, exs, mark)
-    nb.cells.append(nbformat.v4.new_code_cell(_MEMORY_CELL.format(mark=mark)))
-    row.status, stopped = run(nb, time_limit)
-    peak = _result(nb.cells[-1], mark)
-    row.peak_mb = peak[0] if peak else None
-    results = {c.metadata["attnlab_check"]: _result(c, mark) for c in nb.cells
-               if "attnlab_check" in c.metadata}
-    for ex in exs:
-        passed, message = results.get(ex.grade_id) or (False, stopped or "the check did not run")
-        row.scores[ex.grade_id] = ex.points if passed else 0.0
-        if not passed or (message and not message.endswith(WELL_DONE)):  # e.g. passed, helper noted
-            row.notes.append(f"{ex.grade_id}: {message}")
-    error = _first_error(nb.cells)
-    if error:
-        row.notes.append(error)
-
-
-# --- the gradebook ------------------------------------------------------------------------------
-
-
-def write_csv(rows: list[Grade], exs: list[Exercise], out: Path) -> None:
-    """One row per student: status, a score per exercise, total, maximum, seconds, the kernel's
-    peak memory in MB, notes."""
-    with open(out, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(["student", "status", *[ex.grade_id for ex in exs], "total", "max",
-                         "seconds", "peak_mb", "notes"])
-        for row in rows:
-            writer.writerow([row.student, row.status, *[f"{row.scores[ex.grade_id]:g}" for ex in exs],
-                             f"{sum(row.scores.values()):g}", f"{sum(ex.points for ex in exs):g}",
-                             f"{row.seconds:.1f}", "" if row.peak_mb is None else f"{row.peak_mb:.0f}",
-                             " | ".join(row.notes)])
+    with ThreadPoolExecutor(max(1, jobs)) as pool:
+        futures = [pool.submit(one, s, p) for s, p in todo.items()]
+        for future in as_completed(futures):
+            row = future.result()
+            with lock:
+                rows.append(row)
+                line = (f"{row.student}: {row.status}, {sum(row.scores.values()):g}/{lesson.max_points:g}"
+                        f" ({row.seconds:.1f} s)")
+                if bar is not None and not bar.disable:  # a terminal: the line goes above the bar
+                    bar.write(line, file=sys.stdout)
+                    bar.update()
+                else:
+                    say(line)
+    if bar is not None:
+        bar.close()
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="attnlab-grade", description=__doc__.split("\n\n")[0])
     parser.add_argument("submissions", type=Path, nargs="?", help="folder of submitted notebooks")
     parser.add_argument("--lesson", required=True, help="lesson name, e.g. 03_softmax")
-    parser.add_argument("--out", type=Path, default=Path("grades.csv"), help="gradebook CSV to write")
+    parser.add_argument("--out", type=Path, default=Path("grades.csv"),
+                        help="gradebook CSV to write (rows are kept in OUT with .sqlite beside it)")
     parser.add_argument("--time-limit", type=float, default=TIME_LIMIT,
-                        help=f"seconds per notebook (default {TIME_LIMIT:g})")
+                        help=f"seconds per notebook, a hard limit (default {TIME_LIMIT:g})")
     parser.add_argument("--roster", type=Path,
                         help="file with one student id per line: who should have submitted")
-    parser.add_argument("--jobs", type=int, default=1, help="notebooks graded at once (default 1)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="notebooks graded at once (default: the number of cores)")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the rows already in the gradebook; grade only the rest")
+    parser.add_argument("--no-sandbox", action="store_true",
+                        help="run submissions without bubblewrap — for practice only, never for credit")
     parser.add_argument("--list", action="store_true", help="only list the lesson's exercises and points")
     args = parser.parse_args(argv)
-    solution_path = SOLUTIONS_DIR / f"{args.lesson}.ipynb"
-    if not solution_path.is_file():
-        parser.error(f"no lesson {args.lesson!r} (no {solution_path})")
-    exs = exercises(nbformat.read(solution_path, as_version=4))
+    if not (SOLUTIONS_DIR / f"{args.lesson}.ipynb").is_file():
+        parser.error(f"no lesson {args.lesson!r} (no {SOLUTIONS_DIR / args.lesson}.ipynb)")
+    lesson = load_lesson(args.lesson)
     if args.list:
-        for ex in exs:
+        for ex in lesson.exercises:
             print(f"{ex.grade_id}: {ex.function}(), checked by {ex.check_id}, {ex.points:g} point(s)")
         return 0
     if args.submissions is None or not args.submissions.is_dir():
         parser.error(f"{args.submissions} is not a folder of submissions")
+    try:
+        isolated = isolation(args.jobs, not args.no_sandbox)
+    except RuntimeError as exc:
+        print(f"attnlab-grade: {exc}", file=sys.stderr)
+        return 2
+    print(f"sandbox: {isolated.note}", file=sys.stderr)
     roster = args.roster.read_text().split() if args.roster else []
     submissions = find_submissions(args.submissions, args.lesson, roster)
-    with ThreadPoolExecutor(max(1, args.jobs)) as pool:  # each notebook runs in its own kernel
-        rows = list(pool.map(lambda item: grade(*item, exs, args.time_limit), submissions.items()))
-    for row in rows:
-        print(f"{row.student}: {row.status}, {sum(row.scores.values()):g}/{sum(e.points for e in exs):g}"
-              f" ({row.seconds:.1f} s)")
-    write_csv(rows, exs, args.out)
-    print(f"wrote {args.out} ({len(rows)} students)")
+    book = Gradebook(args.out, args.lesson, lesson.exercises, resume=args.resume)
+    try:
+        grade_all(submissions, lesson, book, args.jobs, isolated, args.time_limit, args.resume)
+    finally:
+        book.close()
+    print(f"wrote {args.out} ({len(submissions)} students; rows kept in {book.db_path})")
     return 0
 
 

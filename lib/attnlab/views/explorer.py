@@ -8,13 +8,12 @@ from __future__ import annotations
 from html import escape
 
 import ipywidgets as W
-import numpy as np
 from matplotlib.figure import Figure
 
 from attnlab.head_traits import head_traits
 from attnlab.validate import as_float_array
 from attnlab.views.live import Live, dropdown, static_png
-from attnlab.views.plotting import plot_pattern
+from attnlab.views.plotting import plot_pattern, plot_patterns
 from attnlab.views.sources import SOURCES, attention_of, sentences
 from attnlab.views.svg import heatmap_svg, token_lines_svg
 
@@ -212,15 +211,11 @@ class HeadGallery(Live):
         layer, heads = self.layer.value, self.explorer.attention[self.layer.value]
         cols = min(6, len(heads))
         rows = -(-len(heads) // cols)
-        fig = Figure(figsize=(2 * cols, 2 * rows + 0.5))
-        axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
-        for ax in axes:
-            ax.axis("off")
-        for head, (ax, pattern) in enumerate(zip(axes, heads, strict=False)):
-            ax.imshow(pattern, cmap="Blues", vmin=0)
-            ax.set_title(f"head {head}", fontsize=9)
-        fig.suptitle(f"{self.explorer.model.value}, layer {layer}: "
-                     f"every head on “{self.explorer.sentence.value}”")
+        fig = Figure(figsize=(3 * cols + 1.5, 3 * rows + 1.5), layout="constrained")
+        tokens = self.explorer.tokens
+        plot_patterns(heads, tokens, tokens, titles=[f"head {h}" for h in range(len(heads))], ncols=cols,
+                      fig=fig, suptitle=f"{self.explorer.model.value}, layer {layer}: every head on "
+                                        f"“{self.explorer.sentence.value}” (one colour scale)")
         return static_png(fig)
 
 

@@ -15,7 +15,8 @@ What it measures (each contender timed interleaved with its rivals, medians kept
 5. every lesson's execution time (a fresh kernel each, as a learner's "Run all");
 6. the widgets' update latency, when ``attnlab.views.widgets`` exists;
 7. MiniLM's forward pass, and the tiny models' training times as ``make models`` recorded them;
-8. grading: ``attnlab-grade``'s seconds and kernel memory per submission, for every lesson;
+8. grading: ``attnlab-grade``'s seconds and memory per submission for every lesson, a class of 60
+   lesson-03 submissions at once (``--jobs``), and the sandbox's overhead.
 9. your code, a real model: MiniLM on the learner's functions (from ``solutions/``) — time per
    sentence and |Δ| vs transformers — and lesson 10's training run (time, accuracy, adjective head).
 """
@@ -38,7 +39,13 @@ from attnlab.course.bench.attention import (
     sequential_section,
 )
 from attnlab.course.bench.core import GOALS, QUICK, MiB, Results, Sizes, machine_info
-from attnlab.course.bench.grading import bench_grading, grading_section
+from attnlab.course.bench.grading import (
+    bench_all_grading,
+    bench_class,
+    bench_grading,
+    bench_overhead,
+    grading_section,
+)
 from attnlab.course.bench.imports import bench_imports, imports_section
 from attnlab.course.bench.lessons import (
     _other_value,
@@ -55,7 +62,8 @@ from attnlab.paths import ROOT
 
 __all__ = ["GOALS", "MiB", "QUICK", "Results", "Sizes", "machine_info", "run", "main",
            "bench_scaling", "bench_mha", "bench_heads", "bench_sequential", "bench_notebooks",
-           "bench_widgets", "widget_latencies", "bench_models", "bench_grading",
+           "bench_widgets", "widget_latencies", "bench_models", "bench_grading", "bench_class",
+           "bench_overhead", "bench_all_grading",
            "scaling_section", "mha_section", "heads_section", "sequential_section", "notebooks_section",
            "widgets_section", "models_section", "grading_section", "bench_imports", "imports_section",
            "goal_rows", "markdown_report", "plot", "_other_value", "bench_yours", "yours_section"]
@@ -76,7 +84,7 @@ def run(sizes: Sizes, out_dir: Path) -> Results:
     if sizes.models:
         steps.append(("models", "models", lambda _: bench_models()))
     if sizes.grading:
-        steps.append(("grading", "grading", lambda _: bench_grading()))
+        steps.append(("grading", "grading", lambda _: bench_all_grading()))
     if sizes.yours:
         steps.append(("your code, a real model", "yours", lambda _: bench_yours()))
     for title, attr, fn in steps:

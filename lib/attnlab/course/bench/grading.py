@@ -1,49 +1,162 @@
-"""Section 8: grading — seconds and kernel memory per submission, every lesson."""
+"""Section 8: grading — seconds and memory per submission for every lesson, a whole class at
+once, and what the sandbox costs."""
 
 from __future__ import annotations
 
-from attnlab.paths import SOLUTIONS_DIR
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from attnlab.paths import ROOT, SOLUTIONS_DIR
+
+CLASS_SIZE = 60
+# From tests/hostile.py: everything but the notebook that only a wall-clock limit stops (its
+# 120 s would measure the time limit, not the grader).
+_SLOW = {"swallows_everything"}
 
 
 def bench_grading(lessons: list[str] | None = None) -> list[dict]:
     """Grade each lesson's solution notebook as a (fully correct) submission, as ``attnlab-grade``
-    does: a fresh kernel, the whole notebook, the course's checks. Seconds, score and peak memory."""
-    import nbformat
+    does: its own sandbox, the whole notebook, the course's checks judged outside. Seconds, score
+    and the sandbox's peak memory."""
+    from attnlab.course.grading import grade, isolation, load_lesson
 
-    from attnlab.course.grading import exercises, grade
-
+    isolated = isolation(1)
     rows = []
     for name in lessons or sorted(p.stem for p in SOLUTIONS_DIR.glob("*.ipynb")):
-        path = SOLUTIONS_DIR / f"{name}.ipynb"
-        exs = exercises(nbformat.read(path, as_version=4))
+        lesson = load_lesson(name)
         print(f"  {name}", flush=True)
-        g = grade("solution", path, exs)
+        g = grade("solution", SOLUTIONS_DIR / f"{name}.ipynb", lesson, isolated)
         rows.append({"lesson": name, "status": g.status, "seconds": g.seconds, "peak_mb": g.peak_mb,
-                     "score": sum(g.scores.values()), "max": sum(ex.points for ex in exs)})
+                     "score": sum(g.scores.values()), "max": lesson.max_points})
     return rows
 
 
-def grading_section(rows: list[dict], lessons: list[dict]) -> list[str]:
-    if not rows:
+def class_of(folder: Path, size: int = CLASS_SIZE) -> dict[str, Path]:
+    """``size`` lesson-03 submissions written into ``folder``: the hostile corpus's honest, wrong,
+    accidental and hostile notebooks in turn (tests/hostile.py)."""
+    import nbformat
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    try:
+        import hostile
+    finally:
+        sys.path.remove(str(ROOT / "tests"))
+    ctx = hostile.Context(folder, folder / ".canaries", folder / ".grades.csv", 9, "bench")
+    kinds = [s for s in hostile.CORPUS if s.name not in _SLOW]
+    made = {}
+    for i in range(size):
+        s = kinds[i % len(kinds)]
+        path = folder / f"{i:02d}_{s.name}.ipynb"
+        nb = s.make(ctx)
+        path.write_text(nb) if isinstance(nb, str) else nbformat.write(nb, path)
+        made[path.stem] = path
+    return made
+
+
+def bench_class(size: int = CLASS_SIZE, jobs: int | None = None) -> dict:
+    """A class of lesson-03 submissions graded one at a time (the sum of single times), then all at
+    once with ``jobs`` (default: the cores): wall ÷ (Σ single ÷ cores), goal ≤ 1.2."""
+    from attnlab.course.gradebook import Gradebook
+    from attnlab.course.grading import grade, grade_all, isolation, load_lesson
+
+    jobs = jobs or os.cpu_count() or 1
+    lesson = load_lesson("03_softmax")
+    with tempfile.TemporaryDirectory(prefix="attnlab-bench-class-") as tmp:
+        folder = Path(tmp) / "submitted"
+        folder.mkdir()
+        submissions = class_of(folder, size)
+        single_iso = isolation(1)
+        single = {s: grade(s, p, lesson, single_iso).seconds for s, p in submissions.items()}
+        book = Gradebook(Path(tmp) / "grades.csv", "03_softmax", lesson.exercises)
+        start = time.perf_counter()
+        rows = grade_all(submissions, lesson, book, jobs, isolation(jobs), say=lambda line: None)
+        wall = time.perf_counter() - start
+        book.close()
+    total = sum(single.values())
+    return {"size": size, "jobs": jobs, "cores": os.cpu_count(), "wall": wall, "single_sum": total,
+            "ratio": wall / (total / jobs), "rows": len(rows),
+            "statuses": sorted({r.status for r in rows})}
+
+
+def _bwrap_true() -> float:
+    from attnlab.course.sandbox import Sandbox, private_folder
+
+    work = private_folder()
+    try:
+        box = Sandbox(work)
+        start = time.perf_counter()
+        box.start(["/bin/true"], {"PATH": "/usr/bin:/bin"}).wait()
+        seconds = time.perf_counter() - start
+        box.stop()
+        return seconds
+    finally:
+        shutil.rmtree(work.parent, ignore_errors=True)
+
+
+def bench_overhead(repeats: int = 5) -> dict:
+    """The sandbox's cost per submission: lesson 03's solution graded in a sandbox and without one
+    (``--no-sandbox``), interleaved, medians; and an empty sandbox's start (``bwrap … true``)."""
+    from attnlab.course.grading import grade, isolation, load_lesson
+
+    lesson = load_lesson("03_softmax")
+    path = SOLUTIONS_DIR / "03_softmax.ipynb"
+    boxed, bare, empty = [], [], []
+    sandboxed, unsandboxed = isolation(1), isolation(1, use_sandbox=False)
+    for _ in range(repeats):
+        boxed.append(grade("s", path, lesson, sandboxed).seconds)
+        bare.append(grade("s", path, lesson, unsandboxed).seconds)
+        empty.append(_bwrap_true())
+    return {"sandboxed": statistics.median(boxed), "unsandboxed": statistics.median(bare),
+            "overhead": statistics.median(boxed) - statistics.median(bare),
+            "empty_sandbox": statistics.median(empty), "repeats": repeats, "note": sandboxed.note}
+
+
+def bench_all_grading() -> dict:
+    return {"lessons": bench_grading(), "class": bench_class(), "overhead": bench_overhead()}
+
+
+def grading_section(results, lessons: list[dict]) -> list[str]:
+    if not results:
         return []
+    rows = results["lessons"] if isinstance(results, dict) else results
     run_s = {row["lesson"]: row["seconds"] for row in lessons}
     table = []
     for row in rows:
         ratio = f"{row['seconds'] / run_s[row['lesson']]:.2f}" if row["lesson"] in run_s else "–"
         table.append(f"| {row['lesson']} | {row['status']} | {row['score']:g}/{row['max']:g} | "
                      f"{row['seconds']:.1f} | {ratio} | {row['peak_mb'] or '?'} |")
-    return [
-        "## 8. Grading: time per submission",
+    out = [
+        "## 8. Grading: time per submission, a class at once, the sandbox's cost",
         "",
         "`attnlab.course.grading.grade` (what `attnlab-grade` runs per student) on each lesson's solution "
-        "notebook as a fully correct submission: a fresh kernel in an empty folder, every cell, then "
-        "the course's checks. *÷ run* compares with the same lesson's time in section 5; the peak "
-        "memory is the kernel's (what a hub must give each student).",
+        "notebook as a fully correct submission: its own bubblewrap sandbox, every cell, the learner's "
+        "functions called on the checks' inputs, the answers judged outside. *÷ run* compares with "
+        "the same lesson's time in section 5 (a Jupyter kernel there, IPython's shell in the sandbox); "
+        "the peak memory is the sandbox's (what a hub must give each student).",
         "",
-        "| lesson | status | score | seconds per submission | ÷ run | kernel peak (MB) |",
+        "| lesson | status | score | seconds per submission | ÷ run | peak (MB) |",
         "|---|---|---:|---:|---:|---:|",
         *table,
         f"| **all {len(rows)}** | | | **{sum(row['seconds'] for row in rows):.1f}** | | |",
         "",
     ]
-
+    if isinstance(results, dict) and results.get("class"):
+        c, o = results["class"], results["overhead"]
+        out += [
+            f"**A class at once.** {c['size']} lesson-03 submissions (honest, wrong, accidental and hostile, "
+            f"from tests/hostile.py) graded one at a time took {c['single_sum']:.0f} s in all; with "
+            f"`--jobs {c['jobs']}` on {c['cores']} cores they took **{c['wall']:.0f} s**: wall ÷ (Σ single ÷ "
+            f"jobs) = **{c['ratio']:.2f}** (goal ≤ 1.2). Statuses: {', '.join(c['statuses'])}.",
+            "",
+            f"**The sandbox's cost.** Lesson 03's solution graded in a sandbox: {o['sandboxed']:.2f} s; "
+            f"without one (`--no-sandbox`): {o['unsandboxed']:.2f} s — **{o['overhead']:+.2f} s per "
+            f"submission** (medians of {o['repeats']}, interleaved). An empty sandbox (`bwrap … true`) "
+            f"starts in {1000 * o['empty_sandbox']:.0f} ms. Isolation here: {o['note']}.",
+            "",
+        ]
+    return out

@@ -43,6 +43,11 @@ def goal_rows(r: Results) -> list[tuple]:
         slowest = max(r.models["training"].items(), key=lambda item: item[1]["seconds"])
         rows.append((f"slowest tiny model to train ({slowest[0]}, recorded by make models)", "< 60 s",
                      f"{slowest[1]['seconds']:.1f} s", slowest[1]["seconds"] < GOALS["train_s"]))
+    if isinstance(r.grading, dict) and r.grading.get("class"):
+        c = r.grading["class"]
+        rows.append((f"a class of {c['size']} lesson-03 submissions, --jobs {c['jobs']}: "
+                     "wall ÷ (Σ single ÷ jobs)",
+                     "≤ 1.2", f"{c['ratio']:.2f}", c["ratio"] <= GOALS["class_ratio"]))
     checks = next((row for row in r.imports if row["module"] == "attnlab.checks"), None)
     if checks:
         rows.append(("`import attnlab.checks` in a fresh Python (every lesson runs it)", "< 0.3 s",

@@ -1,0 +1,132 @@
+"""Calling a learner's function on one case: the half of a check that runs the learner's code.
+
+:func:`call` runs the function on copies of a case's inputs under a time limit and keeps only the
+:class:`Outcome` — the answer, or what stopped it — never raising, whatever the code does. In a
+notebook the outcome is judged right away (:mod:`attnlab.checks.core`); in ``attnlab-grade`` it is
+called inside a sandbox and sent out as plain data (:meth:`Outcome.wire`), to be judged elsewhere.
+"""
+
+from __future__ import annotations
+
+import copy
+import signal
+import threading
+import warnings
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from attnlab.checks import plain
+
+TIME_LIMIT = 3.0  # seconds one case may run before the check calls it an infinite loop
+
+
+class CheckTimeout(BaseException):
+    """Raised inside the learner's code when a case runs past the time limit. A ``BaseException``
+    (like ``KeyboardInterrupt``), so a learner's ``try: … except Exception: pass`` cannot eat it."""
+
+
+@contextmanager
+def time_limit(seconds: float):
+    """Interrupt the code inside after ``seconds`` with :class:`CheckTimeout`.
+
+    Uses SIGALRM, which only the main thread of a POSIX process can receive (a Jupyter kernel
+    runs cells there); elsewhere the code simply runs without a limit.
+    """
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def _raise(signum, frame):
+        raise CheckTimeout
+
+    previous = signal.signal(signal.SIGALRM, _raise)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def first_line(exc: BaseException) -> str:
+    """``TypeName: the first line of its message`` — even for an exception whose ``__str__`` raises."""
+    name = plain.type_name(exc)
+    try:
+        text = str(exc)
+        text = str.__str__(text).strip().splitlines() if isinstance(text, str) else []
+    except BaseException:  # noqa: BLE001 — a learner's exception may fail to print
+        return f"{name} (whose message cannot be printed)"
+    return f"{name}: {text[0][:300]}" if text else name
+
+
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What calling the learner's function on one case gave: an answer, or what stopped it."""
+
+    kind: str  # value | raised | not implemented | timeout | recursion | unreadable | lost
+    value: Any = None  # the answer (kind "value")
+    error: str = ""  # "TypeError: …" (raised), or why the answer cannot be read (unreadable)
+
+    KINDS = ("value", "raised", "not implemented", "timeout", "recursion", "unreadable", "lost")
+
+    def wire(self, time_limit_s: float = TIME_LIMIT) -> dict:
+        """This outcome as plain JSON-able data (the answer through :func:`plain.to_tree`, under
+        the time limit: a learner's object may take forever to read)."""
+        if self.kind != "value":
+            return {"kind": self.kind, "error": self.error}
+        try:
+            with time_limit(time_limit_s):
+                tree = plain.to_tree(self.value)
+        except CheckTimeout:
+            return {"kind": "unreadable", "error": f"reading your answer took longer than {time_limit_s:g} s"}
+        except plain.AnswerTooLarge as exc:
+            return {"kind": "unreadable", "error": str(exc)}
+        except BaseException as exc:  # noqa: BLE001 — a learner's object may raise anything
+            return {"kind": "unreadable", "error": f"your answer could not be read: {first_line(exc)}"}
+        return {"kind": "value", "value": tree}
+
+    @classmethod
+    def from_wire(cls, data) -> Outcome:
+        """The outcome a sandbox sent (untrusted): a malformed one becomes ``unreadable``."""
+        if not isinstance(data, dict) or data.get("kind") not in cls.KINDS:
+            return cls("unreadable", error="the answer that came back is malformed")
+        error = data.get("error", "")
+        error = error[:500] if isinstance(error, str) else ""
+        if data["kind"] != "value":
+            return cls(data["kind"], error=error)
+        try:
+            return cls("value", plain.from_tree(data.get("value")))
+        except ValueError as exc:
+            return cls("unreadable", error=str(exc))
+
+
+LOST = Outcome("lost")
+
+
+def call(fn: Callable, case, time_limit_s: float = TIME_LIMIT) -> Outcome:
+    """Call ``fn`` on one case's inputs (copies of them) under the time limit. Never raises:
+    ``KeyboardInterrupt``, ``SystemExit``, ``GeneratorExit`` and the like become an outcome too."""
+    args = copy.deepcopy(case.args)
+    kwargs = copy.deepcopy(case.kwargs)
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with time_limit(time_limit_s):
+                return Outcome("value", fn(*args, **kwargs))
+    except NotImplementedError:
+        return Outcome("not implemented")
+    except CheckTimeout:
+        return Outcome("timeout")
+    except RecursionError:
+        return Outcome("recursion")
+    except BaseException as exc:  # noqa: BLE001 — the learner's code may raise anything
+        return Outcome("raised", error=first_line(exc))
+
+

@@ -1,0 +1,102 @@
+"""The gradebook: every row stored the moment its submission is graded, so nothing is lost.
+
+Rows live in SQLite (Python's standard library; one transaction per row) beside the CSV, e.g.
+``grades.sqlite`` for ``grades.csv``; the CSV is rewritten from it after every row (written to a
+temporary file, then renamed: a reader never sees half a CSV). A grader killed mid-batch keeps
+every finished row, and ``attnlab-grade --resume`` grades only the rest — and any student whose
+file changed since (rows remember the file's SHA-256).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+from attnlab.course.submission import Exercise, Grade
+
+_SCHEMA = """CREATE TABLE IF NOT EXISTS rows (
+    lesson TEXT NOT NULL, student TEXT NOT NULL, digest TEXT NOT NULL, status TEXT NOT NULL,
+    scores TEXT NOT NULL, notes TEXT NOT NULL, seconds REAL, peak_mb REAL, graded_at TEXT,
+    PRIMARY KEY (lesson, student))"""
+
+
+def digest(path: Path) -> str:
+    """The SHA-256 of a submitted file ("" if there is none)."""
+    if not path.is_file():
+        return ""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+class Gradebook:
+    """One lesson's rows in ``<out>.sqlite``, exported to the CSV ``out`` after each row."""
+
+    def __init__(self, out: Path, lesson: str, exercises: list[Exercise], resume: bool = False):
+        self.out, self.lesson, self.exercises = Path(out), lesson, exercises
+        self.db_path = self.out.with_suffix(".sqlite")
+        self._lock = threading.RLock()  # one writer at a time: rows and CSV stay in step
+        self._db = sqlite3.connect(self.db_path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(_SCHEMA)
+        if not resume:
+            self._db.execute("DELETE FROM rows WHERE lesson = ?", (lesson,))
+        self.export()
+
+    def finished(self) -> dict[str, str]:
+        """Student -> the digest of the file their finished row graded (grader errors excluded)."""
+        with self._lock:
+            found = self._db.execute("SELECT student, digest FROM rows WHERE lesson = ? AND status != ?",
+                                     (self.lesson, "grader error")).fetchall()
+        return dict(found)
+
+    def add(self, row: Grade, file_digest: str) -> None:
+        """Store one row (committed before this returns), then rewrite the CSV."""
+        values = (self.lesson, row.student, file_digest, row.status, json.dumps(row.scores),
+                  json.dumps(row.notes), row.seconds, row.peak_mb, time.strftime("%Y-%m-%dT%H:%M:%S"))
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", values)
+            self.export()
+
+    def rows(self) -> list[Grade]:
+        with self._lock:
+            found = self._db.execute(
+                "SELECT student, status, scores, notes, seconds, peak_mb FROM rows WHERE lesson = ? "
+                "ORDER BY student", (self.lesson,)).fetchall()
+        return [Grade(s, status, json.loads(scores), json.loads(notes), seconds or 0.0, peak)
+                for s, status, scores, notes, seconds, peak in found]
+
+    def export(self) -> None:
+        """Write the CSV from the stored rows, atomically."""
+        with self._lock:
+            temporary = self.out.with_name(f".{self.out.name}.{os.getpid()}.tmp")
+            write_csv(self.rows(), self.exercises, temporary)
+            os.replace(temporary, self.out)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+def write_csv(rows: list[Grade], exs: list[Exercise], out: Path) -> None:
+    """One row per student: status, a score per exercise, total, maximum, seconds, the sandbox's
+    peak memory in MB, notes."""
+    with open(out, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["student", "status", *[ex.grade_id for ex in exs], "total", "max",
+                         "seconds", "peak_mb", "notes"])
+        for row in rows:
+            scores = [float(row.scores.get(ex.grade_id, 0.0)) for ex in exs]
+            writer.writerow([row.student, row.status, *[f"{s:g}" for s in scores], f"{sum(scores):g}",
+                             f"{sum(ex.points for ex in exs):g}", f"{row.seconds:.1f}",
+                             "" if row.peak_mb is None else f"{row.peak_mb:.0f}", " | ".join(row.notes)])
+        f.flush()
+        os.fsync(f.fileno())

@@ -1,0 +1,417 @@
+"""A sandbox per submission: Debian's bubblewrap (``bwrap``), as PrairieLearn's and Otter-Grader's
+graders use containers.
+
+What runs inside sees the system, this environment's Python and the course read-only, a private
+``/tmp``, its own copy of the submission in its home folder — the only writable places, both
+size-limited tmpfs in memory, so nothing it writes ever reaches the host's disk — and a ``/proc``
+that shows only its own processes. It has no network, no view of other submissions, the gradebook
+or the grader's folders, and runs as an unprivileged user — when the grader runs as root, as a uid
+of its own per sandbox (so the process limit is its own); otherwise as the instructor's uid mapped
+to uid 1000. Limits on address space, CPU time, processes, open files and file size come from
+``prlimit``; a hard wall-clock limit and ``--die-with-parent`` end it, and its PID namespace takes
+every process it started with it.
+
+:class:`Sandbox` describes one; :meth:`Sandbox.start` runs a command in it and returns a
+:class:`subprocess.Popen`; :meth:`Sandbox.stop` kills everything.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import attnlab
+from attnlab.paths import DATA_DIR
+
+INSTALL_HINT = ("attnlab-grade runs every submission in a bubblewrap sandbox, and `bwrap` is not "
+                "installed. Install it (Debian/Ubuntu: `sudo apt-get install bubblewrap`; Fedora: "
+                "`sudo dnf install bubblewrap`), or pass --no-sandbox for a practice run on "
+                "submissions you trust (its grades must not count: the learner's code then runs "
+                "with your permissions).")
+HOME = "/home/learner"  # the submission's own folder inside the sandbox (and its working folder)
+LEARNER_UID = 1000  # the uid inside the sandbox
+FIRST_UID = 61000  # as root, sandboxes run as uids FIRST_UID, FIRST_UID + 1, … (one per job)
+_SYSTEM = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"]
+_ETC = ["ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "fonts", "localtime",
+        "nsswitch.conf", "mime.types", "ssl", "ca-certificates"]
+_PASSWD = f"learner:x:{LEARNER_UID}:{LEARNER_UID}:learner:{HOME}:/bin/sh\n"
+_GROUP = f"learner:x:{LEARNER_UID}:\n"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one submission may use (each process; the tmpfs sizes for the whole sandbox)."""
+
+    memory_bytes: int = 6 * 2**30  # address space per process (torch reserves ~1 GiB of it)
+    cpu_seconds: int = 600
+    processes: int = 256  # threads count too
+    open_files: int = 512
+    file_bytes: int = 64 * 2**20  # the largest file it may write
+    tmp_bytes: int = 256 * 2**20  # the private /tmp
+    home_bytes: int = 768 * 2**20  # its home folder: the submission's copy (up to 512 MB) and what it writes
+
+    def prlimit(self) -> list[str]:
+        return ["prlimit", f"--as={self.memory_bytes}", f"--cpu={self.cpu_seconds}",
+                f"--nproc={self.processes}", f"--nofile={self.open_files}",
+                f"--fsize={self.file_bytes}", "--core=0", "--"]
+
+
+def bwrap() -> str | None:
+    """The ``bwrap`` executable, or ``None`` if bubblewrap is not installed."""
+    return shutil.which("bwrap")
+
+
+def course_paths() -> list[Path]:
+    """What the sandbox sees read-only: this Python, its packages and the course (code and data)."""
+    roots = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix),
+             Path(attnlab.__file__).resolve().parent.parent, DATA_DIR}
+    # sys.path's folders inside those (a .pth may add more); never the grader's working folder
+    paths = roots | {Path(p) for p in sys.path if p and Path(p).is_dir()
+                     and any(r == Path(p) or r in Path(p).parents for r in roots)}
+    resolved = set()
+    for p in paths:
+        resolved |= {p.absolute(), p.resolve()}
+    # A folder inside another needs no bind of its own.
+    return sorted(p for p in resolved if p.exists() and not any(q != p and q in p.parents for q in resolved))
+
+
+def _system_args() -> list[str]:
+    args = []
+    for path in _SYSTEM:
+        p = Path(path)
+        if p.is_symlink():
+            args += ["--symlink", os.readlink(p), path]
+        elif p.is_dir():
+            args += ["--ro-bind", path, path]
+    for name in _ETC:
+        if Path("/etc", name).exists():
+            args += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
+    return args
+
+
+@dataclass
+class Sandbox:
+    """One submission's sandbox. The files in ``workdir`` (a host folder) are copied into its home
+folder, a tmpfs; nothing it writes goes back."""
+
+    workdir: Path
+    limits: Limits = field(default_factory=Limits)
+    uid: int | None = None  # run bwrap as this host uid (needs root); None: as the grader's own uid
+    cgroup: Path | None = None  # a pids cgroup to start it in (its process limit when run as root)
+    process: subprocess.Popen | None = None
+
+    def command(self, argv: list[str], passwd_fd: int = 3, group_fd: int = 4,
+                files: list[tuple[int, str]] = ()) -> list[str]:
+        """``prlimit … bwrap … argv``: the whole command line (``/etc/passwd`` and ``/etc/group``
+        are read from the two file descriptors; each ``(fd, name)`` of ``files`` becomes a file
+        in the home folder)."""
+        copies = [arg for fd, name in files for arg in ("--file", str(fd), f"{HOME}/{name}")]
+        ro = [arg for p in course_paths() for arg in ("--ro-bind", str(p), str(p))]
+        enter = (["sh", "-c", f'echo $$ > "{self.cgroup}/cgroup.procs" && exec "$@"', "sh"]
+                 if self.cgroup is not None else [])
+        return [*enter, *self.limits.prlimit(), bwrap() or "bwrap",
+                "--unshare-all", "--die-with-parent", "--new-session",
+                "--uid", str(LEARNER_UID), "--gid", str(LEARNER_UID), "--hostname", "sandbox",
+                *_system_args(), *ro,
+                "--proc", "/proc", "--dev", "/dev",
+                "--size", str(self.limits.tmp_bytes), "--tmpfs", "/tmp",
+                "--dir", "/home", "--size", str(self.limits.home_bytes), "--tmpfs", HOME, *copies,
+                "--chdir", HOME,
+                "--ro-bind-data", str(passwd_fd), "/etc/passwd",
+                "--ro-bind-data", str(group_fd), "/etc/group",
+                "--remount-ro", "/",
+                "--", *argv]
+
+    def start(self, argv: list[str], env: dict[str, str], **popen) -> subprocess.Popen:
+        """Run ``argv`` in the sandbox (``env`` is its whole environment)."""
+        as_uid = {"user": self.uid, "group": self.uid, "extra_groups": []} if self.uid is not None else {}
+        opened = [(os.open(p, os.O_RDONLY), p.name) for p in sorted(self.workdir.iterdir()) if p.is_file()]
+        try:
+            with _data_fd(_PASSWD) as passwd, _data_fd(_GROUP) as group:
+                fds = (passwd, group, *(fd for fd, _ in opened))
+                self.process = subprocess.Popen(self.command(argv, passwd, group, opened), env=env,
+                                                pass_fds=fds, **as_uid, **popen)
+        finally:
+            for fd, _ in opened:
+                os.close(fd)
+        return self.process
+
+    def stop(self) -> None:
+        """Kill the sandbox: bwrap, and with it (its PID namespace) every process inside."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+        if self.process is not None:
+            self.process.wait()
+        if self.uid is not None:
+            kill_uid(self.uid)  # belt and braces: nothing of that uid may outlive grading
+
+
+@contextmanager
+def _data_fd(text: str) -> Iterator[int]:
+    """A pipe's read end holding ``text`` (small: it fits in the pipe's buffer)."""
+    r, w = os.pipe()
+    os.write(w, text.encode())
+    os.close(w)
+    try:
+        yield r
+    finally:
+        os.close(r)
+
+
+def _pids_of(uid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and entry.stat().st_uid == uid:
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def kill_uid(uid: int, wait_s: float = 5.0) -> list[int]:
+    """SIGKILL every process whose uid is ``uid`` and wait (up to ``wait_s``) until they are gone —
+    reaped, not zombies: a zombie still counts against the uid's process limit. Their pids."""
+    killed = []
+    deadline = time.monotonic() + wait_s
+    while (pids := _pids_of(uid)) and time.monotonic() < deadline:
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        killed += [p for p in pids if p not in killed]
+        time.sleep(0.02)
+    return killed
+
+
+class UidPool:
+    """Host uids for sandboxes, one per sandbox running at once (only when the grader is root).
+
+    With a uid of its own, a sandbox's process limit counts only its own processes (Linux counts
+    RLIMIT_NPROC per uid, and never limits root).
+    """
+
+    def __init__(self, size: int, first: int = FIRST_UID):
+        self._free = list(range(first, first + size))
+        self._lock = threading.Condition()
+
+    @contextmanager
+    def take(self) -> Iterator[int]:
+        with self._lock:
+            while not self._free:
+                self._lock.wait()
+            uid = self._free.pop(0)
+        try:
+            yield uid
+        finally:
+            kill_uid(uid)
+            with self._lock:
+                self._free.append(uid)
+                self._lock.notify()
+
+
+def private_folder(prefix: str = "attnlab-grade-") -> Path:
+    """A fresh host folder for one submission's copy (traversable, not listable, by others)."""
+    base = Path(tempfile.mkdtemp(prefix=prefix))
+    base.chmod(0o711)
+    work = base / "work"
+    work.mkdir(mode=0o700)
+    return work
+
+
+def uids_usable(probe_env: dict[str, str], uid: int = FIRST_UID) -> str | None:
+    """``None`` if a sandbox can run this Python as ``uid`` (it must be able to read the course and
+    the Python installation), else why not."""
+    work = private_folder()
+    box = Sandbox(work, uid=uid)
+    try:
+        proc = box.start([sys.executable, "-I", "-c", "import attnlab.checks.core"], probe_env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, err = proc.communicate(timeout=60)
+        return None if proc.returncode == 0 else err.decode(errors="replace").strip()[-300:]
+    except (OSError, subprocess.SubprocessError) as exc:
+        return str(exc)
+    finally:
+        box.stop()
+        shutil.rmtree(work.parent, ignore_errors=True)
+
+
+def _pids_hierarchy() -> Path | None:
+    """A writable cgroup folder with the pids controller (v1 or v2), or ``None``."""
+    v1, v2 = Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup")
+    for base, usable in ((v1, (v1 / "cgroup.procs").exists()),
+                         (v2, "pids" in _read(v2 / "cgroup.subtree_control").split())):
+        if usable and os.access(base, os.W_OK):
+            return base
+    return None
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError:
+        return ""
+
+
+def sweep_cgroups(min_age_s: float = 600.0) -> list[Path]:
+    """Remove the empty pids cgroups a killed grader left behind (older than ``min_age_s``, so a
+    grader running beside this one keeps the ones it is about to use). The ones removed."""
+    base = _pids_hierarchy()
+    removed = []
+    for group in base.glob("attnlab-grade-*") if base is not None else []:
+        try:
+            if time.time() - group.stat().st_mtime > min_age_s and not _read(group / "cgroup.procs").strip():
+                group.rmdir()
+                removed.append(group)
+        except OSError:  # in use after all, or gone
+            continue
+    return removed
+
+
+@contextmanager
+def pids_cgroup(max_pids: int) -> Iterator[Path | None]:
+    """A fresh pids cgroup allowing ``max_pids`` tasks (removed afterwards, its tasks killed), or
+    ``None`` where cgroups cannot be made (not root, or not delegated)."""
+    base = _pids_hierarchy()
+    if base is None:
+        yield None
+        return
+    group = Path(tempfile.mkdtemp(prefix="attnlab-grade-", dir=base))
+    try:
+        (group / "pids.max").write_text(str(max_pids))
+    except OSError:
+        group.rmdir()
+        yield None
+        return
+    try:
+        yield group
+    finally:
+        for pid in _read(group / "cgroup.procs").split():
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except OSError:
+                pass
+        for _ in range(100):
+            try:
+                group.rmdir()
+                break
+            except OSError:  # tasks still exiting
+                threading.Event().wait(0.02)
+
+
+@dataclass
+class Isolation:
+    """How this grader isolates submissions: per-sandbox uids (root, when the course is readable
+    by them), else the grader's own uid with a pids cgroup (root) or a process limit above the
+    instructor's own processes."""
+
+    uids: UidPool | None
+    cgroups: bool
+    limits: Limits
+    note: str
+
+    @contextmanager
+    def sandbox(self, workdir: Path) -> Iterator[Sandbox]:
+        with (self.uids.take() if self.uids else _none()) as uid, \
+                (pids_cgroup(self.limits.processes) if self.cgroups else _none()) as cgroup:
+            box = Sandbox(workdir, self.limits, uid=uid, cgroup=cgroup)
+            try:
+                yield box
+            finally:
+                box.stop()
+
+
+@contextmanager
+def _none():
+    yield None
+
+
+def _own_processes() -> int:
+    uid = os.getuid()
+    return sum(1 for e in Path("/proc").iterdir() if e.name.isdigit() and _owner(e) == uid)
+
+
+def _owner(entry: Path) -> int | None:
+    try:
+        return entry.stat().st_uid
+    except OSError:
+        return None
+
+
+def isolation(jobs: int, env: dict[str, str], limits: Limits | None = None) -> Isolation:
+    """Choose how to isolate ``jobs`` sandboxes running at once (see :class:`Isolation`)."""
+    limits = limits or Limits()
+    if os.getuid() == 0:
+        why = uids_usable(env)
+        if why is None:
+            return Isolation(UidPool(jobs), False, limits,
+                             f"each submission runs as its own uid ({FIRST_UID}…{FIRST_UID + jobs - 1})")
+        sweep_cgroups()
+        with pids_cgroup(limits.processes) as group:
+            cgroups = group is not None
+        return Isolation(None, cgroups, limits,
+                         "submissions run as root mapped to an unprivileged uid (a sandbox uid cannot read "
+                         f"the course or Python: {why.splitlines()[-1] if why else ''}); "
+                         + ("a pids cgroup limits their processes" if cgroups else
+                            "NO process limit (no pids cgroup): the PID namespace and time limit bound them"))
+    own = _own_processes()
+    from dataclasses import replace
+    return Isolation(None, False, replace(limits, processes=own + limits.processes),
+                     f"submissions run as your uid, mapped to uid {LEARNER_UID}; the process limit counts "
+                     f"your own {own} processes too")
+
+
+@dataclass
+class Unsandboxed:
+    """``--no-sandbox``: the runner as an ordinary child of the grader, in its own session (killed
+    as a group), with the same resource limits — but with the grader's permissions and view."""
+
+    workdir: Path
+    limits: Limits = field(default_factory=Limits)
+    process: subprocess.Popen | None = None
+
+    def start(self, argv: list[str], env: dict[str, str], **popen) -> subprocess.Popen:
+        tmp = self.workdir / ".tmp"
+        tmp.mkdir(exist_ok=True)
+        env = {**env, "HOME": str(self.workdir), "TMPDIR": str(tmp), "MPLCONFIGDIR": str(tmp / "matplotlib"),
+               "IPYTHONDIR": str(tmp / "ipython")}
+        self.process = subprocess.Popen([*self.limits.prlimit(), *argv], env=env, cwd=self.workdir,
+                                        start_new_session=True, **popen)
+        return self.process
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.process.wait()
+
+
+@dataclass
+class NoSandbox:
+    """Isolation for ``--no-sandbox`` runs (practice only: their grades must not count)."""
+
+    limits: Limits = field(default_factory=Limits)
+    note: str = ("NO SANDBOX (--no-sandbox): submissions run with your permissions and can see your "
+                 "files; use these grades for practice only")
+
+    @contextmanager
+    def sandbox(self, workdir: Path) -> Iterator[Unsandboxed]:
+        box = Unsandboxed(workdir, self.limits)
+        try:
+            yield box
+        finally:
+            box.stop()
