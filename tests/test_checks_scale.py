@@ -1,4 +1,4 @@
-"""Lesson 10's checks pass the reference answers and fail plausible wrong ones with a useful line."""
+"""Lesson 11's checks pass the reference answers and fail plausible wrong ones with a useful line."""
 
 import numpy as np
 import pytest

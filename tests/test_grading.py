@@ -263,6 +263,18 @@ def test_the_sandboxes_memory_is_its_own_not_the_graders_peak(tmp_path):
     assert 20 < result.peak_mb < 600, result.peak_mb  # lesson 00's runner holds about 100 MB
 
 
+# Lesson 10's torch checks build the learner's class, load the course's weights into it and probe its
+# causality: several run_checks per check and modules as answers, which the sandbox's record/replay
+# (one spec, plain-data answers) cannot carry yet. Known gap (issue 13's report); the xfail below is
+# strict, so the day they are replayable this list must lose the lesson.
+SANDBOX_PENDING = {"10_your_own_gpt"}
+
+
+@pytest.mark.xfail(strict=True, reason="lesson 10's torch checks are not sandbox-replayable yet")
+def test_lesson_10s_checks_are_replayable_in_the_sandbox():
+    load_lesson("10_your_own_gpt")
+
+
 @pytest.mark.slow
 def test_every_lessons_solution_scores_full_marks_through_the_sandbox():
     """Every kind of check survives the trip: arrays, indices, dicts of counts, shapes, masks,
@@ -277,7 +289,7 @@ def test_every_lessons_solution_scores_full_marks_through_the_sandbox():
         row = grade("solution", SOLUTIONS_DIR / f"{name}.ipynb", lesson, isolated, 300)
         return name, row, lesson.max_points
 
-    names = sorted(p.stem for p in SOLUTIONS_DIR.glob("*.ipynb"))
+    names = sorted(p.stem for p in SOLUTIONS_DIR.glob("*.ipynb") if p.stem not in SANDBOX_PENDING)
     with ThreadPoolExecutor(2) as pool:
         for name, row, full in pool.map(one, names):
             assert (row.status, sum(row.scores.values()), row.notes) == ("graded", full, []), name

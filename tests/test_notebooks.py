@@ -109,11 +109,10 @@ CHURN_LESSON = "06_multi_head"  # widgets (the head gallery), a timing, MiniLM: 
 @pytest.mark.slow
 def test_regenerating_an_unchanged_lesson_reproduces_both_files_byte_for_byte(tmp_path):
     solutions, notebooks = tmp_path / "solutions", tmp_path / "notebooks"
-    solutions.mkdir()
-    notebooks.mkdir()
     name = f"{CHURN_LESSON}.ipynb"
-    shutil.copy(SOLUTIONS_DIR / name, solutions / name)
-    shutil.copy(NOTEBOOKS_DIR / name, notebooks / name)
+    # all lessons: its "Your code, a real model" section reads the saved lessons beside it
+    shutil.copytree(SOLUTIONS_DIR, solutions)
+    shutil.copytree(NOTEBOOKS_DIR, notebooks)
     build(CHURN_LESSON, solutions=solutions, notebooks=notebooks)
     for committed, rebuilt in ((SOLUTIONS_DIR / name, solutions / name),
                                (NOTEBOOKS_DIR / name, notebooks / name)):

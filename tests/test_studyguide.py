@@ -141,7 +141,7 @@ def test_markdown_folds_the_answers_and_is_deterministic():
     answer = questions_for("04_masking")[0].answer
     assert re.search(r"<details><summary>[^<]+</summary>\n\n" + re.escape(answer), text)
     whole = questions_markdown()
-    assert all(q.question in whole for q in questions_for()) and "(11_review.ipynb)" in whole
+    assert all(q.question in whole for q in questions_for()) and "(12_review.ipynb)" in whole
     terms = terms_markdown("02_dot_product_relevance")
     assert terms.count("<details>") == 1 and terms.count("| 02_dot_product_relevance |") == 4
     assert terms.index("<details>") < terms.index(flashcards_for("02_dot_product_relevance")[0].definition)

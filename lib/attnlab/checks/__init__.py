@@ -12,6 +12,7 @@ from attnlab.checks.gpt import (
 )
 from attnlab.checks.masking import check_causal_mask, check_masked_pattern, check_pattern_size
 from attnlab.checks.multihead import check_head_entropy, check_multi_head, check_stack_value_ups
+from attnlab.checks.own_gpt import check_block, check_gpt, check_multi_head_attention, check_train
 from attnlab.checks.params import check_block_parameters, check_exact_parameters, check_weight_matrices
 from attnlab.checks.relevance import check_picked_keys, check_scaled_scores, check_score_grid
 from attnlab.checks.review import check_head_update
@@ -41,4 +42,5 @@ __all__ = ["Case", "CheckResult", "run_check", "check_dot",
            "check_multi_head", "check_stack_value_ups", "check_head_entropy",
            "check_residual_block", "check_gpt_forward", "check_next_word_probabilities",
            "check_greedy_generate",
-           "check_cross_attention", "check_pattern_shapes", "check_decoder_masks"]
+           "check_cross_attention", "check_pattern_shapes", "check_decoder_masks",
+           "check_multi_head_attention", "check_block", "check_gpt", "check_train"]

@@ -1,4 +1,4 @@
-"""Checks for ``10_attention_at_scale``: the KV cache's bytes, the online softmax, one tile of it, and one
+"""Checks for ``11_attention_at_scale``: the KV cache's bytes, the online softmax, one tile of it, and one
 generation step with a KV cache. Each exercise's usual mistakes are catalogued below
 (:mod:`attnlab.checks.mistakes`) and named when a learner makes one."""
 

@@ -86,7 +86,8 @@ def exercises(solution) -> list[Exercise]:
     for cell, after in zip(solution.cells, solution.cells[1:], strict=False):
         if not (_nbgrader(cell).get("solution") and _nbgrader(after).get("grade")):
             continue
-        defined = [n.name for n in ast.parse(cell.source).body if isinstance(n, ast.FunctionDef)]
+        defined = [n.name for n in ast.parse(cell.source).body  # a function, or a class (lesson 10)
+                   if isinstance(n, ast.FunctionDef | ast.ClassDef)]
         used = {n.id for n in ast.walk(ast.parse(after.source)) if isinstance(n, ast.Name)}
         function = next(name for name in defined if name in used)
         found.append(Exercise(_nbgrader(cell)["grade_id"], _nbgrader(after)["grade_id"], function,

@@ -162,9 +162,12 @@ def self_attention(x: np.ndarray, w: LayerWeights) -> tuple[np.ndarray, np.ndarr
     return change, patterns
 
 
-def encoder_layer(x: np.ndarray, w: LayerWeights, eps: float) -> tuple[np.ndarray, np.ndarray]:
-    """One post-LN BERT layer: x ``(T, C)`` → (new x ``(T, C)``, patterns ``(H, T, T)``)."""
-    change, patterns = self_attention(x, w)
+def encoder_layer(x: np.ndarray, w: LayerWeights, eps: float,
+                  attention=self_attention) -> tuple[np.ndarray, np.ndarray]:
+    """One post-LN BERT layer: x ``(T, C)`` → (new x ``(T, C)``, patterns ``(H, T, T)``).
+    ``attention(x, w)`` → (change, patterns) is :func:`self_attention` unless another is given
+    (:mod:`attnlab.yours` runs the learner's own functions there)."""
+    change, patterns = attention(x, w)
     x = layer_norm(x + change, *w.ln_attention, eps)
     mlp = gelu(x @ w.W_in + w.b_in) @ w.W_out + w.b_out  # (T, d_mlp) -> (T, C)
     return layer_norm(x + mlp, *w.ln_mlp, eps), patterns
@@ -333,6 +336,10 @@ class MiniLM(PerLayerMaps):
         with self._blas.limit(limits=1, user_api="blas"):
             return self._run(self._encode(text))
 
+    def _attention(self, x: np.ndarray, w: LayerWeights) -> tuple[np.ndarray, np.ndarray]:
+        """One layer's attention, x ``(T, C)`` → (change ``(T, C)``, patterns ``(H, T, T)``)."""
+        return self_attention(x, w)
+
     def _run(self, encoding) -> Forward:
         ids, T, e = np.array(encoding.ids), len(encoding.ids), self._embeddings
         x = (e["word_embeddings.weight"][ids] + e["position_embeddings.weight"][:T]
@@ -340,7 +347,7 @@ class MiniLM(PerLayerMaps):
         x = layer_norm(x, e["LayerNorm.weight"], e["LayerNorm.bias"], self.config.layer_norm_eps)
         hidden, patterns = [x], []
         for w in self._layers:
-            x, pattern = encoder_layer(x, w, self.config.layer_norm_eps)
+            x, pattern = encoder_layer(x, w, self.config.layer_norm_eps, self._attention)
             hidden.append(x)
             patterns.append(pattern)
         hidden_states, attention = np.stack(hidden), np.stack(patterns)  # (L+1, T, C), (L, H, T, T)

@@ -8,7 +8,7 @@ demonstrates it::
      "flashcards": [{"term": ..., "definition": ..., "lesson": "04_masking"}, ...]}
 
 Every lesson ends with ``show_questions("NN_name")``: its questions, answers folded away, as
-static Markdown (the same text on every run, readable without a kernel). ``11_review`` asks them
+static Markdown (the same text on every run, readable without a kernel). ``12_review`` asks them
 all, with the flashcard and quiz widgets of :mod:`attnlab.views.widgets`.
 """
 
@@ -26,7 +26,7 @@ STUDY_GUIDE = DATA_DIR / "study_guide.json"
 LESSONS = (
     "00_start_here", "01_embeddings", "02_dot_product_relevance", "03_softmax", "04_masking",
     "05_value_map", "06_multi_head", "07_cross_attention", "08_gpt3_parameters", "09_tiny_gpt",
-    "10_attention_at_scale", "11_review",
+    "10_your_own_gpt", "11_attention_at_scale", "12_review",
 )
 
 # What the seed's flashcard app shows in place of a definition it does not give.

@@ -18,7 +18,9 @@ What it measures (each contender timed interleaved with its rivals, medians kept
 8. grading: ``attnlab-grade``'s seconds and memory per submission for every lesson, a class of 60
    lesson-03 submissions at once (``--jobs``), and the sandbox's overhead;
 9. import times;
-10. GPT-2 small's shape (random weights, no download): one NumPy forward pass on 20 tokens.
+10. GPT-2 small's shape (random weights, no download): one NumPy forward pass on 20 tokens;
+11. your code, a real model: MiniLM on the learner's functions (from ``solutions/``) — time per
+   sentence and |Δ| vs transformers — and lesson 10's training run (time, accuracy, adjective head).
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ from attnlab.course.bench.lessons import (
 )
 from attnlab.course.bench.model_runs import bench_models, models_section
 from attnlab.course.bench.report import goal_rows, markdown_report, plot
+from attnlab.course.bench.yours import bench_yours, yours_section
 from attnlab.paths import ROOT
 
 __all__ = ["GOALS", "MiB", "QUICK", "Results", "Sizes", "machine_info", "run", "main",
@@ -66,7 +69,8 @@ __all__ = ["GOALS", "MiB", "QUICK", "Results", "Sizes", "machine_info", "run", "
            "bench_overhead", "bench_all_grading",
            "scaling_section", "mha_section", "heads_section", "sequential_section", "notebooks_section",
            "widgets_section", "models_section", "grading_section", "bench_imports", "imports_section",
-           "goal_rows", "markdown_report", "plot", "_other_value", "bench_gpt2", "gpt2_section"]
+           "goal_rows", "markdown_report", "plot", "_other_value", "bench_gpt2", "gpt2_section",
+           "bench_yours", "yours_section"]
 
 
 def run(sizes: Sizes, out_dir: Path) -> Results:
@@ -87,6 +91,8 @@ def run(sizes: Sizes, out_dir: Path) -> Results:
         steps.append(("grading", "grading", lambda _: bench_all_grading()))
     if sizes.gpt2 is not None:
         steps.append(("GPT-2 small's shape", "gpt2", bench_gpt2))
+    if sizes.yours:
+        steps.append(("your code, a real model", "yours", lambda _: bench_yours()))
     for title, attr, fn in steps:
         print(f"{title} ...", flush=True)
         start = time.perf_counter()

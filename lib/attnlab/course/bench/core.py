@@ -36,11 +36,12 @@ class Sizes:
     models: bool = True
     grading: bool = True
     gpt2: dict | None = field(default_factory=dict)  # sizes of the random GPT-2 ({}: GPT-2 small's)
+    yours: bool = True
 
 
 QUICK = Sizes(lengths=(64, 128), mha=(2, 16, 32, 4), heads=((16, 32, 4),), rnn=(16, 32, 4),
               repeats=2, min_sample_s=0.001, notebooks=False, widgets=False, models=False, grading=False,
-              gpt2=dict(n_layer=2, n_head=2, n_embd=16, n_positions=32, vocab_size=300))
+              gpt2=dict(n_layer=2, n_head=2, n_embd=16, n_positions=32, vocab_size=300), yours=False)
 
 
 @dataclass
@@ -56,6 +57,7 @@ class Results:
     grading: dict | list = field(default_factory=dict)
     imports: list = field(default_factory=list)
     gpt2: dict = field(default_factory=dict)
+    yours: dict = field(default_factory=dict)
 
 
 def _first_line_with(path: str, prefix: str) -> str:

@@ -12,6 +12,7 @@ from attnlab.course.bench.grading import grading_section
 from attnlab.course.bench.imports import imports_section
 from attnlab.course.bench.lessons import notebooks_section, widgets_section
 from attnlab.course.bench.model_runs import models_section
+from attnlab.course.bench.yours import goal_rows_yours, yours_section
 
 
 def goal_rows(r: Results) -> list[tuple]:
@@ -56,6 +57,7 @@ def goal_rows(r: Results) -> list[tuple]:
                      and not checks["heavy"]))
     if r.gpt2:
         rows.append(gpt2_goal_row(r.gpt2))
+    rows += goal_rows_yours(r.yours)
     return rows
 
 
@@ -85,6 +87,7 @@ def markdown_report(r: Results, sizes: Sizes) -> str:
         *grading_section(r.grading, r.notebooks),
         *imports_section(r.imports),
         *gpt2_section(r.gpt2),
+        *yours_section(r.yours),
         "## Machine",
         "",
         "| | |",
