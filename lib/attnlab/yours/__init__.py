@@ -4,6 +4,7 @@ running the course's real models.
     yours = collect("notebooks")      # or, inside a lesson: collect(".", live=globals(), lesson=...)
     yours.report()                    # whose function each step is, and why
     yours.minilm()                    # all-MiniLM-L6-v2 on your functions
+    yours.gpt2()                      # GPT-2 on your functions, when fetched (or gpt2(folder))
     yours.tiny_gpt()                  # the course's tiny GPT on your functions
     yours.compare("minilm")           # max |Δ| per layer and the first place that differs
 

@@ -8,6 +8,7 @@ rest the course's), and the one whose first difference comes earliest is named.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
@@ -16,6 +17,7 @@ from attnlab.yours.steps import USES, StepError, Steps, lesson_number
 PATTERN_TOL = 1e-5  # weights are 0 … 1
 STATE_TOL = 1e-4  # embeddings of size ~1–10, float32: reordered sums differ by ~1e-6
 TEXTS = {"minilm": "a fluffy blue creature roamed the verdant forest",
+         "gpt2": "The fluffy blue creature roamed the", "distilgpt2": "The fluffy blue creature roamed the",
          "tiny_gpt": "a tiny fluffy blue creature squeaks . the"}
 
 
@@ -74,8 +76,17 @@ def run_tiny_gpt(steps: Steps, text: str) -> Run:
                torch.cat(states).double().numpy(), logits[0].double().numpy())
 
 
-RUNNERS = {"minilm": run_minilm, "tiny_gpt": run_tiny_gpt}
+def run_gpt2(steps: Steps, text: str, base=None) -> Run:
+    """GPT-2 ``base`` (a loaded ``GPT2``, shared by both runs; None: the fetched ``gpt2``) on ``steps``."""
+    from attnlab.yours.runners import load_base_gpt2, your_gpt2
 
+    f = your_gpt2(steps, load_base_gpt2() if base is None else base).forward(text)
+    return Run(f.tokens, np.asarray(f.attention, float), np.asarray(f.hidden_states, float),
+               np.asarray(f.logits, float))
+
+
+RUNNERS = {"minilm": run_minilm, "tiny_gpt": run_tiny_gpt, "gpt2": run_gpt2, "distilgpt2": run_gpt2}
+NAMES = {"minilm": "MiniLM", "tiny_gpt": "the tiny GPT", "gpt2": "GPT-2", "distilgpt2": "DistilGPT-2"}
 
 
 def first_difference(ref: Run, got: Run) -> Place | None:
@@ -132,7 +143,7 @@ class Comparison:
 
     @property
     def line(self) -> str:
-        name = {"minilm": "MiniLM", "tiny_gpt": "the tiny GPT"}[self.model]
+        name = NAMES[self.model]
         if self.error:
             return f"❌ {self.error}"
         if not self.yours:
@@ -180,12 +191,26 @@ class Comparison:
         return fig
 
 
-def compare(steps: Steps, model: str = "minilm", text: str | None = None) -> Comparison:
-    """Run ``model`` on ``steps`` and on the course's, and compare (see :class:`Comparison`)."""
+def runner_of(model: str, folder=None):
+    """``model``'s runner ``(steps, text) -> Run``. GPT-2 (``"gpt2"``, ``"distilgpt2"``) is loaded
+    once, from ``folder`` or as fetched, and shared by every run of the comparison."""
     if model not in RUNNERS:
         raise ValueError(f"model must be one of {', '.join(RUNNERS)}, but got {model!r}")
+    if RUNNERS[model] is not run_gpt2:
+        if folder is not None:
+            raise ValueError(f"folder is for a GPT-2 checkpoint, but model is {model!r}: leave it out")
+        return RUNNERS[model]
+    from attnlab.yours.runners import load_base_gpt2
+
+    return partial(run_gpt2, base=load_base_gpt2(folder, model))
+
+
+def compare(steps: Steps, model: str = "minilm", text: str | None = None, folder=None) -> Comparison:
+    """Run ``model`` on ``steps`` and on the course's, and compare (see :class:`Comparison`);
+    ``folder``: a GPT-2 checkpoint's, for ``model="gpt2"`` (without it, the fetched one)."""
+    runner = runner_of(model, folder)
     text = TEXTS[model] if text is None else text
-    runner, mine = RUNNERS[model], [s.name for s in steps.yours() if s.name in USES[model]]
+    mine = [s.name for s in steps.yours() if s.name in USES[model]]
     ref = runner(Steps(), text)
     result = Comparison(model, text, mine)
     try:

@@ -1,57 +1,96 @@
 """The course's real models, run on :class:`~attnlab.yours.steps.Steps` (the learner's functions).
 
-- :func:`your_minilm` — all-MiniLM-L6-v2 (NumPy): every layer's attention through ``steps.heads``.
+- :func:`your_minilm`, :func:`your_gpt2` — all-MiniLM-L6-v2 and GPT-2 (NumPy): every layer's
+  attention through ``steps.heads`` (GPT-2's causal), by overriding the model's ``_attention`` hook.
 - :func:`your_tiny_gpt`, :func:`your_translator` — the course's trained torch models, copied, with
   every :class:`~attnlab.models.layers.MultiHeadAttention` replaced by :class:`YourAttention` (NumPy,
   through ``steps.heads``), and — where the learner wrote them in lesson 09 — each block's forward
   pass by their ``residual_block``, the model's by their ``gpt_forward``, greedy writing by their
   ``greedy_generate``. Same interface as the course's ``TrainedGPT`` / ``TrainedTranslator``.
-
-A GPT-2 runner plugs in the same way: per layer, hand its per-head maps to ``steps.heads``.
 """
 
 from __future__ import annotations
 
 import copy
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 
 from attnlab.yours.steps import USES, Steps
 
-# --- MiniLM --------------------------------------------------------------------------------------
+# --- the NumPy models: MiniLM, GPT-2 --------------------------------------------------------------
 
 
-def _minilm_class():
-    from attnlab.models.pretrained import MiniLM
+def _minilm_attention(self, x, w):
+    """MiniLM's ``_attention`` on ``self.steps``: x ``(T, C)`` → (change ``(T, C)``, patterns
+    ``(H, T, T)``); bidirectional, the output bias added here (``steps.heads`` leaves it out)."""
+    change, patterns = self.steps.heads(x, w.W_Q, w.W_K, w.W_V_down, w.W_V_up, w.b_Q, w.b_K, w.b_V)
+    return change + w.b_O, patterns
 
-    class YourMiniLM(MiniLM):
-        """all-MiniLM-L6-v2 whose attention runs on ``self.steps`` (shares the loaded weights)."""
 
-        steps: Steps
+def _gpt2_attention(self, x, w, attend=None, off=()):
+    """GPT-2's ``_attention`` on ``self.steps`` (``attend`` is replaced by them): x ``(T, C)`` after
+    ``ln_1`` → (change ``(T, C)``, patterns ``(H, T, T)``); causal, GPT-2's biases, + ``b_O``. The
+    heads in ``off`` propose nothing: their ``W_V_up`` ``(D, C)`` is zero."""
+    W_V_up = w.W_V_up  # (H, D, C)
+    if len(off):
+        W_V_up = W_V_up.copy()
+        W_V_up[list(off)] = 0.0
+    change, patterns = self.steps.heads(x, w.W_Q, w.W_K, w.W_V_down, W_V_up, w.b_Q, w.b_K, w.b_V,
+                                        causal=True)
+    return change + w.b_O, patterns
 
-        def _attention(self, x, w):  # x (T, C) -> (change (T, C), patterns (H, T, T))
-            change, patterns = self.steps.heads(x, w.W_Q, w.W_K, w.W_V_down, w.W_V_up, w.b_Q, w.b_K, w.b_V)
-            return change + w.b_O, patterns
 
-        def __repr__(self) -> str:
-            mine = ", ".join(s.name for s in self.steps.yours() if s.name in USES["minilm"]) or "none"
-            return super().__repr__() + f" on your functions ({mine})"
+class _OnSteps:
+    """Mixed into a loaded NumPy model's class: its attention runs on ``self.steps``."""
 
-    return YourMiniLM
+    steps: Steps
+    uses: str  # the model's key in USES
+
+    def __repr__(self) -> str:
+        mine = ", ".join(s.name for s in self.steps.yours() if s.name in USES[self.uses]) or "none"
+        return super().__repr__() + f" on your functions ({mine})"
+
+
+@cache
+def _class_on_steps(cls: type, attention, uses: str) -> type:
+    doc = f"{cls.__name__} whose attention runs on ``self.steps`` (shares the loaded weights)."
+    return type(f"Your{cls.__name__}", (_OnSteps, cls), {"_attention": attention, "uses": uses,
+                                                          "__doc__": doc})
+
+
+def on_steps(base, steps: Steps, attention, uses: str, cached: str):
+    """A copy of the loaded model ``base`` whose ``_attention`` is ``attention`` on ``steps``; the
+    weights are ``base``'s, not a second copy. ``cached``: the method ``base._forward_cached`` caches
+    (its own cache starts empty)."""
+    model = object.__new__(_class_on_steps(type(base), attention, uses))
+    model.__dict__.update({k: v for k, v in base.__dict__.items() if k != "_forward_cached"})
+    model.steps = steps
+    model._forward_cached = lru_cache(maxsize=64)(getattr(model, cached))
+    return model
 
 
 def your_minilm(steps: Steps):
     """all-MiniLM-L6-v2 on ``steps`` — the interface of ``MiniLM`` (tokens, attention,
-    hidden_states, embed, similarity, …); the weights are the loaded model's, not a second copy."""
+    hidden_states, embed, similarity, …)."""
     from attnlab.models.pretrained import load_minilm
 
-    base = load_minilm()
-    model = object.__new__(_minilm_class())
-    model.__dict__.update({k: v for k, v in base.__dict__.items() if k != "_forward_cached"})
-    model.steps = steps
-    model._forward_cached = lru_cache(maxsize=64)(model._forward)
-    return model
+    return on_steps(load_minilm(), steps, _minilm_attention, "minilm", "_forward")
+
+
+def load_base_gpt2(folder=None, name: str = "gpt2"):
+    """The GPT-2 a runner shares weights with: ``folder``'s, or ``name`` as fetched (loaded once per
+    process). Without either, ``FileNotFoundError`` says in one line how to fetch it."""
+    from attnlab.models.gpt2 import cached_gpt2, load_gpt2
+
+    return cached_gpt2(name) if folder is None else load_gpt2(folder, name=name)
+
+
+def your_gpt2(steps: Steps, base):
+    """The loaded GPT-2 ``base`` on ``steps`` — the interface of ``GPT2`` (tokens, attention,
+    hidden_states, logits, next_word, continue_text, …); every block's attention causal through
+    ``steps.heads``."""
+    return on_steps(base, steps, _gpt2_attention, "gpt2", "_run")
 
 
 # --- the torch models ------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The steps of attention a real model's runner calls — each one the learner's function or the course's.
 
-A runner (MiniLM, the tiny GPT, the translator; a GPT-2 runner plugs in the same way) never calls
+A runner (MiniLM, GPT-2, the tiny GPT, the translator) never calls
 the learner's code directly: it calls :class:`Steps`, which holds one :class:`Step` per exercise —
 the learner's function where it passed its check, the course's reference where not. The whole
 interface a runner needs is :meth:`Steps.heads`:
@@ -57,7 +57,9 @@ EXERCISES: dict[str, tuple[str, Callable | None]] = {
 
 
 # the exercises each model's forward pass runs (greedy_generate writes text; a forward pass does not)
-USES = {"minilm": ("scaled_scores", "stable_softmax", "weighted_sum", "multi_head"),
+_GPT2 = ("scaled_scores", "causal_mask", "masked_pattern", "weighted_sum", "multi_head")
+USES = {"gpt2": _GPT2, "distilgpt2": _GPT2,
+        "minilm": ("scaled_scores", "stable_softmax", "weighted_sum", "multi_head"),
         "tiny_gpt": ("scaled_scores", "causal_mask", "masked_pattern", "weighted_sum", "multi_head",
                      "residual_block", "gpt_forward"),
         "translator": ("scaled_scores", "stable_softmax", "causal_mask", "masked_pattern", "weighted_sum",

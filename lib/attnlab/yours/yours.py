@@ -14,7 +14,7 @@ class Yours:
     (name → the check's line), ``missing`` (names still the stub or not found).
 
     ``report()`` says, one line per exercise, whose function each real model runs. ``minilm()``,
-    ``tiny_gpt()``, ``translator()`` run the real models on them; ``compare()`` says how far they
+    ``gpt2()``, ``tiny_gpt()``, ``translator()`` run the real models on them; ``compare()`` says how far they
     differ from the course's and where first.
     """
 
@@ -99,6 +99,16 @@ class Yours:
 
         return your_minilm(self.steps(include_failing))
 
+    def gpt2(self, folder=None, name: str = "gpt2", include_failing: bool | Iterable[str] = False):
+        """GPT-2 on your functions — causal, every block's attention through them: the interface of
+        :class:`attnlab.models.gpt2.GPT2` (tokens, attention, hidden_states, logits, next_word,
+        continue_text, …). ``folder``: a checkpoint's; without it, ``name`` (``"gpt2"`` or
+        ``"distilgpt2"``) as ``attnlab-fetch`` put it here — if absent, ``FileNotFoundError`` says in
+        one line how to fetch it."""
+        from attnlab.yours.runners import load_base_gpt2, your_gpt2
+
+        return your_gpt2(self.steps(include_failing), load_base_gpt2(folder, name))
+
     def tiny_gpt(self, include_failing: bool | Iterable[str] = False):
         """The course's tiny GPT on your functions: the interface of ``TrainedGPT``."""
         from attnlab.yours.runners import your_tiny_gpt
@@ -112,10 +122,11 @@ class Yours:
         return your_translator(self.steps(include_failing))
 
     def compare(self, model: str = "minilm", text: str | None = None,
-                include_failing: bool | Iterable[str] = False):
-        """Run ``model`` (``"minilm"`` or ``"tiny_gpt"``) both ways on ``text``: a
-        :class:`~attnlab.yours.compare.Comparison` (max |Δ| per layer, the share of values that
-        match, the first place that differs and the function of yours responsible)."""
+                include_failing: bool | Iterable[str] = False, folder=None):
+        """Run ``model`` (``"minilm"``, ``"tiny_gpt"``, ``"gpt2"`` or ``"distilgpt2"``) both ways on
+        ``text``: a :class:`~attnlab.yours.compare.Comparison` (max |Δ| per layer, the share of values
+        that match, the first place that differs and the function of yours responsible). ``folder``:
+        a GPT-2 checkpoint's (without it, the fetched one)."""
         from attnlab.yours.compare import compare
 
-        return compare(self.steps(include_failing), model, text)
+        return compare(self.steps(include_failing), model, text, folder)
