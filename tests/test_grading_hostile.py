@@ -174,7 +174,7 @@ def test_a_killed_grader_keeps_every_finished_row_and_resume_grades_only_the_res
         assert {r["student"] for r in csv.DictReader(f)} >= set(kept)  # the CSV has them too
     time.sleep(1)
     assert _processes_with(str(scratch)) == []  # its sandbox died with it (--die-with-parent)
-    # (its pids cgroup, if it made one, is left empty: a later grader sweeps it, sandbox.sweep_cgroups)
+    # (its pids cgroup, if it made one, is left empty: a later grader sweeps it, isolation.sweep_cgroups)
     resumed = subprocess.run([*command, "--resume"], capture_output=True, text=True, env=env, timeout=600)
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     assert f"resuming: {len(kept)} already graded, {len(names) - len(kept)} to grade" in resumed.stdout

@@ -273,10 +273,10 @@ def test_as_root_a_sandbox_can_run_as_a_uid_of_its_own_with_its_own_process_limi
     course's Python is left out, so only the uid, the limits and the cleanup are tested)."""
     import subprocess
 
-    from attnlab.course import sandbox
+    from attnlab.course import isolation, sandbox
 
     monkeypatch.setattr(sandbox, "course_paths", lambda: [])
-    pool = sandbox.UidPool(1)
+    pool = isolation.UidPool(1)
     work = sandbox.private_folder()
     try:
         with pool.take() as uid:

@@ -118,3 +118,9 @@ def test_the_reference_loads_no_torch_or_widgets():
     modules = [module_name(p) for p in PACKAGE.glob("*.py")]
     loaded = loaded_after("; ".join(f"import {m}" for m in modules))
     assert not {m for m in loaded if m.split(".")[0] in HEAVY}
+
+
+@pytest.mark.parametrize("path", sorted(PACKAGE.rglob("*.py")), ids=lambda p: module_name(p))
+def test_a_module_is_short_enough_to_read_top_to_bottom(path):
+    n = len(path.read_text().splitlines())
+    assert n <= 400, f"{module_name(path)} has {n} lines: split it along the ideas it holds"

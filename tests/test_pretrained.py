@@ -11,7 +11,8 @@ import sys
 import numpy as np
 import pytest
 
-from attnlab.models.pretrained import BENCH_SENTENCE, erf, forward_seconds, load_minilm, model_folder
+from attnlab.models.pieces import erf
+from attnlab.models.pretrained import BENCH_SENTENCE, forward_seconds, load_minilm, model_folder
 
 SENTENCES = [
     "The cat sat on the mat because it was tired.",

@@ -16,9 +16,19 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
-import math
 
 from attnlab.checks.core import Case, CheckResult, run_check, standing_in
+from attnlab.checks.own_gpt_mistakes import (
+    ATTENTION_MISTAKES,
+    BLOCK_MISTAKES,
+    D_MODEL,
+    N_HEADS,
+    attention_variant,
+    block_variant,
+    compare_with_mistakes,
+    reference_modules,
+    torch_module,
+)
 from attnlab.checks.own_gpt_weights import (
     Mistake,
     fused_state,
@@ -31,144 +41,21 @@ from attnlab.checks.own_gpt_weights import (
 __all__ = ["check_multi_head_attention", "check_block", "check_gpt", "check_train", "load_into",
            "fused_state", "per_head_state", "attention_variant", "block_variant"]
 
-D_MODEL, N_HEADS, T, B = 12, 3, 5, 2
-
-
-def _torch():
-    import torch
-
-    return torch
-
-
-# --- the course's modules with large random weights, and the usual mistakes -----------------------
-
-
-@functools.cache
-def _reference():
-    torch = _torch()
-    from attnlab.models.layers import Block, MultiHeadAttention
-
-    torch.manual_seed(0)
-    mha = MultiHeadAttention(D_MODEL, N_HEADS, causal=True).eval().requires_grad_(False)
-    block = Block(D_MODEL, N_HEADS, causal=True).eval().requires_grad_(False)
-    with torch.no_grad():
-        for p in [*mha.parameters(), *block.parameters()]:
-            p.normal_(0.0, 0.5)
-    x = torch.randn(B, T, D_MODEL, generator=torch.Generator().manual_seed(1))
-    return mha, block, x
-
-
-def attention_variant(mha, x, scale: bool = True, mask: str = "before", combine: str = "sum"):
-    """The course's ``mha`` on x ``(B, T, C)``, computed right or with one usual mistake:
-    ``scale=False`` (no √d), ``mask`` ``"after"`` (weights zeroed after softmax) or ``"none"``,
-    ``combine="mean"`` (the heads' changes averaged, not summed)."""
-    torch = _torch()
-    q, k, v = mha.split_heads(x, None)  # (B, H, T, D) each
-    scores = q @ k.transpose(-2, -1) / (math.sqrt(mha.d_head) if scale else 1.0)  # (B, H, T, T)
-    future = torch.ones(x.shape[1], x.shape[1], dtype=torch.bool).triu(1)
-    if mask == "before":
-        pattern = scores.masked_fill(future, float("-inf")).softmax(-1)
-    else:
-        pattern = scores.softmax(-1)
-        if mask == "after":
-            pattern = pattern.masked_fill(future, 0.0)
-    heads = (pattern @ v).transpose(1, 2).reshape(*x.shape[:2], -1)  # (B, T, H·D)
-    change = heads @ mha.out.weight.T  # (B, T, C): the heads' changes, summed
-    if combine == "mean":
-        change = change / mha.n_heads
-    return change + mha.out.bias
-
-
-ATTENTION_MISTAKES = {
-    "no √d: divide the scores by math.sqrt(d_head) before softmax": dict(scale=False),
-    "the mask comes after softmax: set the future's scores to -inf BEFORE softmax (zeroing weights "
-    "afterwards leaves rows that no longer sum to 1)": dict(mask="after"),
-    "not causal: mask the future (position i may see only 0 … i) with scores.masked_fill(future, "
-    "-inf)": dict(mask="none"),
-    "heads averaged: the heads' changes are ADDED (self.out on the heads side by side sums them), "
-    "not averaged": dict(combine="mean"),
-}
-
-
-def block_variant(block, x, mistake: str):
-    """The course's ``block`` on x with one usual mistake (``"no_attention_residual"``,
-    ``"no_mlp_residual"``, ``"post_ln"``, ``"mlp_reads_old_x"``)."""
-    attn = block.attn(block.ln_1(x))
-    if mistake == "no_attention_residual":
-        return attn + block.mlp(block.ln_2(attn))
-    if mistake == "no_mlp_residual":
-        return block.mlp(block.ln_2(x + attn))
-    if mistake == "post_ln":
-        y = block.ln_1(x + block.attn(x))
-        return block.ln_2(y + block.mlp(y))
-    if mistake == "mlp_reads_old_x":
-        return x + attn + block.mlp(block.ln_2(x))
-    raise ValueError(f"unknown mistake {mistake!r}")
-
-
-BLOCK_MISTAKES = {
-    "missing residual around attention: x = x + self.attn(self.ln_1(x)) — ADD the change to x, "
-    "do not replace x by it": "no_attention_residual",
-    "missing residual around the MLP: return x + self.mlp(self.ln_2(x))": "no_mlp_residual",
-    "post-LayerNorm: this block is pre-LN — each part reads self.ln_…(x), and x itself is never "
-    "normalised": "post_ln",
-    "the MLP reads the stream from before attention: compute x = x + attention first, then the "
-    "MLP on ln_2 of that new x": "mlp_reads_old_x",
-}
-
-
-def _as_tensor(got):
-    torch = _torch()
-    if isinstance(got, tuple) and got and isinstance(got[0], torch.Tensor):
-        return Mistake(f"forward returned a tuple of {len(got)} — return only the output tensor (B, T, C)")
-    if not isinstance(got, torch.Tensor):
-        return Mistake(f"forward returned {type(got).__name__}, expected a tensor (B, T, C)")
-    return got
-
-
-def _compare(mistakes: dict, variant, atol: float = 1e-5):
-    """A compare for run_check: ``got`` (output or Mistake) against ``expected`` — and, if wrong,
-    against each usual mistake ``variant(kwargs)``."""
-    torch = _torch()
-
-    def compare(got, expected):
-        if is_mistake(got):
-            return mistake_text(got)
-        got = _as_tensor(got)
-        if is_mistake(got):
-            return mistake_text(got)
-        out, module_and_x = expected
-        if tuple(got.shape) != tuple(out.shape):
-            return f"expected shape {tuple(out.shape)} (B, T, C), got {tuple(got.shape)}"
-        got = got.detach().double()
-        if torch.allclose(got, out.double(), rtol=0, atol=atol):
-            return None
-        for line, kwargs in mistakes.items():
-            with torch.no_grad():
-                wrong = variant(*module_and_x, kwargs).double()
-            if torch.allclose(got, wrong, rtol=0, atol=atol):
-                return line
-        diff = float((got - out.double()).abs().max())
-        return f"your output differs from the course's module by up to {diff:.3g}"
-
-    return compare
-
-
 # --- MultiHeadAttention ---------------------------------------------------------------------------
 
 
 def _build(cls, *args):
-    torch = _torch()
+    torch = torch_module()
     torch.manual_seed(0)
     return cls(*args)
 
 
 def _loaded_attention(cls):
-    return load_course_weights(_build(cls, D_MODEL, N_HEADS), _reference()[0].state_dict(), N_HEADS)
+    return load_course_weights(_build(cls, D_MODEL, N_HEADS), reference_modules()[0].state_dict(), N_HEADS)
 
 
 def _loaded_block(cls):
-    return load_course_weights(_build(cls, D_MODEL, N_HEADS), _reference()[1].state_dict(), N_HEADS)
+    return load_course_weights(_build(cls, D_MODEL, N_HEADS), reference_modules()[1].state_dict(), N_HEADS)
 
 
 def _output(load, cls, x):
@@ -176,14 +63,14 @@ def _output(load, cls, x):
     module = load(cls)
     if is_mistake(module):
         return module
-    with _torch().no_grad():
+    with torch_module().no_grad():
         return module(x)
 
 
 def _unmoved(load, cls, x, later, what: str):
     """Run the loaded module on ``x`` and on ``later`` (the same but its last position): every
     earlier position's output must stay exactly the same."""
-    torch = _torch()
+    torch = torch_module()
     a, b = _output(load, cls, x), _output(load, cls, later)
     for out in (a, b):
         if is_mistake(out):
@@ -207,14 +94,14 @@ def _causality(cls, x):
 def check_multi_head_attention(cls) -> CheckResult:
     """Check ``MultiHeadAttention(d_model, n_heads)``: causal, ``forward(x (B, T, C)) → (B, T, C)``,
     loading the course's weights and matching its module."""
-    mha, _, x = _reference()
-    with _torch().no_grad():
+    mha, _, x = reference_modules()
+    with torch_module().no_grad():
         expected = mha(x)
 
     def variant(module, x, kwargs):
         return attention_variant(module, x, **kwargs)
 
-    compare = _compare(ATTENTION_MISTAKES, variant)
+    compare = compare_with_mistakes(ATTENTION_MISTAKES, variant)
 
     def run(action, *args):
         return action(cls, *args)
@@ -267,10 +154,10 @@ def _with_course_attention(check, fn, name: str = "MultiHeadAttention"):
 
 
 def _check_block(cls) -> CheckResult:
-    _, block, x = _reference()
-    with _torch().no_grad():
+    _, block, x = reference_modules()
+    with torch_module().no_grad():
         expected = block(x)
-    compare = _compare(BLOCK_MISTAKES, lambda module, x, mistake: block_variant(module, x, mistake))
+    compare = compare_with_mistakes(BLOCK_MISTAKES, block_variant)
     run = functools.partial(_output, _loaded_block)
     cases = [Case("builds with the course's weights; a batch of 2, 5 tokens", (run, x),
                   expected=(expected, (block, x))),
@@ -309,7 +196,7 @@ def _gpt_causality(cls, idx):
 
 
 def _logits_compare(got, expected):
-    torch = _torch()
+    torch = torch_module()
     if is_mistake(got):
         return mistake_text(got)
     if not isinstance(got, torch.Tensor):
@@ -324,7 +211,7 @@ def _logits_compare(got, expected):
 
 
 def _check_gpt(cls) -> CheckResult:
-    torch = _torch()
+    torch = torch_module()
     gpt = _course_gpt()
     one = torch.tensor([gpt.encode(SENTENCE)])  # (1, 8)
     rows = torch.from_numpy(gpt.rows("heldout")[:4, :-1])  # (4, 32)
@@ -356,7 +243,7 @@ def check_gpt(cls) -> CheckResult:
 def _small_gpt():
     from attnlab.models.gpt import GPTConfig, TinyGPT
 
-    _torch().manual_seed(0)
+    torch_module().manual_seed(0)
     gpt = _course_gpt()
     return TinyGPT(GPTConfig(vocab_size=gpt.model.config.vocab_size, context_length=16, d_model=16,
                              n_heads=2, n_layers=1))
@@ -372,7 +259,7 @@ def _quiet_train_result(train, steps: int):
     same-word loss)`` on held-out rows, or a Mistake."""
     import torch.nn.functional as F
 
-    torch = _torch()
+    torch = torch_module()
     gpt = _course_gpt()
     train_rows, held = gpt.rows("train")[:2000, :17], torch.from_numpy(gpt.rows("heldout")[:100, :17])
     model = _small_gpt()

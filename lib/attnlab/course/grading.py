@@ -29,6 +29,7 @@ from pathlib import Path
 import nbformat
 
 from attnlab.course import classroom, sandbox
+from attnlab.course import isolation as kept_apart
 from attnlab.course.gradebook import Gradebook, digest
 from attnlab.course.submission import (  # noqa: F401 — the grading API, in one place
     TIME_LIMIT,
@@ -67,10 +68,10 @@ def isolation(jobs: int, use_sandbox: bool = True):
     """How submissions are isolated: bubblewrap sandboxes (``RuntimeError`` with the install hint
     if ``bwrap`` is missing), or none at all for ``--no-sandbox``."""
     if not use_sandbox:
-        return sandbox.NoSandbox()
+        return kept_apart.NoSandbox()
     if sandbox.bwrap() is None:
         raise RuntimeError(sandbox.INSTALL_HINT)
-    return sandbox.isolation(jobs, sandbox_env())
+    return kept_apart.isolation(jobs, sandbox_env())
 
 
 def _progress(total: int):

@@ -1,3 +1,5 @@
+
+
 """A sandbox per submission: Debian's bubblewrap (``bwrap``), as PrairieLearn's and Otter-Grader's
 graders use containers.
 
@@ -15,6 +17,8 @@ every process it started with it.
 :class:`subprocess.Popen`; :meth:`Sandbox.stop` kills everything.
 """
 
+
+
 from __future__ import annotations
 
 import os
@@ -23,7 +27,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,14 +41,36 @@ INSTALL_HINT = ("attnlab-grade runs every submission in a bubblewrap sandbox, an
                 "`sudo dnf install bubblewrap`), or pass --no-sandbox for a practice run on "
                 "submissions you trust (its grades must not count: the learner's code then runs "
                 "with your permissions).")
+
+
+
 HOME = "/home/learner"  # the submission's own folder inside the sandbox (and its working folder)
+
+
+
 LEARNER_UID = 1000  # the uid inside the sandbox
+
+
+
 FIRST_UID = 61000  # as root, sandboxes run as uids FIRST_UID, FIRST_UID + 1, … (one per job)
+
+
+
 _SYSTEM = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"]
+
+
+
 _ETC = ["ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "fonts", "localtime",
         "nsswitch.conf", "mime.types", "ssl", "ca-certificates"]
+
+
+
 _PASSWD = f"learner:x:{LEARNER_UID}:{LEARNER_UID}:learner:{HOME}:/bin/sh\n"
+
+
+
 _GROUP = f"learner:x:{LEARNER_UID}:\n"
+
 
 
 @dataclass(frozen=True)
@@ -66,9 +91,11 @@ class Limits:
                 f"--fsize={self.file_bytes}", "--core=0", "--"]
 
 
+
 def bwrap() -> str | None:
     """The ``bwrap`` executable, or ``None`` if bubblewrap is not installed."""
     return shutil.which("bwrap")
+
 
 
 def course_paths() -> list[Path]:
@@ -85,6 +112,7 @@ def course_paths() -> list[Path]:
     return sorted(p for p in resolved if p.exists() and not any(q != p and q in p.parents for q in resolved))
 
 
+
 def _system_args() -> list[str]:
     args = []
     for path in _SYSTEM:
@@ -97,6 +125,7 @@ def _system_args() -> list[str]:
         if Path("/etc", name).exists():
             args += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
     return args
+
 
 
 @dataclass
@@ -156,6 +185,7 @@ folder, a tmpfs; nothing it writes goes back."""
             kill_uid(self.uid)  # belt and braces: nothing of that uid may outlive grading
 
 
+
 @contextmanager
 def _data_fd(text: str) -> Iterator[int]:
     """A pipe's read end holding ``text`` (small: it fits in the pipe's buffer)."""
@@ -168,6 +198,7 @@ def _data_fd(text: str) -> Iterator[int]:
         os.close(r)
 
 
+
 def _pids_of(uid: int) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
@@ -177,6 +208,7 @@ def _pids_of(uid: int) -> list[int]:
         except OSError:
             continue
     return found
+
 
 
 def kill_uid(uid: int, wait_s: float = 5.0) -> list[int]:
@@ -195,31 +227,6 @@ def kill_uid(uid: int, wait_s: float = 5.0) -> list[int]:
     return killed
 
 
-class UidPool:
-    """Host uids for sandboxes, one per sandbox running at once (only when the grader is root).
-
-    With a uid of its own, a sandbox's process limit counts only its own processes (Linux counts
-    RLIMIT_NPROC per uid, and never limits root).
-    """
-
-    def __init__(self, size: int, first: int = FIRST_UID):
-        self._free = list(range(first, first + size))
-        self._lock = threading.Condition()
-
-    @contextmanager
-    def take(self) -> Iterator[int]:
-        with self._lock:
-            while not self._free:
-                self._lock.wait()
-            uid = self._free.pop(0)
-        try:
-            yield uid
-        finally:
-            kill_uid(uid)
-            with self._lock:
-                self._free.append(uid)
-                self._lock.notify()
-
 
 def private_folder(prefix: str = "attnlab-grade-") -> Path:
     """A fresh host folder for one submission's copy (traversable, not listable, by others)."""
@@ -228,190 +235,3 @@ def private_folder(prefix: str = "attnlab-grade-") -> Path:
     work = base / "work"
     work.mkdir(mode=0o700)
     return work
-
-
-def uids_usable(probe_env: dict[str, str], uid: int = FIRST_UID) -> str | None:
-    """``None`` if a sandbox can run this Python as ``uid`` (it must be able to read the course and
-    the Python installation), else why not."""
-    work = private_folder()
-    box = Sandbox(work, uid=uid)
-    try:
-        proc = box.start([sys.executable, "-I", "-c", "import attnlab.checks.core"], probe_env,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        _, err = proc.communicate(timeout=60)
-        return None if proc.returncode == 0 else err.decode(errors="replace").strip()[-300:]
-    except (OSError, subprocess.SubprocessError) as exc:
-        return str(exc)
-    finally:
-        box.stop()
-        shutil.rmtree(work.parent, ignore_errors=True)
-
-
-def _pids_hierarchy() -> Path | None:
-    """A writable cgroup folder with the pids controller (v1 or v2), or ``None``."""
-    v1, v2 = Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup")
-    for base, usable in ((v1, (v1 / "cgroup.procs").exists()),
-                         (v2, "pids" in _read(v2 / "cgroup.subtree_control").split())):
-        if usable and os.access(base, os.W_OK):
-            return base
-    return None
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text()
-    except OSError:
-        return ""
-
-
-def sweep_cgroups(min_age_s: float = 600.0) -> list[Path]:
-    """Remove the empty pids cgroups a killed grader left behind (older than ``min_age_s``, so a
-    grader running beside this one keeps the ones it is about to use). The ones removed."""
-    base = _pids_hierarchy()
-    removed = []
-    for group in base.glob("attnlab-grade-*") if base is not None else []:
-        try:
-            if time.time() - group.stat().st_mtime > min_age_s and not _read(group / "cgroup.procs").strip():
-                group.rmdir()
-                removed.append(group)
-        except OSError:  # in use after all, or gone
-            continue
-    return removed
-
-
-@contextmanager
-def pids_cgroup(max_pids: int) -> Iterator[Path | None]:
-    """A fresh pids cgroup allowing ``max_pids`` tasks (removed afterwards, its tasks killed), or
-    ``None`` where cgroups cannot be made (not root, or not delegated)."""
-    base = _pids_hierarchy()
-    if base is None:
-        yield None
-        return
-    group = Path(tempfile.mkdtemp(prefix="attnlab-grade-", dir=base))
-    try:
-        (group / "pids.max").write_text(str(max_pids))
-    except OSError:
-        group.rmdir()
-        yield None
-        return
-    try:
-        yield group
-    finally:
-        for pid in _read(group / "cgroup.procs").split():
-            try:
-                os.kill(int(pid), signal.SIGKILL)
-            except OSError:
-                pass
-        for _ in range(100):
-            try:
-                group.rmdir()
-                break
-            except OSError:  # tasks still exiting
-                threading.Event().wait(0.02)
-
-
-@dataclass
-class Isolation:
-    """How this grader isolates submissions: per-sandbox uids (root, when the course is readable
-    by them), else the grader's own uid with a pids cgroup (root) or a process limit above the
-    instructor's own processes."""
-
-    uids: UidPool | None
-    cgroups: bool
-    limits: Limits
-    note: str
-
-    @contextmanager
-    def sandbox(self, workdir: Path) -> Iterator[Sandbox]:
-        with (self.uids.take() if self.uids else _none()) as uid, \
-                (pids_cgroup(self.limits.processes) if self.cgroups else _none()) as cgroup:
-            box = Sandbox(workdir, self.limits, uid=uid, cgroup=cgroup)
-            try:
-                yield box
-            finally:
-                box.stop()
-
-
-@contextmanager
-def _none():
-    yield None
-
-
-def _own_processes() -> int:
-    uid = os.getuid()
-    return sum(1 for e in Path("/proc").iterdir() if e.name.isdigit() and _owner(e) == uid)
-
-
-def _owner(entry: Path) -> int | None:
-    try:
-        return entry.stat().st_uid
-    except OSError:
-        return None
-
-
-def isolation(jobs: int, env: dict[str, str], limits: Limits | None = None) -> Isolation:
-    """Choose how to isolate ``jobs`` sandboxes running at once (see :class:`Isolation`)."""
-    limits = limits or Limits()
-    if os.getuid() == 0:
-        why = uids_usable(env)
-        if why is None:
-            return Isolation(UidPool(jobs), False, limits,
-                             f"each submission runs as its own uid ({FIRST_UID}…{FIRST_UID + jobs - 1})")
-        sweep_cgroups()
-        with pids_cgroup(limits.processes) as group:
-            cgroups = group is not None
-        return Isolation(None, cgroups, limits,
-                         "submissions run as root mapped to an unprivileged uid (a sandbox uid cannot read "
-                         f"the course or Python: {why.splitlines()[-1] if why else ''}); "
-                         + ("a pids cgroup limits their processes" if cgroups else
-                            "NO process limit (no pids cgroup): the PID namespace and time limit bound them"))
-    own = _own_processes()
-    from dataclasses import replace
-    return Isolation(None, False, replace(limits, processes=own + limits.processes),
-                     f"submissions run as your uid, mapped to uid {LEARNER_UID}; the process limit counts "
-                     f"your own {own} processes too")
-
-
-@dataclass
-class Unsandboxed:
-    """``--no-sandbox``: the runner as an ordinary child of the grader, in its own session (killed
-    as a group), with the same resource limits — but with the grader's permissions and view."""
-
-    workdir: Path
-    limits: Limits = field(default_factory=Limits)
-    process: subprocess.Popen | None = None
-
-    def start(self, argv: list[str], env: dict[str, str], **popen) -> subprocess.Popen:
-        tmp = self.workdir / ".tmp"
-        tmp.mkdir(exist_ok=True)
-        env = {**env, "HOME": str(self.workdir), "TMPDIR": str(tmp), "MPLCONFIGDIR": str(tmp / "matplotlib"),
-               "IPYTHONDIR": str(tmp / "ipython")}
-        self.process = subprocess.Popen([*self.limits.prlimit(), *argv], env=env, cwd=self.workdir,
-                                        start_new_session=True, **popen)
-        return self.process
-
-    def stop(self) -> None:
-        if self.process is None:
-            return
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        self.process.wait()
-
-
-@dataclass
-class NoSandbox:
-    """Isolation for ``--no-sandbox`` runs (practice only: their grades must not count)."""
-
-    limits: Limits = field(default_factory=Limits)
-    note: str = ("NO SANDBOX (--no-sandbox): submissions run with your permissions and can see your "
-                 "files; use these grades for practice only")
-
-    @contextmanager
-    def sandbox(self, workdir: Path) -> Iterator[Unsandboxed]:
-        box = Unsandboxed(workdir, self.limits)
-        try:
-            yield box
-        finally:
-            box.stop()

@@ -34,15 +34,8 @@ from threadpoolctl import ThreadpoolController
 from attnlab.attention import causal_mask, scaled_dot_product_attention
 from attnlab.models import hub
 from attnlab.models.gpt2_layout import GPT2Config, check_folder, expected_shapes, read_config, read_file
-from attnlab.models.pretrained import (
-    Forward,
-    PerLayerMaps,
-    check_text,
-    gelu,
-    gelu_tanh,
-    layer_norm,
-    read_only,
-)
+from attnlab.models.pieces import PerLayerMaps, check_text, gelu, gelu_tanh, layer_norm, read_only
+from attnlab.models.pretrained import Forward
 from attnlab.validate import index, positive_int
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from attnlab.models import hub
-from attnlab.models.pretrained import PretrainedConfig
+from attnlab.models.pieces import PretrainedConfig
 from attnlab.params import ModelConfig
 from attnlab.validate import positive_int
 

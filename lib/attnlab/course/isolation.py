@@ -1,0 +1,237 @@
+"""How a grader keeps submissions apart while several run at once.
+
+As root, each sandbox gets a host uid of its own (:class:`UidPool`) when such a uid can read the
+course and Python — then Linux's process limit counts only that sandbox's processes. Otherwise a pids
+cgroup limits each sandbox's processes (root), or the process limit is set above the instructor's
+own processes. :func:`isolation` chooses; ``--no-sandbox`` uses :class:`NoSandbox` (practice only).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from attnlab.course.sandbox import FIRST_UID, LEARNER_UID, Limits, Sandbox, kill_uid, private_folder
+
+
+class UidPool:
+    """Host uids for sandboxes, one per sandbox running at once (only when the grader is root).
+
+    With a uid of its own, a sandbox's process limit counts only its own processes (Linux counts
+    RLIMIT_NPROC per uid, and never limits root).
+    """
+
+    def __init__(self, size: int, first: int = FIRST_UID):
+        self._free = list(range(first, first + size))
+        self._lock = threading.Condition()
+
+    @contextmanager
+    def take(self) -> Iterator[int]:
+        with self._lock:
+            while not self._free:
+                self._lock.wait()
+            uid = self._free.pop(0)
+        try:
+            yield uid
+        finally:
+            kill_uid(uid)
+            with self._lock:
+                self._free.append(uid)
+                self._lock.notify()
+
+
+def uids_usable(probe_env: dict[str, str], uid: int = FIRST_UID) -> str | None:
+    """``None`` if a sandbox can run this Python as ``uid`` (it must be able to read the course and
+    the Python installation), else why not."""
+    work = private_folder()
+    box = Sandbox(work, uid=uid)
+    try:
+        proc = box.start([sys.executable, "-I", "-c", "import attnlab.checks.core"], probe_env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, err = proc.communicate(timeout=60)
+        return None if proc.returncode == 0 else err.decode(errors="replace").strip()[-300:]
+    except (OSError, subprocess.SubprocessError) as exc:
+        return str(exc)
+    finally:
+        box.stop()
+        shutil.rmtree(work.parent, ignore_errors=True)
+
+
+def _pids_hierarchy() -> Path | None:
+    """A writable cgroup folder with the pids controller (v1 or v2), or ``None``."""
+    v1, v2 = Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup")
+    for base, usable in ((v1, (v1 / "cgroup.procs").exists()),
+                         (v2, "pids" in _read(v2 / "cgroup.subtree_control").split())):
+        if usable and os.access(base, os.W_OK):
+            return base
+    return None
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError:
+        return ""
+
+
+def sweep_cgroups(min_age_s: float = 600.0) -> list[Path]:
+    """Remove the empty pids cgroups a killed grader left behind (older than ``min_age_s``, so a
+    grader running beside this one keeps the ones it is about to use). The ones removed."""
+    base = _pids_hierarchy()
+    removed = []
+    for group in base.glob("attnlab-grade-*") if base is not None else []:
+        try:
+            if time.time() - group.stat().st_mtime > min_age_s and not _read(group / "cgroup.procs").strip():
+                group.rmdir()
+                removed.append(group)
+        except OSError:  # in use after all, or gone
+            continue
+    return removed
+
+
+@contextmanager
+def pids_cgroup(max_pids: int) -> Iterator[Path | None]:
+    """A fresh pids cgroup allowing ``max_pids`` tasks (removed afterwards, its tasks killed), or
+    ``None`` where cgroups cannot be made (not root, or not delegated)."""
+    base = _pids_hierarchy()
+    if base is None:
+        yield None
+        return
+    group = Path(tempfile.mkdtemp(prefix="attnlab-grade-", dir=base))
+    try:
+        (group / "pids.max").write_text(str(max_pids))
+    except OSError:
+        group.rmdir()
+        yield None
+        return
+    try:
+        yield group
+    finally:
+        for pid in _read(group / "cgroup.procs").split():
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except OSError:
+                pass
+        for _ in range(100):
+            try:
+                group.rmdir()
+                break
+            except OSError:  # tasks still exiting
+                threading.Event().wait(0.02)
+
+
+@dataclass
+class Isolation:
+    """How this grader isolates submissions: per-sandbox uids (root, when the course is readable
+    by them), else the grader's own uid with a pids cgroup (root) or a process limit above the
+    instructor's own processes."""
+
+    uids: UidPool | None
+    cgroups: bool
+    limits: Limits
+    note: str
+
+    @contextmanager
+    def sandbox(self, workdir: Path) -> Iterator[Sandbox]:
+        with (self.uids.take() if self.uids else _none()) as uid, \
+                (pids_cgroup(self.limits.processes) if self.cgroups else _none()) as cgroup:
+            box = Sandbox(workdir, self.limits, uid=uid, cgroup=cgroup)
+            try:
+                yield box
+            finally:
+                box.stop()
+
+
+@contextmanager
+def _none():
+    yield None
+
+
+def _own_processes() -> int:
+    uid = os.getuid()
+    return sum(1 for e in Path("/proc").iterdir() if e.name.isdigit() and _owner(e) == uid)
+
+
+def _owner(entry: Path) -> int | None:
+    try:
+        return entry.stat().st_uid
+    except OSError:
+        return None
+
+
+def isolation(jobs: int, env: dict[str, str], limits: Limits | None = None) -> Isolation:
+    """Choose how to isolate ``jobs`` sandboxes running at once (see :class:`Isolation`)."""
+    limits = limits or Limits()
+    if os.getuid() == 0:
+        why = uids_usable(env)
+        if why is None:
+            return Isolation(UidPool(jobs), False, limits,
+                             f"each submission runs as its own uid ({FIRST_UID}…{FIRST_UID + jobs - 1})")
+        sweep_cgroups()
+        with pids_cgroup(limits.processes) as group:
+            cgroups = group is not None
+        return Isolation(None, cgroups, limits,
+                         "submissions run as root mapped to an unprivileged uid (a sandbox uid cannot read "
+                         f"the course or Python: {why.splitlines()[-1] if why else ''}); "
+                         + ("a pids cgroup limits their processes" if cgroups else
+                            "NO process limit (no pids cgroup): the PID namespace and time limit bound them"))
+    own = _own_processes()
+    from dataclasses import replace
+    return Isolation(None, False, replace(limits, processes=own + limits.processes),
+                     f"submissions run as your uid, mapped to uid {LEARNER_UID}; the process limit counts "
+                     f"your own {own} processes too")
+
+
+@dataclass
+class Unsandboxed:
+    """``--no-sandbox``: the runner as an ordinary child of the grader, in its own session (killed
+    as a group), with the same resource limits — but with the grader's permissions and view."""
+
+    workdir: Path
+    limits: Limits = field(default_factory=Limits)
+    process: subprocess.Popen | None = None
+
+    def start(self, argv: list[str], env: dict[str, str], **popen) -> subprocess.Popen:
+        tmp = self.workdir / ".tmp"
+        tmp.mkdir(exist_ok=True)
+        env = {**env, "HOME": str(self.workdir), "TMPDIR": str(tmp), "MPLCONFIGDIR": str(tmp / "matplotlib"),
+               "IPYTHONDIR": str(tmp / "ipython")}
+        self.process = subprocess.Popen([*self.limits.prlimit(), *argv], env=env, cwd=self.workdir,
+                                        start_new_session=True, **popen)
+        return self.process
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.process.wait()
+
+
+@dataclass
+class NoSandbox:
+    """Isolation for ``--no-sandbox`` runs (practice only: their grades must not count)."""
+
+    limits: Limits = field(default_factory=Limits)
+    note: str = ("NO SANDBOX (--no-sandbox): submissions run with your permissions and can see your "
+                 "files; use these grades for practice only")
+
+    @contextmanager
+    def sandbox(self, workdir: Path) -> Iterator[Unsandboxed]:
+        box = Unsandboxed(workdir, self.limits)
+        try:
+            yield box
+        finally:
+            box.stop()
