@@ -142,7 +142,7 @@ def test_a_class_is_graded_at_once_and_the_sandboxs_cost_is_measured():
     assert goal[1] == "≤ 1.2" and goal[3] == (cls["ratio"] <= 1.2)
 
 
-def test_section_9_reports_your_code_a_real_model_and_judges_its_goals():
+def test_section_11_reports_your_code_a_real_model_and_judges_its_goals():
     from attnlab.course.bench.yours import goal_rows_yours, yours_section
 
     figures = {"minilm": {"tokens": 20, "seconds": 0.08, "max_diff": 3e-6},
@@ -151,7 +151,7 @@ def test_section_9_reports_your_code_a_real_model_and_judges_its_goals():
     met = {what.split(",")[0]: ok for what, _, _, ok in goal_rows_yours(figures)}
     assert list(met.values()) == [True, True, False, False, True]  # 70 s and 0.022 below miss
     text = "\n".join(yours_section(figures))
-    assert "## 9. Your code, a real model" in text and "layer 0, head 2" in text and "70.0 s" in text
+    assert "## 11. Your code, a real model" in text and "layer 0, head 2" in text and "70.0 s" in text
     figures["minilm"]["max_diff"] = "transformers not installed"
     assert goal_rows_yours(figures)[1][3] is None
     assert goal_rows_yours({}) == [] and yours_section({}) == []
