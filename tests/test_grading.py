@@ -293,3 +293,14 @@ def test_every_lessons_solution_scores_full_marks_through_the_sandbox():
     with ThreadPoolExecutor(2) as pool:
         for name, row, full in pool.map(one, names):
             assert (row.status, sum(row.scores.values()), row.notes) == ("graded", full, []), name
+
+
+def test_a_lesson_whose_checks_cannot_be_replayed_is_refused_in_one_line(tmp_path, capsys):
+    """Lesson 10's torch checks cannot be judged outside the sandbox yet: attnlab-grade says so and
+    points to nbgrader, instead of a traceback."""
+    from attnlab.course.grading import main
+
+    assert main([str(tmp_path), "--lesson", "10_your_own_gpt"]) == 2
+    err = capsys.readouterr().err
+    assert "10_your_own_gpt's checks cannot be judged outside the sandbox yet" in err and "nbgrader" in err
+    assert "Traceback" not in err
