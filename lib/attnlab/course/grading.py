@@ -28,6 +28,7 @@ from pathlib import Path
 
 import nbformat
 
+from attnlab.checks.replay import NotReplayable
 from attnlab.course import classroom, sandbox
 from attnlab.course import isolation as kept_apart
 from attnlab.course.gradebook import Gradebook, digest
@@ -59,16 +60,12 @@ def find_submissions(folder: Path, lesson: str, roster: list[str] = ()) -> dict[
     return dict(sorted(found.items()))
 
 
-class NotReplayable(ValueError):
-    """A lesson whose checks cannot yet be judged outside the sandbox (lesson 10's torch checks)."""
-
-
 def load_lesson(name: str) -> Lesson:
     """A lesson's exercises and recorded checks, from ``solutions/<name>.ipynb``; ``NotReplayable``
     (one sentence, naming the way to grade it) if its checks cannot be judged outside a sandbox."""
     try:
         return Lesson.load(name, nbformat.read(SOLUTIONS_DIR / f"{name}.ipynb", as_version=4))
-    except ValueError as exc:
+    except NotReplayable as exc:
         raise NotReplayable(f"{name}'s checks cannot be judged outside the sandbox yet ({exc}): "
                             "grade this lesson with nbgrader (docs/instructors.md)") from None
 
