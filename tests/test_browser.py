@@ -210,6 +210,9 @@ def test_picking_another_head_changes_the_heatmap(page):
     changed(page, heatmap, before_html)
     after = weights(page, heatmap)
     assert len(after) == len(before) and after != before
+    # The caption is a second widget, redrawn after the heatmap: wait for it (up to 10 s), then assert.
+    page.wait_for_function("() => document.querySelector('.attnlab-explorer').innerText.includes('head 3')",
+                           timeout=10_000)
     assert "head 3" in page.inner_text(".attnlab-explorer")
 
 
