@@ -54,7 +54,7 @@ test: $(VENV)/.installed-test $(PROXY)
 	@command -v bwrap >/dev/null || { echo "make test needs bubblewrap, the grader's sandbox (Debian: apt install bubblewrap; bash .ci/run installs it)" >&2; exit 1; }
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile \
-		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+		--nbval --nbval-current-env --nbval-sanitize-with etc/nbval_sanitize.cfg \
 		tests notebooks solutions
 
 lint: $(VENV)/.installed-test

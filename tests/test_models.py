@@ -8,19 +8,19 @@ import numpy as np
 import pytest
 import torch
 
-from attnlab.models import corpus, probes
+from attnlab.models import corpus, probes, training
 from attnlab.models import trained as models
 from attnlab.models.trained import load_tiny_gpt, load_translator
 
 FRESH_SEED = 123  # held-out rows the training run never measured on
-ROW = models.GPT_CONFIG["context_length"] + 1  # a row: the words read plus the last one predicted
+ROW = training.GPT_CONFIG["context_length"] + 1  # a row: the words read plus the last one predicted
 
 
 @pytest.fixture(scope="module", autouse=True)
 def one_thread():
     """One torch thread, as the models were trained: on a busy 2-core machine a second thread only waits."""
     saved = torch.get_num_threads()
-    torch.set_num_threads(models.THREADS)
+    torch.set_num_threads(training.THREADS)
     yield
     torch.set_num_threads(saved)
 
@@ -68,8 +68,8 @@ def test_a_missing_checkpoint_says_how_to_make_it(tmp_path):
 
 
 def test_the_json_figures_are_the_checkpoints_own(gpt, train_rows):
-    heldout = corpus.lm_sequences(models.GPT_TRAINING["n_heldout"], ROW, seed=1, split="heldout")  # as stored
-    quality = models.gpt_quality(gpt.model, train_rows, heldout, gpt.vocab)
+    heldout = corpus.lm_sequences(training.GPT_TRAINING["n_heldout"], ROW, seed=1, split="heldout")
+    quality = training.gpt_quality(gpt.model, train_rows, heldout, gpt.vocab)
     for key in ("heldout_loss", "heldout_accuracy", "bigram_accuracy", "grammar_floor_loss"):
         assert quality[key] == pytest.approx(gpt.info["quality"][key], abs=2e-4), key
     assert quality["noun_adjective_head"] == gpt.info["quality"]["noun_adjective_head"]
@@ -151,7 +151,7 @@ def test_lesson_helpers(gpt, leaky, translator):
 
 @pytest.mark.slow
 def test_retrained_models_reach_the_same_quality(tmp_path):
-    assert models.main(["--only", "tiny_gpt", "--only", "translator", "--out", str(tmp_path)]) == 0
+    assert training.main(["--only", "tiny_gpt", "--only", "translator", "--out", str(tmp_path)]) == 0
     for name, keys in [("tiny_gpt", ["heldout_loss", "heldout_accuracy"]),
                        ("translator", ["heldout_exact_translations"])]:
         _, fresh = models.read(name, data_dir=tmp_path)

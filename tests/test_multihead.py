@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from attnlab.attention import causal_mask, scaled_dot_product_attention
+from attnlab.models.torch_heads import to_torch
 from attnlab.multihead import (
     concat_heads,
     head_changes,
@@ -14,7 +15,6 @@ from attnlab.multihead import (
     multi_head_attention,
     output_matrix_form,
     stack_value_up,
-    to_torch,
     value_update,
 )
 

@@ -17,7 +17,8 @@ only ever meets head h's output, so that one product *is* the sum of the per-hea
 
 Shapes: x ``(T, C)``; context ``(S, C)`` (cross-attention: keys and values come from another
 sequence; default x itself, S = T); W_Q, W_K, W_V_down ``(H, C, D)``; W_V_up ``(H, D, C)``.
-The test oracle is torch's ``nn.MultiheadAttention`` (:func:`to_torch` loads these weights into it).
+The test oracle is torch's ``nn.MultiheadAttention`` (:func:`attnlab.models.torch_heads.to_torch`
+loads these weights into it).
 """
 
 from __future__ import annotations
@@ -147,32 +148,3 @@ def output_matrix_form(head_outputs, W_O) -> np.ndarray:
         raise ValueError(f"W_O must have shape (n_heads·d_head={side_by_side.shape[1]}, d_model), "
                          f"but has shape {W_O.shape}")
     return side_by_side @ W_O  # (T, H·D) @ (H·D, C) -> (T, C)
-
-
-# --- torch's layout ------------------------------------------------------------------------------------
-
-
-def to_torch(W_Q, W_K, W_V_down, W_V_up):
-    """An ``nn.MultiheadAttention`` (no biases, ``batch_first=True``, float64) holding these weights.
-
-    torch keeps ``in_proj_weight (3C, C)`` — the query, key and value maps of all heads stacked as
-    ``(out, in)`` rows — and ``out_proj.weight (C, H·D)``, the transposed output matrix. It needs
-    ``H·D = C``.
-    """
-    import torch
-    from torch import nn
-
-    one_token = np.zeros((1, np.shape(W_Q)[1]))  # only the maps are checked here
-    _, W_Q, W_K, W_V_down, W_V_up, _ = check_heads(one_token, W_Q, W_K, W_V_down, W_V_up)
-    H, C, D = W_Q.shape
-    if H * D != C:
-        raise ValueError(f"nn.MultiheadAttention needs n_heads·d_head = d_model, but {H}·{D} ≠ {C}")
-    mha = nn.MultiheadAttention(C, H, bias=False, batch_first=True, dtype=torch.float64)
-
-    def rows(w):  # (H, C, D) -> (H·D, C): head h's output features are rows h·D … (h+1)·D − 1
-        return torch.from_numpy(np.ascontiguousarray(w.transpose(0, 2, 1).reshape(H * D, C)))
-
-    with torch.no_grad():
-        mha.in_proj_weight.copy_(torch.cat([rows(W_Q), rows(W_K), rows(W_V_down)]))
-        mha.out_proj.weight.copy_(torch.from_numpy(stack_value_up(W_V_up).T.copy()))
-    return mha

@@ -11,6 +11,6 @@ DATA_DIR = ROOT / "data"
 SOLUTIONS_DIR = ROOT / "solutions"
 NOTEBOOKS_DIR = ROOT / "notebooks"
 # What legitimately differs between two runs of a notebook (nbval's sanitizer; the generator reads it too)
-SANITIZE_CFG = ROOT / "tests" / "nbval_sanitize.cfg"
+SANITIZE_CFG = ROOT / "etc" / "nbval_sanitize.cfg"
 # Checkpoints a learner fetches (`attnlab-fetch gpt2`): a Hugging Face cache, outside git.
 PRETRAINED_DIR = DATA_DIR / "pretrained"

@@ -34,7 +34,7 @@ IGNORE_TAGS = ("nbval-ignore-output", "nbval-skip")
 
 
 def sanitizer_patterns() -> list[tuple[re.Pattern, str]]:
-    """The ``(regex, replacement)`` pairs of ``tests/nbval_sanitize.cfg``, in order."""
+    """The ``(regex, replacement)`` pairs of ``etc/nbval_sanitize.cfg``, in order."""
     cfg = configparser.ConfigParser()
     cfg.read(SANITIZE_CFG)
     return [(re.compile(cfg[s]["regex"]), cfg[s]["replace"]) for s in cfg.sections()]

@@ -2,6 +2,6 @@
 
 import sys
 
-from attnlab.models.trained import main
+from attnlab.models.training import main
 
 sys.exit(main())

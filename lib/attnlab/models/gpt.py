@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass
 import torch
 from torch import nn
 
+from attnlab.config import ModelConfig
 from attnlab.models.layers import Block, check_token_ids, init_gpt2_, through_blocks
-from attnlab.params import ModelConfig
 from attnlab.validate import positive_int
 
 # --- the decoder-only language model ---------------------------------------------------------

@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from attnlab.config import ModelConfig
 from attnlab.models import hub
 from attnlab.models.pieces import PretrainedConfig
-from attnlab.params import ModelConfig
 from attnlab.validate import positive_int
 
 ACTIVATIONS = ("gelu_new", "gelu_pytorch_tanh", "gelu")  # tanh-GELU (GPT-2's) or exact GELU

@@ -141,3 +141,13 @@ def _same_arrows(vectors: dict) -> list[tuple[list[str], np.ndarray]]:
         else:
             groups.append(([token], v))
     return groups
+
+
+def plot_comparison(comparison, layer: int | None = None, head: int | None = None):
+    """A learner's attention pattern beside the course's, from ``yours.compare(...)``: at the first
+    place they differ (or layer 0, head 0) unless ``layer``/``head`` are given. Returns the figure."""
+    layer, head, tokens, yours, course = comparison.at(layer, head)
+    fig, axes = plt.subplots(1, 2, figsize=(9, 4), layout="constrained")
+    plot_pattern(yours, tokens, tokens, ax=axes[0], title=f"yours: layer {layer}, head {head}")
+    plot_pattern(course, tokens, tokens, ax=axes[1], title=f"the course's: layer {layer}, head {head}")
+    return fig

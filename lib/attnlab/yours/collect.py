@@ -23,28 +23,17 @@ import io
 import json
 import warnings
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
 from attnlab.checks.core import TIME_LIMIT, CheckTimeout, time_limit
 from attnlab.paths import NOTEBOOKS_DIR
-from attnlab.yours.steps import EXERCISES, Step, first_line
+from attnlab.yours.found import Found
+from attnlab.yours.steps import EXERCISES, first_line
+from attnlab.yours.yours import Yours
 
 KEPT = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-
-
-@dataclass(frozen=True)
-class Found:
-    """What :func:`collect` found for one exercise: ``state`` is ``"yours"``, ``"failing"`` or
-    ``"missing"``; ``line`` the check's line (or why nothing was found); ``origin`` where from."""
-
-    name: str
-    state: str
-    line: str
-    origin: str
-    fn: object = None
 
 
 @contextlib.contextmanager
@@ -158,8 +147,6 @@ def collect(folder="notebooks", live: Mapping | None = None, lesson: str | None 
     ``folder``: where the saved lessons are (``"."`` inside a lesson). ``live`` and ``lesson``: take
     that lesson's functions from the running kernel's ``globals()``. ``names``: only these exercises.
     """
-    from attnlab.yours.yours import Yours
-
     folder = resolve_folder(folder)
     names = list(EXERCISES) if names is None else list(names)
     unknown = [n for n in names if n not in EXERCISES]
@@ -186,8 +173,3 @@ def collect(folder="notebooks", live: Mapping | None = None, lesson: str | None 
         else:
             found[name] = _found(name, ran[0], f"{here}.ipynb", ran[1].get(name))
     return Yours(found, folder.name or str(folder), notes)
-
-
-def step_of(f: Found) -> Step:
-    """The :class:`Step` for a found function (``whose`` ``"yours"``)."""
-    return Step(f.name, f.fn, whose="yours", origin=f.origin)

@@ -171,24 +171,17 @@ class Comparison:
     def __repr__(self) -> str:
         return self.line + ("\n" + self.table() if self.rows and self.yours else "")
 
-    def plot(self, layer: int | None = None, head: int | None = None):
-        """Your pattern beside the course's (at the first difference, or layer 0 head 0)."""
-        import matplotlib.pyplot as plt
-
-        from attnlab.views.plotting import plot_pattern
-
+    def at(self, layer: int | None = None, head: int | None = None) -> tuple:
+        """``(layer, head, tokens, yours (T, T), the course's (T, T))``: one head's two patterns, at
+        the first difference (or layer 0 head 0) unless given — what
+        :func:`attnlab.views.plotting.plot_comparison` draws side by side."""
         if not self.runs:
-            raise ValueError("nothing to plot: the comparison did not run (see its line)")
-        at = self.first if self.first is not None and self.first.head is not None else None
-        layer = (at.layer if at else 0) if layer is None else layer
-        head = (at.head if at else 0) if head is None else head
+            raise ValueError("nothing to show: the comparison did not run (see its line)")
+        first = self.first if self.first is not None and self.first.head is not None else None
+        layer = (first.layer if first else 0) if layer is None else layer
+        head = (first.head if first else 0) if head is None else head
         ref, got = self.runs
-        fig, axes = plt.subplots(1, 2, figsize=(9, 4), layout="constrained")
-        plot_pattern(got.patterns[layer, head], ref.tokens, ref.tokens, ax=axes[0],
-                     title=f"yours: layer {layer}, head {head}")
-        plot_pattern(ref.patterns[layer, head], ref.tokens, ref.tokens, ax=axes[1],
-                     title=f"the course's: layer {layer}, head {head}")
-        return fig
+        return layer, head, ref.tokens, got.patterns[layer, head], ref.patterns[layer, head]
 
 
 def runner_of(model: str, folder=None):

@@ -3,7 +3,7 @@ either is still the stub, the course's checkpoint standing in, with a line sayin
 student copy runs in seconds and CI never trains twice).
 
 The run is deterministic: seeded, one thread, torch's deterministic algorithms
-(:class:`attnlab.models.trained.deterministic`), on the rows the course's tiny GPT trained on.
+(:class:`attnlab.models.training.deterministic`), on the rows the course's tiny GPT trained on.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from attnlab.yours.steps import first_line
 
-STEPS = 500  # as the course's own tiny GPT (attnlab.models.trained.GPT_TRAINING)
+STEPS = 500  # as the course's own tiny GPT (attnlab.models.training.GPT_TRAINING)
 
 
 @dataclass
@@ -41,7 +41,8 @@ def course_stands_in(why: str) -> OwnRun:
 def train_your_gpt(GPT, train, steps: int = STEPS, seed: int = 0, threads: int = 1) -> OwnRun:
     """Build ``GPT(config)`` (the course's tiny GPT's config) and train it with
     ``train(model, rows, steps)`` on the course's training rows — deterministically."""
-    from attnlab.models.trained import deterministic, load_tiny_gpt
+    from attnlab.models.trained import load_tiny_gpt
+    from attnlab.models.training import deterministic
 
     gpt = load_tiny_gpt()
     start = time.perf_counter()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from attnlab.yours.collect import Found, step_of
+from attnlab.yours.found import Found, step_of
 from attnlab.yours.steps import EXERCISES, Steps, lesson_number
 
 
