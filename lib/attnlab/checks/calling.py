@@ -9,7 +9,6 @@ called inside a sandbox and sent out as plain data (:meth:`Outcome.wire`), to be
 from __future__ import annotations
 
 import copy
-import inspect
 import signal
 import threading
 import warnings
@@ -71,13 +70,11 @@ def first_line(exc: BaseException) -> str:
 class Outcome:
     """What calling the learner's function on one case gave: an answer, or what stopped it."""
 
-    kind: str  # value | changed input | raised | not implemented | timeout | recursion | unreadable | lost
+    kind: str  # value | raised | not implemented | timeout | recursion | unreadable | lost
     value: Any = None  # the answer (kind "value")
-    error: str = ""  # "TypeError: …" (raised), why the answer cannot be read (unreadable), or the
-    # name of the argument the function changed in place (changed input)
+    error: str = ""  # "TypeError: …" (raised), or why the answer cannot be read (unreadable)
 
-    KINDS = ("value", "changed input", "raised", "not implemented", "timeout", "recursion", "unreadable",
-             "lost")
+    KINDS = ("value", "raised", "not implemented", "timeout", "recursion", "unreadable", "lost")
 
     def wire(self, time_limit_s: float = TIME_LIMIT) -> dict:
         """This outcome as plain JSON-able data (the answer through :func:`plain.to_tree`, under
@@ -115,20 +112,14 @@ LOST = Outcome("lost")
 
 def call(fn: Callable, case, time_limit_s: float = TIME_LIMIT) -> Outcome:
     """Call ``fn`` on one case's inputs (copies of them) under the time limit. Never raises:
-    ``KeyboardInterrupt``, ``SystemExit``, ``GeneratorExit`` and the like become an outcome too.
-
-    A property every check tests whatever its cases: the function leaves its NumPy inputs as it
-    found them. One that returns the right answer but changed an argument in place (``x -= m``)
-    gives a ``changed input`` outcome naming that argument — its caller's array would change."""
+    ``KeyboardInterrupt``, ``SystemExit``, ``GeneratorExit`` and the like become an outcome too."""
     args = copy.deepcopy(case.args)
     kwargs = copy.deepcopy(case.kwargs)
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             with time_limit(time_limit_s):
-                answer = fn(*args, **kwargs)
-        changed = changed_argument(fn, case, args, kwargs)
-        return Outcome("changed input", error=changed) if changed else Outcome("value", answer)
+                return Outcome("value", fn(*args, **kwargs))
     except NotImplementedError:
         return Outcome("not implemented")
     except CheckTimeout:
@@ -139,38 +130,3 @@ def call(fn: Callable, case, time_limit_s: float = TIME_LIMIT) -> Outcome:
         return Outcome("raised", error=first_line(exc))
 
 
-
-
-def _arrays_in(value) -> list[np.ndarray]:
-    """The NumPy arrays in an argument: itself, or the items of a list, tuple or dict of them."""
-    if isinstance(value, np.ndarray):
-        return [value]
-    if isinstance(value, list | tuple):
-        return [item for item in value if isinstance(item, np.ndarray)]
-    if isinstance(value, dict):
-        return [item for item in value.values() if isinstance(item, np.ndarray)]
-    return []
-
-
-def _same(before, after) -> bool:
-    olds, news = _arrays_in(before), _arrays_in(after)
-    return len(olds) == len(news) and all(
-        old.shape == new.shape and old.dtype == new.dtype
-        and np.array_equal(old, new, equal_nan=old.dtype.kind in "fc")
-        for old, new in zip(olds, news, strict=True))
-
-
-def changed_argument(fn: Callable, case, args: tuple, kwargs: dict) -> str:
-    """The name of the first NumPy argument ``fn`` changed in place (``""`` if none): ``args`` and
-    ``kwargs`` are the copies ``fn`` was called with, ``case.args``/``case.kwargs`` the originals."""
-    try:
-        names = list(inspect.signature(fn).parameters)
-    except (TypeError, ValueError):
-        names = []
-    for i, (before, after) in enumerate(zip(case.args, args, strict=False)):
-        if not _same(before, after):
-            return names[i] if i < len(names) else f"argument {i + 1}"
-    for name, before in case.kwargs.items():
-        if name in kwargs and not _same(before, kwargs[name]):
-            return name
-    return ""

@@ -179,10 +179,6 @@ def judge(outcome: Outcome, case: Case, compare: Callable, time_limit_s: float =
         "timeout": f"still running after {time_limit_s:g} s — is there a loop that never ends?",
         "recursion": "RecursionError: the function calls itself without end",
         "raised": f"your code raised {outcome.error}",
-        "changed input": (f"the answer came back, but your function changed its argument `{outcome.error}` "
-                          f"in place (the caller's array changes too): work on a copy "
-                          f"(`{outcome.error} = {outcome.error}.copy()`) or write `x = x - m` rather than "
-                          f"`x -= m`"),
         "unreadable": outcome.error,
         "lost": "no answer came back for this case (the submission stopped)",
         "not implemented": "not implemented yet",
@@ -199,9 +195,7 @@ def judge(outcome: Outcome, case: Case, compare: Callable, time_limit_s: float =
             problem = str(exc)
         except BaseException as exc:  # noqa: BLE001 — e.g. an answer NumPy cannot read
             problem = f"your code raised {first_line(exc)}"
-    if problem is None:
-        return None
-    return problem + "." if outcome.kind == "changed input" else with_hint(problem, case)  # its own advice
+    return None if problem is None else with_hint(problem, case)
 
 
 def with_hint(problem: str, case: Case) -> str:
