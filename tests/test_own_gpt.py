@@ -2,15 +2,11 @@
 its adjective head; while either is the stub the course's checkpoint stands in, and says so."""
 
 import own_gpt_solution as S
-import pytest
 import torch
 
 from attnlab.checks.own_gpt import fused_state, per_head_state
-from attnlab.models import probes
 from attnlab.models.trained import load_tiny_gpt
-from attnlab.paths import SOLUTIONS_DIR
-from attnlab.yours.collect import definitions, read_lesson
-from attnlab.yours.own_gpt import as_course_model, train_your_gpt
+from attnlab.yours.own_gpt import train_your_gpt
 
 
 def stub(*args, **kwargs):
@@ -40,16 +36,7 @@ def test_per_head_and_fused_weights_convert_both_ways():
     assert set(back) == set(state) and all(torch.equal(back[k], state[k]) for k in state)
 
 
-@pytest.mark.slow
-def test_the_lessons_training_reaches_the_course_model_and_finds_its_adjective_head():
-    nb, _ = read_lesson(SOLUTIONS_DIR / "10_your_own_gpt.ipynb")
-    namespace, problems = definitions(nb, "10_your_own_gpt")
-    assert not problems
-    run = train_your_gpt(namespace["GPT"], namespace["train"])
-    assert run.yours and len(run.losses) == 500 and run.seconds < 60
-    gpt = load_tiny_gpt()
-    heldout = gpt.rows("heldout")
-    accuracy = probes.next_word_accuracy(run.model, heldout)
-    assert abs(accuracy - gpt.info["quality"]["heldout_accuracy"]) <= 0.02
-    heads = probes.noun_adjective_attention(as_course_model(run.model), heldout, gpt.vocab)
-    assert heads["weight"].max() >= 0.9
+# The lesson's own training run (500 steps of the solution's `GPT` and `train`) is tested where it
+# runs, once: strict nbval on solutions/10_your_own_gpt.ipynb compares its "within 0.02 of the
+# course's model: yes" and "at least 0.9 ...: yes" lines (make test, under other kernels); its time
+# is make bench's (lesson times). It is not trained a second time here.

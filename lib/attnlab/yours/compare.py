@@ -117,6 +117,12 @@ def _layer_rows(ref: Run, got: Run) -> list[dict]:
     return rows
 
 
+def _size(diff: float, tol: float) -> str:
+    """A difference as printed: 0 when the two computed the same numbers the same way; its digits
+    only beyond ``tol``; within it, rounding (whose digits change with the CPU's kernels): "≤ tol"."""
+    return "0" if diff == 0 else f"{diff:.2g}" if diff > tol else f"≤ {tol:g}"
+
+
 @dataclass
 class Comparison:
     """``rows``: per layer max |Δ| (patterns, outputs) and the share of values that match;
@@ -150,7 +156,8 @@ class Comparison:
             return f"⏳ {name} ran on the course's functions only: none of yours to compare yet."
         mine = ", ".join(f"`{n}`" for n in self.yours)
         if self.first is None:
-            return (f"✅ {name} on your {mine}: the same as on the course's — max |Δ| {self.max_diff:.1g}, "
+            return (f"✅ {name} on your {mine}: the same as on the course's within float32 rounding "
+                    f"(weights within {PATTERN_TOL:g}, outputs within {STATE_TOL:g}): "
                     f"{self.share_equal:.0%} of values match.")
         ref = self.runs[0]
         where = f"layer {self.first.layer}" if self.first.what != "logits" else "the logits"
@@ -164,8 +171,9 @@ class Comparison:
 
     def table(self) -> str:
         lines = ["layer  max |Δ| pattern  max |Δ| output  values that match"]
-        lines += [f"{r['layer']:>5}  {r['max_pattern_diff']:>15.2g}  {r['max_state_diff']:>14.2g}  "
-                  f"{r['share_equal']:>17.1%}" for r in self.rows]
+        lines += [f"{r['layer']:>5}  {_size(r['max_pattern_diff'], PATTERN_TOL):>15}  "
+                  f"{_size(r['max_state_diff'], STATE_TOL):>14}  {r['share_equal']:>17.1%}"
+                  for r in self.rows]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
