@@ -11,7 +11,7 @@ PYTEST_WORKERS ?= 2
 # Jupyter refuses to run as root (CI machines, containers) unless told to.
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab instructor test lint unit notebooks sync bench models clean
+.PHONY: lab instructor test check kernels lint unit notebooks sync bench models clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,14 +54,31 @@ $(PROXY):
 	@command -v npm >/dev/null || { echo "make test needs npm (Debian: apt install nodejs npm; bash .ci/run installs it)" >&2; exit 1; }
 	npm install --prefix .cache/node --no-save --no-audit --no-fund configurable-http-proxy@4.6.3
 
-# ruff, then one pytest run: the library's tests and strict nbval on every notebook, both copies.
-# pytest exits non-zero (5) if it collected nothing, and make stops on any non-zero exit.
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with etc/nbval_sanitize.cfg
+# The kernels another CPU would give: torch without AVX-512 / AVX2, MKL's reproducible mode. Stored
+# outputs must not depend on them (docs/authoring.md, "Outputs on any CPU").
+OTHER_KERNELS := ATEN_CPU_CAPABILITY=default MKL_CBWR=COMPATIBLE
+AVX2_KERNELS  := ATEN_CPU_CAPABILITY=avx2 MKL_CBWR=AVX2
+
+# ruff, then the library's tests with strict nbval on the student copies (this CPU's own kernels),
+# then strict nbval on solutions/ under OTHER_KERNELS: each notebook runs once, and the second
+# kernel set costs no extra run. pytest exits non-zero (5) if it collected nothing; make stops.
 test: $(VENV)/.installed-test $(PROXY)
 	@command -v bwrap >/dev/null || { echo "make test needs bubblewrap, the grader's sandbox (Debian: apt install bubblewrap; bash .ci/run installs it)" >&2; exit 1; }
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile \
-		--nbval --nbval-current-env --nbval-sanitize-with etc/nbval_sanitize.cfg \
-		tests notebooks solutions
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(NBVAL) tests notebooks
+	$(OTHER_KERNELS) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(NBVAL) solutions
+
+# The developer's loop (under 90 s): ruff and the tests not marked slow or browser (the marked ones
+# and their costs: docs/authoring.md, "Tests: fast and slow").
+check: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q -m "not slow and not browser" tests
+
+# Both copies of every lesson under both other kernel sets (four nbval passes, a few minutes).
+kernels: $(VENV)/.installed-test
+	$(OTHER_KERNELS) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(NBVAL) notebooks solutions
+	$(AVX2_KERNELS) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(NBVAL) notebooks solutions
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
