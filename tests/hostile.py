@@ -412,6 +412,96 @@ for folder in (".", "/tmp"):
 '''
 
 
+# --- issue 20: the sandbox holds no answer (each scores 0 because the answers are not there) ------
+
+PIPE_FORGERY = '''\
+import gc, json, os, stat
+from attnlab import checks
+try:
+    from attnlab.course.replay import record
+except ImportError:
+    from attnlab.checks.replay import record
+from attnlab.checks.mistakes import right_answer
+from attnlab.checks.plain import to_tree
+try:
+    from attnlab.course.wire import dumps
+except ImportError:
+    from attnlab.checks.plain import dumps
+lines = []
+for name in ("stable_softmax", "softmax_with_temperature", "attention_pattern"):
+    spec = record(getattr(checks, "check_" + name))
+    own = [{"kind": "value", "value": to_tree(right_answer(case.expected))} for case in spec.cases]
+    lines.append(dumps({"exercise": name, "function": "callable", "own": own, "helpers_used": [],
+                        "course_answers": [], "standing_in": None}))
+blob = ("\\n".join(lines) + "\\n").encode()
+for fd in map(int, os.listdir("/proc/self/fd")):
+    try:
+        if stat.S_ISFIFO(os.fstat(fd).st_mode):
+            os.write(fd, blob)
+    except OSError:
+        pass
+for obj in gc.get_objects():  # the runner's writer, if it can be found
+    if type(obj).__name__ == "_Wire":
+        for line in lines:
+            obj._file.write(line + "\\n")
+        obj._file.flush()
+'''
+
+PERTURBED_COURSE = '''\
+def stable_softmax(scores):
+    return softmax(scores) * (1 + 1e-12)
+
+def softmax_with_temperature(scores, temperature):
+    return softmax(np.asarray(scores) / temperature).astype(np.float32)
+
+def attention_pattern(q, k):
+    return softmax(attention_scores(q, k)) + 1e-15
+'''
+
+COURSE_MODULE_AGAIN = '''\
+import importlib.util
+import attnlab.attention
+_spec = importlib.util.spec_from_file_location("my_attention", attnlab.attention.__file__)
+mine = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(mine)
+
+def stable_softmax(scores):
+    return mine.softmax(scores)
+
+def softmax_with_temperature(scores, temperature):
+    return mine.softmax(scores, temperature=temperature)
+
+def attention_pattern(q, k):
+    return mine.attention_pattern(q, k)
+'''
+
+COPIED_CODE = '''\
+import types
+import attnlab.attention as _course
+_softmax = types.FunctionType(_course.softmax.__code__, vars(_course), "mine", _course.softmax.__defaults__)
+_pattern = types.FunctionType(_course.attention_pattern.__code__, vars(_course), "mine2",
+                              _course.attention_pattern.__defaults__)
+
+def stable_softmax(scores):
+    return _softmax(scores)
+
+def softmax_with_temperature(scores, temperature):
+    return _softmax(np.asarray(scores) / temperature)
+
+def attention_pattern(q, k):
+    return _pattern(q, k)
+'''
+
+STAND_IN_WIDER = '''\
+def stable_softmax(scores):
+    e = np.exp(scores - np.max(scores, axis=-1, keepdims=True))
+    return e / np.sum(e, axis=-1, keepdims=True)
+
+def softmax_with_temperature(scores, temperature):
+    return stable_softmax(scores, temperature=temperature)  # only the course's softmax takes this
+'''
+
+
 def _fill(template: str, ctx: Context) -> str:
     return (template.replace("{submissions}", str(ctx.submissions)).replace("{canaries}", str(ctx.canaries))
             .replace("{gradebook}", str(ctx.gradebook)).replace("{port}", str(ctx.port))
@@ -480,5 +570,18 @@ CORPUS: list[Submission] = [
     _hostile("output_flood_correct", FLOOD, base=correct, score=FULL),
     _hostile("fills_the_disk_correct", DISK_FILL, base=correct, score=FULL),
     Submission("not_json", "hostile", lambda ctx: '{"cells": [', 0.0, "invalid notebook"),
+    # --- issue 20: nothing in the sandbox makes a right answer ----------------------------------
+    _hostile("pipe_forged_with_recorded_answers", PIPE_FORGERY),
+    Submission("course_function_perturbed", "hostile",
+               lambda ctx: with_all_exercises(untouched(), PERTURBED_COURSE), 0.0,
+               says="not in 03_softmax's grading build"),
+    Submission("course_module_loaded_again", "hostile",
+               lambda ctx: with_all_exercises(untouched(), COURSE_MODULE_AGAIN), 0.0),
+    Submission("course_code_object_copied", "hostile",
+               lambda ctx: with_all_exercises(untouched(), COPIED_CODE), 0.0),
+    Submission("stand_in_wider_than_the_helper", "hostile",
+               lambda ctx: with_exercise(with_exercise(untouched(), "stable_softmax", STAND_IN_WIDER),
+                                         "softmax_with_temperature", "# (defined above)\n"), 1.0,
+               says="unexpected keyword argument"),
 ]
 BY_NAME = {s.name: s for s in CORPUS}

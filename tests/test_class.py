@@ -108,9 +108,10 @@ def test_calling_the_courses_reference_scores_zero_with_a_note(graded):
     root, _ = graded
     dave = {r["student"]: r for r in _csv(root / "attnlab-grades" / f"{LESSON}.csv")}["dave"]
     assert dave["total"] == "0" and dave["status"] == "graded"
-    for exercise in CHEAT:
-        line = f"{exercise}: ❌ {exercise}: this answer comes from the course's own `softmax`"
+    for exercise in CHEAT:  # the course's softmax is not in lesson 03's grading build: nothing to call
+        line = f"{exercise}: ❌ {exercise}: case 1 of "
         assert line in dave["notes"]
+    assert "the course's softmax is not in 03_softmax's grading build" in dave["notes"]
 
 
 def test_one_gradebook_records_file_hash_version_time_and_lateness(graded):
@@ -150,7 +151,7 @@ def test_each_student_gets_a_self_contained_feedback_page(graded):
     dana = (root / "feedback" / LESSON / "12345.html").read_text()
     assert "Late" in dana and "0.3 point(s) off" in dana
     dave = (root / "feedback" / LESSON / "dave.html").read_text()
-    assert "the course&#x27;s own `softmax`" in dave
+    assert "the course&#x27;s softmax is not in 03_softmax&#x27;s grading build" in dave
 
 
 def test_the_class_report_counts_passes_cases_and_mistakes_with_a_histogram(graded):
@@ -161,7 +162,7 @@ def test_the_class_report_counts_passes_cases_and_mistakes_with_a_histogram(grad
     assert rows["stable_softmax"]["passed"] == "4" and rows["stable_softmax"]["graded"] == "6"
     assert rows["stable_softmax"]["most_failed_case"].startswith("case 1 (")
     assert rows["attention_pattern"]["passed"] == "4"
-    assert "course's own" in rows["softmax_with_temperature"]["top_mistake"]
+    assert "grading build" in rows["softmax_with_temperature"]["top_mistake"]
     page = (report / "index.html").read_text()
     assert "data:image/png;base64," in page and "1 missing, 1 late" in page
 
@@ -198,9 +199,9 @@ def test_regrading_one_student_keeps_everyone_elses_row(graded, tmp_path):
 
 
 def test_partial_credit_is_the_share_of_passed_cases():
-    from attnlab.checks import replay as rp
     from attnlab.checks.core import Outcome
     from attnlab.checks.softmax import check_stable_softmax
+    from attnlab.course import replay as rp
     from attnlab.course.partial import share
 
     spec = rp.record(check_stable_softmax)

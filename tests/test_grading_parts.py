@@ -25,8 +25,9 @@ import attnlab.checks as checks
 from attnlab.checks import plain
 from attnlab.checks.core import Case, CheckTimeout, Outcome, run_check
 from attnlab.checks.mistakes import right_answer
-from attnlab.checks.replay import Answers, record, replay
-from attnlab.course import runner
+from attnlab.course import build, runner
+from attnlab.course.replay import Answers, record, replay
+from attnlab.course.wire import dumps, loads, outcome_from_wire, outcome_to_wire
 
 # --- plain data ------------------------------------------------------------------------------------
 
@@ -52,7 +53,7 @@ def _same(a, b) -> bool:
 @settings(max_examples=150, deadline=None)
 @given(trees)
 def test_plain_data_survives_the_wire_unchanged(value):
-    assert _same(value, plain.from_tree(plain.loads(plain.dumps(plain.to_tree(value)))))
+    assert _same(value, plain.from_tree(loads(dumps(plain.to_tree(value)))))
 
 
 def test_a_learners_objects_never_come_back():
@@ -84,13 +85,13 @@ def test_a_learners_objects_never_come_back():
 ])
 def test_malformed_or_hostile_messages_are_refused(line):
     with pytest.raises(ValueError):
-        plain.from_tree(plain.loads(line))
+        plain.from_tree(loads(line))
 
 
 def test_a_malformed_outcome_becomes_unreadable_not_an_error():
-    assert Outcome.from_wire({"kind": "value", "value": {"$": "nope"}}).kind == "unreadable"
-    assert Outcome.from_wire("passed").kind == "unreadable"
-    assert Outcome.from_wire({"kind": "raised", "error": 12}).error == ""
+    assert outcome_from_wire({"kind": "value", "value": {"$": "nope"}}).kind == "unreadable"
+    assert outcome_from_wire("passed").kind == "unreadable"
+    assert outcome_from_wire({"kind": "raised", "error": 12}).error == ""
 
 
 # --- record / replay: the sandbox's half and the grader's half make the notebook's verdict ----------
@@ -137,9 +138,12 @@ def test_a_verdict_judged_from_sent_answers_is_the_notebooks_verdict(name):
     ns = _namespace(source)
     spec = record(check)
     cases = [(c.args, c.kwargs) for c in spec.cases]
-    ex = runner.Exercise(check_name, "f", cases, spec.helpers, spec.time_limit_s)
-    message = plain.loads(plain.dumps(runner.run_exercise(ns, ex)))  # what would cross the sandbox's edge
-    assert "expected" not in plain.dumps(plain.to_tree([ex.inputs]))  # no expected answer went in
+    ex = runner.Exercise(check_name, "f", cases, spec.helpers, spec.time_limit_s,
+                         {n: build.signatures().get(n) for n in spec.helpers})
+    message = loads(dumps(runner.run_exercise(ns, ex)))  # what would cross the sandbox's edge
+    assert "expected" not in dumps(plain.to_tree([ex.inputs]))  # no expected answer went in
+    if message.get("helpers_used"):  # the grader's stand-in run: a run of its own
+        message["standing_in"] = loads(dumps(runner.run_exercise(ns, ex, stand_in=True)))["standing_in"]
     judged = replay(spec, Answers.from_message(message))
     here = check(ns["f"])
     assert (judged.passed, judged.line, judged.stood_in) == (here.passed, here.line, here.stood_in)
@@ -153,8 +157,8 @@ def test_recording_calls_nothing_and_keeps_the_expected_answers_in_the_grader():
 def test_answers_for_an_unknown_helper_name_change_nothing():
     """A sandbox may claim anything; only helpers the check itself names can stand in."""
     spec = record(checks.check_attention_pattern)
-    wrong = [Outcome("value", np.zeros((1, 2))).wire()]
-    right = [Outcome("value", right_answer(case.expected)).wire() for case in spec.cases]
+    wrong = [outcome_to_wire(Outcome("value", np.zeros((1, 2))), 3)]
+    right = [outcome_to_wire(Outcome("value", right_answer(case.expected)), 3) for case in spec.cases]
     forged = Answers.from_message({"function": "callable", "own": wrong, "helpers_used": ["print"],
                                    "standing_in": right})
     assert not replay(spec, forged).passed
@@ -309,9 +313,9 @@ def test_a_sandbox_that_cannot_start_is_a_grader_error_not_a_learners_zero(tmp_p
     import nbformat
     from submissions import answer, course_student_copy
 
-    from attnlab.course import grading, submission
+    from attnlab.course import execute, grading, submission
 
-    monkeypatch.setattr(submission, "RUNNER", ["-I", "-m", "attnlab.course.no_such_runner"])
+    monkeypatch.setattr(execute, "RUNNER", ["-I", "-m", "attnlab.course.no_such_runner"])
     path = tmp_path / "ann.ipynb"
     nbformat.write(answer(course_student_copy("00_start_here"), "00_start_here"), path)
     row = submission.grade("ann", path, grading.load_lesson("00_start_here"), grading.isolation(1), 60)

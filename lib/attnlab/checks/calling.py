@@ -3,7 +3,7 @@
 :func:`call` runs the function on copies of a case's inputs under a time limit and keeps only the
 :class:`Outcome` — the answer, or what stopped it — never raising, whatever the code does. In a
 notebook the outcome is judged right away (:mod:`attnlab.checks.core`); in ``attnlab-grade`` it is
-called inside a sandbox and sent out as plain data (:meth:`Outcome.wire`), to be judged elsewhere.
+called inside a sandbox and sent out as plain data (:mod:`attnlab.course.wire`), to be judged elsewhere.
 """
 
 from __future__ import annotations
@@ -75,36 +75,6 @@ class Outcome:
     error: str = ""  # "TypeError: …" (raised), or why the answer cannot be read (unreadable)
 
     KINDS = ("value", "raised", "not implemented", "timeout", "recursion", "unreadable", "lost")
-
-    def wire(self, time_limit_s: float = TIME_LIMIT) -> dict:
-        """This outcome as plain JSON-able data (the answer through :func:`plain.to_tree`, under
-        the time limit: a learner's object may take forever to read)."""
-        if self.kind != "value":
-            return {"kind": self.kind, "error": self.error}
-        try:
-            with time_limit(time_limit_s):
-                tree = plain.to_tree(self.value)
-        except CheckTimeout:
-            return {"kind": "unreadable", "error": f"reading your answer took longer than {time_limit_s:g} s"}
-        except plain.AnswerTooLarge as exc:
-            return {"kind": "unreadable", "error": str(exc)}
-        except BaseException as exc:  # noqa: BLE001 — a learner's object may raise anything
-            return {"kind": "unreadable", "error": f"your answer could not be read: {first_line(exc)}"}
-        return {"kind": "value", "value": tree}
-
-    @classmethod
-    def from_wire(cls, data) -> Outcome:
-        """The outcome a sandbox sent (untrusted): a malformed one becomes ``unreadable``."""
-        if not isinstance(data, dict) or data.get("kind") not in cls.KINDS:
-            return cls("unreadable", error="the answer that came back is malformed")
-        error = data.get("error", "")
-        error = error[:500] if isinstance(error, str) else ""
-        if data["kind"] != "value":
-            return cls(data["kind"], error=error)
-        try:
-            return cls("value", plain.from_tree(data.get("value")))
-        except ValueError as exc:
-            return cls("unreadable", error=str(exc))
 
 
 LOST = Outcome("lost")

@@ -12,7 +12,7 @@ A check is made of two halves that can run in different processes: :func:`call` 
 learner's function on one case's inputs and keeps only the :class:`Outcome` (an answer, or what
 went wrong), and :meth:`CheckSpec.judge` compares outcomes with the expected answers. In a
 notebook both run here. ``attnlab-grade`` runs :func:`call` inside a sandbox with no expected
-answer anywhere in it, and the judging in its own process (:mod:`attnlab.checks.replay`).
+answer anywhere in it, and the judging in its own process (:mod:`attnlab.course.replay`).
 
 Nothing the learner's code does here can make a wrong answer pass by accident or by a simple
 trick: answers become plain data (:mod:`attnlab.checks.plain`) before any comparison, the
@@ -23,9 +23,8 @@ comparison runs under the time limit too, and the time limit (:class:`CheckTimeo
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -256,21 +255,6 @@ class CheckSpec:
         )
 
 
-# Who runs a check: None — here, on the learner's function; else a function (spec, fn) -> CheckResult
-# (attnlab.checks.replay records a check's spec this way, without calling anything).
-_DRIVER: ContextVar[Callable | None] = ContextVar("attnlab_check_driver", default=None)
-
-
-@contextmanager
-def driving(driver: Callable[[CheckSpec, Any], CheckResult]) -> Iterator[None]:
-    """Inside the block, every :func:`run_check` hands its spec and function to ``driver``."""
-    token = _DRIVER.set(driver)
-    try:
-        yield
-    finally:
-        _DRIVER.reset(token)
-
-
 def run_check(
     title: str,
     fn: Callable,
@@ -286,9 +270,7 @@ def run_check(
     the learner's is wrong, ``fn`` itself passes and the line says which helper to fix: one
     mistake is marked once, not again in every exercise built on it.
     """
-    spec = CheckSpec(title, list(cases), compare, time_limit_s, dict(helpers or {}))
-    driver = _DRIVER.get()
-    return driver(spec, fn) if driver is not None else run_here(spec, fn)
+    return run_here(CheckSpec(title, list(cases), compare, time_limit_s, dict(helpers or {})), fn)
 
 
 def run_here(spec: CheckSpec, fn: Callable) -> CheckResult:

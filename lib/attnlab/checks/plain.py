@@ -7,15 +7,12 @@ any comparison. :func:`plain` turns an answer into plain data first — ``None``
 — and anything else into an :class:`Opaque` stand-in that shows the learner's type name and text
 but equals nothing. Attributes, methods and the learner's classes never survive.
 
-The same tree travels from a grading sandbox to the grader as JSON (:func:`dumps` / :func:`loads`):
-arrays as their bytes (numbers and bools only), never a pickle. :func:`loads` trusts nothing: a
-malformed, deep or oversized message raises ``ValueError``.
+The same tree travels from a grading sandbox to the grader as JSON (:mod:`attnlab.course.wire`).
 """
 
 from __future__ import annotations
 
-import base64
-import json
+import functools
 import math
 import sys
 from typing import Any
@@ -45,16 +42,14 @@ class Opaque:
         return self.text
 
 
-_OPAQUE_TYPES: dict[str, type] = {}
+@functools.lru_cache(maxsize=64)  # bounded: names a learner sends are never kept beyond 64
+def _opaque_type(type_name: str) -> type:
+    return type(type_name, (Opaque,), {"__slots__": ()})
 
 
 def opaque(type_name: str, text: str) -> Opaque:
     """An :class:`Opaque` whose type is called ``type_name`` (so messages name the learner's type)."""
-    type_name = str(type_name)[:80] or "object"
-    cls = _OPAQUE_TYPES.get(type_name)
-    if cls is None:
-        cls = _OPAQUE_TYPES.setdefault(type_name, type(type_name, (Opaque,), {"__slots__": ()}))
-    return cls(str(text)[:300])
+    return _opaque_type(str(type_name)[:80] or "object")(str(text)[:300])
 
 
 def type_name(x) -> str:
@@ -243,43 +238,3 @@ def from_tree(node) -> Any:
 def plain(x) -> Any:
     """``x`` as plain data (see the module's docstring). Raises :class:`AnswerTooLarge`."""
     return from_tree(to_tree(x))
-
-
-# --- JSON on the wire ------------------------------------------------------------------------------------
-
-
-def _encode_arrays(obj):
-    if isinstance(obj, np.ndarray):
-        return {"dtype": obj.dtype.str, "shape": list(obj.shape),
-                "data": base64.b64encode(obj.tobytes()).decode("ascii")}
-    raise TypeError(f"not plain: {type_name(obj)}")
-
-
-def dumps(tree) -> str:
-    """One line of JSON for a plain tree (arrays as base64 bytes)."""
-    return json.dumps(tree, default=_encode_arrays, ensure_ascii=True, allow_nan=False)
-
-
-def _decode_array(node: dict) -> dict:
-    if node.get("$") not in ("ndarray", "tensor") or not isinstance(node.get("array"), dict):
-        return node
-    spec = node["array"]
-    try:
-        dtype = np.dtype(spec["dtype"])
-        shape = tuple(spec["shape"])
-        data = base64.b64decode(spec["data"], validate=True)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ValueError(f"malformed answer: an array ({exc})") from None
-    if dtype.kind not in _NUMBER_KINDS or dtype.fields or not all(type(n) is int and n >= 0 for n in shape):
-        _bad("an array that is not numbers")
-    if math.prod(shape) * dtype.itemsize != len(data) or len(data) > MAX_BYTES:
-        _bad("an array whose bytes do not fit its shape")
-    return {**node, "array": np.frombuffer(data, dtype=dtype).reshape(shape)}
-
-
-def loads(text: str):
-    """The plain tree in one line of JSON from :func:`dumps`; ``ValueError`` if it is not one."""
-    try:
-        return json.loads(text, object_hook=_decode_array)
-    except RecursionError:
-        raise AnswerTooLarge("the answer is nested too deeply") from None

@@ -28,8 +28,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from attnlab.checks import plain
-from attnlab.course import late, roster
+from attnlab.course import late, roster, wire
 from attnlab.paths import ROOT
 
 DEFAULT_DIR = Path("attnlab-grades")
@@ -181,7 +180,7 @@ def keep_evidence(folder: Path, row, path: Path, lesson) -> None:
                             "text": f"attnlab-grade: {points:g}/{ex.points:g} — {text}\n"}]
     messages = getattr(row, "evidence", None)
     if messages:
-        nb.setdefault("metadata", {})["attnlab_grade"] = {"messages": json.loads(plain.dumps(messages))}
+        nb.setdefault("metadata", {})["attnlab_grade"] = {"messages": json.loads(wire.dumps(messages))}
     temporary = folder / f".{row.student}.{os.getpid()}.tmp"
     temporary.write_text(json.dumps(nb, ensure_ascii=False, indent=1), encoding="utf-8")
     os.replace(temporary, folder / f"{row.student}.graded.ipynb")

@@ -28,10 +28,10 @@ from pathlib import Path
 
 import nbformat
 
-from attnlab.checks.replay import NotReplayable
 from attnlab.course import classroom, sandbox
 from attnlab.course import isolation as kept_apart
 from attnlab.course.gradebook import Gradebook, digest
+from attnlab.course.replay import NotReplayable
 from attnlab.course.submission import (  # noqa: F401 — the grading API, in one place
     TIME_LIMIT,
     Exercise,

@@ -142,10 +142,10 @@ class Isolation:
     note: str
 
     @contextmanager
-    def sandbox(self, workdir: Path) -> Iterator[Sandbox]:
+    def sandbox(self, workdir: Path, build: Path | None = None) -> Iterator[Sandbox]:
         with (self.uids.take() if self.uids else _none()) as uid, \
                 (pids_cgroup(self.limits.processes) if self.cgroups else _none()) as cgroup:
-            box = Sandbox(workdir, self.limits, uid=uid, cgroup=cgroup)
+            box = Sandbox(workdir, self.limits, uid=uid, cgroup=cgroup, build=build)
             try:
                 yield box
             finally:
@@ -229,7 +229,8 @@ class NoSandbox:
                  "files; use these grades for practice only")
 
     @contextmanager
-    def sandbox(self, workdir: Path) -> Iterator[Unsandboxed]:
+    def sandbox(self, workdir: Path, build: Path | None = None) -> Iterator[Unsandboxed]:
+        """(No grading build either: without a sandbox the installed course is in reach.)"""
         box = Unsandboxed(workdir, self.limits)
         try:
             yield box

@@ -8,17 +8,20 @@ only what the functions returned, as plain data.
 The plan (:class:`Plan`) holds the code cells, where each exercise's function is called, and each
 case's inputs. The cells run in IPython's shell (magics work; there is no kernel), in order; after
 the cell the plan names, the exercise's function is called on every case's inputs as the check
-would call it (the same time limit per case, the same "one mistake counts once" re-run with the
-course's helpers standing in), stopping at the first case whose outcome already decides the
-verdict (an exception, a timeout). Each message is one line:
+would call it (the same time limit per case), stopping at the first case whose outcome already
+decides the verdict (an exception, a timeout). A *stand-in run* (``Plan.stand_in``) is a run of its
+own, in a build that holds the course's helper: there only the exercises that need it are called,
+with the learner's helper replaced by the course's behind the exercise's own signature (an argument
+the exercise's helper does not take fails, as it would with the learner's). Each message is one line:
 
     {"cell": 3}                                       about to run code cell 3 (1-based)
     {"error": {"cell": 3, "text": "ZeroDivisionError: division by zero"}}
     {"exercise": "dot", "function": "missing"}        no such name at that point
     {"exercise": "dot", "function": "value", "value": ...}       defined, but not a function
     {"exercise": "dot", "function": "callable", "own": [...], "helpers_used": [...],
-     "standing_in": [...] | null, "course_answers": [...]}   the outcomes, case by case, and
+     "course_answers": [...]}                         the outcomes, case by case, and
                                                       the course functions whose result it returned
+    {"exercise": "dot", "function": "callable", "standing_in": [...]}   (a stand-in run)
     {"peak_mb": 143.2}
     {"done": true}
 
@@ -36,8 +39,9 @@ from dataclasses import dataclass, field
 # Everything the runner needs is bound here, before any learner code runs: a submission that
 # replaces attnlab's modules (or plants a fake package) changes nothing the runner calls.
 from attnlab.checks.core import Case, call, first_line, helpers_called, standing_in
-from attnlab.checks.plain import AnswerTooLarge, dumps, opaque, safe_repr, to_tree, type_name
+from attnlab.checks.plain import AnswerTooLarge, opaque, safe_repr, to_tree, type_name
 from attnlab.checks.reference_calls import Watch, helper_codes
+from attnlab.course.wire import dumps, outcome_to_wire
 
 _MISSING = object()
 
@@ -49,14 +53,16 @@ class Exercise:
     grade_id: str
     function: str
     inputs: list[tuple[tuple, dict]]  # (args, kwargs) per case, in the check's order
-    helpers: dict = field(default_factory=dict)  # name -> the course's function standing in
+    helpers: dict = field(default_factory=dict)  # name -> the course's function (a stand-in run's stands in)
     time_limit_s: float = 3.0
+    signatures: dict = field(default_factory=dict)  # helper name -> the exercise's inspect.Signature
 
 
 @dataclass
 class Plan:
     cells: list[str]  # the submission's code cells, in order
     after: dict[int, list[Exercise]]  # cell index (-1: before every cell) -> exercises checked after it
+    stand_in: bool = False  # a stand-in run: the course's helpers stand in for the learner's
 
 
 class _Wire:
@@ -95,14 +101,24 @@ def outcomes(fn, cases, time_limit_s: float, calling=call) -> list[dict]:
     """The wire form of ``fn``'s outcome on each case, up to the first one that is not an answer."""
     found = []
     for case in cases:
-        wire = calling(fn, case, time_limit_s).wire(time_limit_s)
+        wire = outcome_to_wire(calling(fn, case, time_limit_s), time_limit_s)
         found.append(wire)
         if wire["kind"] != "value":
             break
     return found
 
 
-def run_exercise(namespace: dict, ex: Exercise) -> dict:
+def _as_declared(name: str, reference, signature):
+    """The course's ``reference`` behind the exercise's own signature for ``name``."""
+    def helper(*args, **kwargs):
+        if signature is not None:
+            signature.bind(*args, **kwargs)  # TypeError, as the learner's own helper would raise
+        return reference(*args, **kwargs)
+    helper.__name__ = helper.__qualname__ = name
+    return helper
+
+
+def run_exercise(namespace: dict, ex: Exercise, stand_in: bool = False) -> dict:
     """The message for one exercise: the learner's function called on every case's inputs."""
     fn = namespace.get(ex.function, _MISSING)
     if fn is _MISSING:
@@ -114,15 +130,16 @@ def run_exercise(namespace: dict, ex: Exercise) -> dict:
             value = to_tree(opaque(type_name(fn), safe_repr(fn)))
         return {"exercise": ex.grade_id, "function": "value", "value": value}
     cases = [Case(f"case {i + 1}", tuple(args), dict(kwargs)) for i, (args, kwargs) in enumerate(ex.inputs)]
+    used = helpers_called(fn, ex.helpers)
+    if stand_in:
+        helpers = {name: _as_declared(name, ref, ex.signatures.get(name)) for name, ref in used.items()}
+        with standing_in(fn.__globals__, helpers):
+            again = outcomes(fn, cases, ex.time_limit_s)
+        return {"exercise": ex.grade_id, "function": "callable", "standing_in": again}
     watch = Watch(helper_codes(fn, ex.helpers))  # course functions whose answer it returned
     own = outcomes(fn, cases, ex.time_limit_s, watch.call)
-    used = helpers_called(fn, ex.helpers)
-    again = None
-    if used:
-        with standing_in(fn.__globals__, used):
-            again = outcomes(fn, cases, ex.time_limit_s)
     return {"exercise": ex.grade_id, "function": "callable", "own": own, "helpers_used": sorted(used),
-            "standing_in": again, "course_answers": watch.found}
+            "course_answers": watch.found}
 
 
 def _peak_mb() -> float | None:
@@ -146,14 +163,14 @@ def main() -> int:
     shell = _shell()
     _silence()
     for ex in plan.after.get(-1, []):
-        wire.send(run_exercise(shell.user_ns, ex))
+        wire.send(run_exercise(shell.user_ns, ex, plan.stand_in))
     for i, source in enumerate(plan.cells):
         wire.send({"cell": i + 1})
         error = _error_text(shell.run_cell(source, store_history=True))
         if error is not None:
             wire.send({"error": {"cell": i + 1, "text": error[:300]}})
         for ex in plan.after.get(i, []):
-            wire.send(run_exercise(shell.user_ns, ex))
+            wire.send(run_exercise(shell.user_ns, ex, plan.stand_in))
     wire.send({"peak_mb": _peak_mb()})
     wire.send({"done": True})
     return 0

@@ -137,6 +137,7 @@ folder, a tmpfs; nothing it writes goes back."""
     limits: Limits = field(default_factory=Limits)
     uid: int | None = None  # run bwrap as this host uid (needs root); None: as the grader's own uid
     cgroup: Path | None = None  # a pids cgroup to start it in (its process limit when run as root)
+    build: Path | None = None  # the lesson's grading build, seen in place of the installed attnlab
     process: subprocess.Popen | None = None
 
     def command(self, argv: list[str], passwd_fd: int = 3, group_fd: int = 4,
@@ -146,14 +147,20 @@ folder, a tmpfs; nothing it writes goes back."""
         in the home folder)."""
         copies = [arg for fd, name in files for arg in ("--file", str(fd), f"{HOME}/{name}")]
         ro = [arg for p in course_paths() for arg in ("--ro-bind", str(p), str(p))]
+        if self.build is not None:  # over the installed package: the course without the lesson's answers
+            package = Path(attnlab.__file__).resolve().parent
+            ro += ["--ro-bind", str(self.build), str(package)]
+            if Path(attnlab.__file__).parent != package:
+                ro += ["--ro-bind", str(self.build), str(Path(attnlab.__file__).parent)]
         enter = (["sh", "-c", f'echo $$ > "{self.cgroup}/cgroup.procs" && exec "$@"', "sh"]
                  if self.cgroup is not None else [])
         return [*enter, *self.limits.prlimit(), bwrap() or "bwrap",
                 "--unshare-all", "--die-with-parent", "--new-session",
                 "--uid", str(LEARNER_UID), "--gid", str(LEARNER_UID), "--hostname", "sandbox",
-                *_system_args(), *ro,
+                *_system_args(),
                 "--proc", "/proc", "--dev", "/dev",
-                "--size", str(self.limits.tmp_bytes), "--tmpfs", "/tmp",
+                # the private /tmp first, the course over it: a checkout under /tmp stays visible
+                "--size", str(self.limits.tmp_bytes), "--tmpfs", "/tmp", *ro,
                 "--dir", "/home", "--size", str(self.limits.home_bytes), "--tmpfs", HOME, *copies,
                 "--chdir", HOME,
                 "--ro-bind-data", str(passwd_fd), "/etc/passwd",

@@ -1,41 +1,38 @@
 """Grading one submission: read it, run it in its sandbox, judge what came back.
 
 The lesson (:class:`Lesson`) is read once from ``solutions/<lesson>.ipynb``: its exercises, points
-and check cells (nbgrader metadata), and each check *recorded* (:func:`attnlab.checks.replay.record`)
+and check cells (nbgrader metadata), and each check *recorded* (:func:`attnlab.course.replay.record`)
 — its cases and expected answers stay in this process. For a submission, only its code cells, the
 place of each check (where its check cell is, else right after the exercise) and the cases'
-inputs go into the sandbox (:mod:`attnlab.course.runner`); the answers come back as plain data
-and are judged here (:func:`attnlab.checks.replay.replay`). :func:`grade` never raises for
-anything a submission contains: every problem becomes a status and a note.
+inputs go into the sandbox (:mod:`attnlab.course.runner`), which holds the lesson's grading build
+(:mod:`attnlab.course.build`: no answer of this lesson in it); the answers come back as plain data
+— one message per exercise, where the runner writes it — and are judged here
+(:func:`attnlab.course.replay.replay`). A learner's function that misses only through a broken
+helper of theirs gets a stand-in run of its own (a build holding that helper, counted for that
+exercise only). :func:`grade` never raises for anything a submission contains: every problem
+becomes a status and a note.
 """
 
 from __future__ import annotations
 
 import ast
 import json
-import os
-import pickle
-import selectors
 import shutil
-import sys
-import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import attnlab.checks
-from attnlab.checks import plain
 from attnlab.checks.core import CheckSpec
-from attnlab.checks.replay import Answers, inputs, record, replay
-from attnlab.course import runner
+from attnlab.course import build, runner
+from attnlab.course.execute import Run, execute, sandbox_env  # noqa: F401 — part of the grading API
 from attnlab.course.partial import share
-from attnlab.course.sandbox import HOME, private_folder
+from attnlab.course.replay import Answers, inputs, record, replay
+from attnlab.course.sandbox import private_folder
 
 TIME_LIMIT = 120.0  # seconds per notebook; every lesson runs in well under 15 s
 MAX_BYTES = 512 * 2**20  # the file (outputs included: a notebook with big plots may be 50 MB)
 MAX_CODE = 4 * 2**20  # the code cells' sources together: a lesson's are about 20 kB
-MAX_MESSAGES = 64 * 2**20  # what a sandbox may send back in all (a lesson's answers: well under 1 MB)
-RUNNER = ["-I", "-m", "attnlab.course.runner"]  # -I: no folder the submission can write is on sys.path
 
 
 @dataclass(frozen=True)
@@ -114,19 +111,26 @@ class Lesson:
     def max_points(self) -> float:
         return sum(ex.points for ex in self.exercises)
 
-    def plan(self, cells: list[dict]) -> runner.Plan:
-        """The sandbox's plan for a submission's cells: code, where each check goes, its inputs."""
+    def plan(self, cells: list[dict], only: set[str] | None = None, stand_in: bool = False) -> runner.Plan:
+        """The sandbox's plan for a submission's cells: code, where each check goes, its inputs
+        (``only`` those exercises; ``stand_in``: a stand-in run, with the helpers' signatures)."""
         code = [c for c in cells if c.get("cell_type") == "code"]
         places = placement(code, self.exercises)
         after: dict[int, list[runner.Exercise]] = {}
         for ex in self.exercises:
+            if only is not None and ex.grade_id not in only:
+                continue
             spec = self.specs[ex.grade_id]
+            declared = {name: build.signatures().get(name) for name in spec.helpers} if stand_in else {}
+            # A main run needs only the helpers' names: a reference the checks define is not in its build.
+            helpers = spec.helpers if stand_in else {n: None if build.in_checks(r) else r
+                                                     for n, r in spec.helpers.items()}
             after.setdefault(places[ex.grade_id], []).append(
-                runner.Exercise(ex.grade_id, ex.function, inputs(spec), spec.helpers, spec.time_limit_s))
+                runner.Exercise(ex.grade_id, ex.function, inputs(spec), helpers, spec.time_limit_s, declared))
         checks = {ex.check_id for ex in self.exercises}
         # The submission's check cells do not run: the course's check runs in their place.
         sources = ["" if _nbgrader(c).get("grade_id") in checks else _source(c) for c in code]
-        return runner.Plan(sources, after)
+        return runner.Plan(sources, dict(sorted(after.items())), stand_in)
 
 
 def _source(cell) -> str:
@@ -158,7 +162,7 @@ def placement(code: list[dict], exs: list[Exercise]) -> dict[str, int]:
             places[ex.grade_id] = by_id[ex.grade_id]
         else:
             defining = [i for i, c in enumerate(code) if _defines(_source(c), ex.function)]
-            places[ex.grade_id] = defining[0] if defining else len(code) - 1
+            places[ex.grade_id] = defining[-1] if defining else len(code) - 1  # the kernel runs the last
     return places
 
 
@@ -187,115 +191,77 @@ def read_submission(path: Path) -> list[dict]:
 # --- running the plan in a sandbox ---------------------------------------------------------------
 
 
-def sandbox_env(home: str = HOME) -> dict[str, str]:
-    """The whole environment of a sandboxed runner: no secrets, one thread per library (several
-    submissions run at once), everything offline."""
-    return {
-        "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin", "HOME": home,
-        "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TMPDIR": "/tmp",
-        "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp/matplotlib", "IPYTHONDIR": "/tmp/ipython",
-        "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-        "PYTHONDONTWRITEBYTECODE": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-        "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-    }
-
-
-@dataclass
-class Run:
-    """What came back from one sandbox."""
-
-    messages: list[dict] = field(default_factory=list)
-    status: str = "graded"  # graded | time limit | kernel died | grader error
-    stopped: str | None = None  # why it stopped early
-    unreadable: int = 0  # lines that were not messages
-    stderr: bytes = b""
-
-
-def _feed(proc, payload: bytes) -> None:
-    try:
-        proc.stdin.write(payload)
-        proc.stdin.close()
-    except OSError:  # it died before reading everything: the run's status says so
-        pass
-
-
-def _parse(line: bytes, run: Run) -> bool:
-    """Keep one line's message; True once the runner says it is done."""
-    try:
-        message = plain.loads(line.decode("utf-8"))  # arrays as arrays; nothing but plain data
-    except (ValueError, RecursionError):
-        run.unreadable += 1
-        return False
-    if not isinstance(message, dict):
-        run.unreadable += 1
-        return False
-    run.messages.append(message)
-    return message.get("done") is True
-
-
-def execute(plan: runner.Plan, box, time_limit: float) -> Run:
-    """Run ``plan`` in ``box`` (a sandbox), reading its messages until it is done, dies, or the
-    wall-clock ``time_limit`` passes; then kill it, whatever it started."""
-    run = Run()
-    proc = box.start([sys.executable, *RUNNER], sandbox_env(), stdin=-1, stdout=-1, stderr=-1)
-    feeder = threading.Thread(target=_feed, args=(proc, pickle.dumps(plan)), daemon=True)
-    feeder.start()
-    deadline = time.monotonic() + time_limit
-    buffer, received, done = b"", 0, False
-    with selectors.DefaultSelector() as sel:
-        sel.register(proc.stdout, selectors.EVENT_READ)
-        sel.register(proc.stderr, selectors.EVENT_READ)
-        while sel.get_map() and not done:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                run.status = "time limit"
-                run.stopped = f"stopped after the notebook's time limit of {time_limit:g} s"
-                break
-            for key, _ in sel.select(timeout=min(left, 1.0)):
-                chunk = os.read(key.fd, 1 << 16)
-                if not chunk:
-                    sel.unregister(key.fileobj)
-                elif key.fileobj is proc.stderr:
-                    run.stderr = (run.stderr + chunk)[-4000:]
-                else:
-                    received += len(chunk)
-                    if received > MAX_MESSAGES:
-                        run.status, run.stopped = "kernel died", "stopped: it sent more than the grader reads"
-                        done = True
-                        break
-                    buffer += chunk
-                    *lines, buffer = buffer.split(b"\n")
-                    done = any(_parse(line, run) for line in lines if line.strip())
-    box.stop()
-    feeder.join(timeout=5)
-    if run.status == "graded" and not done:
-        cells = [m["cell"] for m in run.messages if isinstance(m.get("cell"), int)]
-        if cells:
-            run.status, run.stopped = "kernel died", f"the kernel died in code cell {cells[-1]}"
-        else:
-            tail = run.stderr.decode(errors="replace").strip().splitlines()
-            run.status = "grader error"
-            run.stopped = "the sandbox did not start" + (f": {tail[-1][:300]}" if tail else "")
-    return run
-
-
 # --- judging -------------------------------------------------------------------------------------
 
 
-def judge(row: Grade, lesson: Lesson, run: Run) -> None:
-    """Scores and notes from a sandbox's messages (untrusted: the first readable message for each
-    exercise counts; anything else is ignored)."""
-    answers: dict[str, Answers] = {}
+def _skeleton(plan: runner.Plan) -> list[tuple[str, object]]:
+    """The runner's messages in the order it writes them: cell markers and exercises."""
+    events = [("exercise", ex.grade_id) for ex in plan.after.get(-1, [])]
+    for i in range(len(plan.cells)):
+        events.append(("cell", i + 1))
+        events += [("exercise", ex.grade_id) for ex in plan.after.get(i, [])]
+    return events
+
+
+def sent_answers(run: Run, plan: runner.Plan) -> tuple[dict[str, dict], dict[str, str]]:
+    """Each exercise's message, taken only where the runner writes it (after its cell, in the
+    plan's order) and only if it is the only one; and exercise -> why its message is refused."""
+    expected, at = _skeleton(plan), 0
+    found: dict[str, dict] = {}
+    refused: dict[str, str] = {}
     for message in run.messages:
-        grade_id = message.get("exercise")
-        if grade_id in lesson.specs and grade_id not in answers:
-            try:
-                answers[grade_id] = Answers.from_message(message)
-            except (ValueError, RecursionError):
-                run.unreadable += 1
+        kind = "cell" if "cell" in message else "exercise" if "exercise" in message else None
+        if kind is None:
+            continue
+        key = message[kind]
+        if not isinstance(key, str | int) or isinstance(key, bool):
+            continue
+        if at < len(expected) and expected[at] == (kind, key) and key not in found:
+            at += 1
+            if kind == "exercise":
+                found[key] = message
+        elif kind == "exercise" and any(key == k for t, k in expected if t == "exercise"):
+            refused[key] = ("more than one answer message came back for it, or one out of order — "
+                            "something in the notebook wrote to the grader's pipe")
+    for key in refused:
+        found.pop(key, None)
+    return found, refused
+
+
+def _answers(message: dict, run: Run) -> Answers | None:
+    try:
+        return Answers.from_message(message)
+    except (ValueError, RecursionError):
+        run.unreadable += 1
+        return None
+
+
+def needs_stand_in(lesson: Lesson, answers: dict[str, Answers]) -> dict[str, frozenset]:
+    """Exercise -> the course helpers to stand in: where the learner's function missed, called a
+    helper of the learner's own, and returned nothing of the course's."""
+    found = {}
+    for grade_id, got in answers.items():
+        spec = lesson.specs[grade_id]
+        used = [name for name in got.helpers_used if name in spec.helpers]
+        if got.function != "callable" or not used or got.course_answers:
+            continue
+        if replay(spec, got).passed:
+            continue
+        found[grade_id] = frozenset().union(*(build.kept_for(spec.helpers[n]) for n in used))
+    return found
+
+
+def judge(row: Grade, lesson: Lesson, run: Run, plan: runner.Plan, answers: dict[str, Answers] | None = None,
+          refused: dict[str, str] | None = None) -> None:
+    """Scores and notes from a sandbox's messages (untrusted: see :func:`sent_answers`)."""
+    if answers is None:
+        sent, refused = sent_answers(run, plan)
+        answers = {g: a for g, m in sent.items() if (a := _answers(m, run)) is not None}
     for ex in lesson.exercises:
         got = answers.get(ex.grade_id)
-        if got is None:
+        if refused and ex.grade_id in refused:
+            row.notes.append(f"{ex.grade_id}: ❌ not graded: {refused[ex.grade_id]}")
+        elif got is None:
             row.notes.append(f"{ex.grade_id}: {run.stopped or 'the check did not run'}")
         elif got.function == "missing":
             row.notes.append(f"{ex.grade_id}: `{ex.function}` is not defined "
@@ -307,7 +273,12 @@ def judge(row: Grade, lesson: Lesson, run: Run) -> None:
                 row.scores[ex.grade_id] = round(ex.points * share(lesson.specs[ex.grade_id], got), 4)
             if not result.passed or result.stood_in:
                 row.notes.append(f"{ex.grade_id}: {result.line}")
-    errors = [m["error"] for m in run.messages if isinstance(m.get("error"), dict)]
+    errors = []
+    for m in run.messages:  # a demo of the lesson's that needs this lesson's answers stops the notes
+        if isinstance(m.get("error"), dict):
+            if "grading build" in str(m["error"].get("text")):
+                break  # (what fails after it may only follow from it)
+            errors.append(m["error"])
     if errors and isinstance(errors[0].get("cell"), int) and isinstance(errors[0].get("text"), str):
         row.notes.append(f"code cell {errors[0]['cell']} raised {errors[0]['text'][:200]}")
     peaks = [m["peak_mb"] for m in run.messages if isinstance(m.get("peak_mb"), int | float)]
@@ -341,14 +312,35 @@ def grade(student: str, path: Path, lesson: Lesson, isolation, time_limit: float
     return row
 
 
-def _grade_cells(row: Grade, path: Path, cells, lesson: Lesson, isolation, time_limit: float) -> None:
+def _run(path: Path, plan: runner.Plan, lesson: Lesson, isolation, time_limit: float,
+         keep: frozenset = frozenset()) -> Run:
+    """One sandbox run of ``plan`` on a copy of the submission, in the lesson's grading build."""
     work = private_folder()
     try:
         shutil.copyfile(path, work / f"{lesson.name}.ipynb")  # the submission's own copy
-        with isolation.sandbox(work) as box:
-            run = execute(lesson.plan(cells), box, time_limit)
-        row.status = run.status
-        row.evidence = run.messages
-        judge(row, lesson, run)
+        with isolation.sandbox(work, build=build.BUILDS.get(lesson.name, keep)) as box:
+            return execute(plan, box, time_limit)
     finally:
         shutil.rmtree(work.parent, ignore_errors=True)
+
+
+def _grade_cells(row: Grade, path: Path, cells, lesson: Lesson, isolation, time_limit: float) -> None:
+    plan = lesson.plan(cells)
+    run = _run(path, plan, lesson, isolation, time_limit)
+    row.status = run.status
+    row.evidence = list(run.messages)
+    sent, refused = sent_answers(run, plan)
+    answers = {g: a for g, m in sent.items() if (a := _answers(m, run)) is not None}
+    groups: dict[frozenset, set[str]] = {}
+    for grade_id, keep in needs_stand_in(lesson, answers).items():
+        groups.setdefault(keep, set()).add(grade_id)
+    for keep, only in groups.items():  # a run of its own per helper set, counted for those exercises only
+        again_plan = lesson.plan(cells, only=only, stand_in=True)
+        again = _run(path, again_plan, lesson, isolation, time_limit, keep)
+        stood, _ = sent_answers(again, again_plan)
+        for grade_id in only:
+            outcomes = stood.get(grade_id, {}).get("standing_in")
+            if isinstance(outcomes, list):
+                got = Answers.from_message({**sent[grade_id], "standing_in": outcomes})
+                answers[grade_id] = replace(got, course_answers=answers[grade_id].course_answers)
+    judge(row, lesson, run, plan, answers, refused)

@@ -1,9 +1,10 @@
 """Checks judged out of the learner's reach: record a check, replay answers computed elsewhere.
 
 ``attnlab-grade`` never lets a check run beside the learner's code. It first *records* each
-check — calls ``check_x`` with a stand-in function, so the lesson's own :func:`run_check` hands
-over its :class:`CheckSpec` (cases with their expected answers, the comparison, the helpers)
-without calling anything. Only the cases' *inputs* go into the sandbox, where the learner's
+check — calls ``check_x`` with a stand-in function while every check module's ``run_check`` is
+this module's keeper, so the check hands over its :class:`CheckSpec` (cases with their expected
+answers, the comparison, the helpers) without calling anything; the checks themselves know
+nothing of grading. Only the cases' *inputs* go into the sandbox, where the learner's
 function is called on them (:mod:`attnlab.course.runner`); what comes back is plain data. Then
 :func:`replay` judges those answers here with the same code a notebook uses
 (:meth:`CheckSpec.judge`, :meth:`CheckSpec.settle`), so a verdict is the notebook's verdict —
@@ -12,11 +13,14 @@ except that nothing in the learner's process could touch it.
 
 from __future__ import annotations
 
+import sys
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from attnlab.checks import plain, reference_calls
-from attnlab.checks.core import LOST, CheckResult, CheckSpec, Outcome, driving
+from attnlab.checks import core, plain, reference_calls
+from attnlab.checks.core import LOST, CheckResult, CheckSpec, Outcome
+from attnlab.course.wire import outcome_from_wire
 
 
 def _recording(*args, **kwargs):  # the stand-in a check is recorded with; never called
@@ -32,12 +36,21 @@ def record(check: Callable) -> CheckSpec:
     """The :class:`CheckSpec` that ``check`` (a ``check_x`` function) runs, without running it."""
     found: list[CheckSpec] = []
 
-    def keep(spec: CheckSpec, fn) -> CheckResult:
-        found.append(spec)
-        return CheckResult(spec.title, True, "recorded", 0, 0)
+    def keep(title, fn, cases, compare=core.compare_arrays, time_limit_s=core.TIME_LIMIT, helpers=None):
+        found.append(CheckSpec(title, list(cases), compare, time_limit_s, dict(helpers or {})))
+        return CheckResult(title, True, "recorded", 0, 0)
 
-    with driving(keep):
+    original = core.run_check
+    modules = [m for name, m in list(sys.modules.items())
+               if name.startswith("attnlab.checks") and isinstance(m, types.ModuleType)
+               and getattr(m, "run_check", None) is original]
+    try:
+        for module in modules:
+            module.run_check = keep
         check(_recording)
+    finally:
+        for module in modules:
+            module.run_check = original
     if len(found) != 1:
         raise NotReplayable(f"{getattr(check, '__name__', check)} ran {len(found)} checks; a check runs one")
     return found[0]
@@ -76,8 +89,8 @@ class Answers:
             raise ValueError("malformed exercise message")
         course = message.get("course_answers", [])
         course = tuple(name for name in course if isinstance(name, str)) if isinstance(course, list) else ()
-        return cls("callable", own=tuple(Outcome.from_wire(o) for o in own), helpers_used=tuple(used),
-                   standing_in=None if again is None else tuple(Outcome.from_wire(o) for o in again),
+        return cls("callable", own=tuple(outcome_from_wire(o) for o in own), helpers_used=tuple(used),
+                   standing_in=None if again is None else tuple(outcome_from_wire(o) for o in again),
                    course_answers=course)
 
 

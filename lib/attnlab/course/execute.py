@@ -1,0 +1,173 @@
+"""Running one plan in one sandbox and reading what comes back, bounded and in linear time.
+
+The runner (:mod:`attnlab.course.runner`) writes one JSON message a line; the learner's code can
+write to the same pipe, so every line is untrusted data. Reading keeps at most
+:data:`MAX_LINE` bytes of one line and :data:`MAX_MESSAGES` in all, and never re-scans what it
+has read (a 32 MB line costs one pass); a wall-clock limit and :meth:`Sandbox.stop` end the run.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import selectors
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from attnlab.course import runner, wire
+from attnlab.course.sandbox import HOME
+
+MAX_MESSAGES = 64 * 2**20  # what a sandbox may send back in all (a lesson's answers: well under 1 MB)
+MAX_LINE = 32 * 2**20  # one message (the largest answers of lesson 09: a few MB)
+RUNNER = ["-I", "-m", "attnlab.course.runner"]  # -I: no folder the submission can write is on sys.path
+
+
+def sandbox_env(home: str = HOME) -> dict[str, str]:
+    """The whole environment of a sandboxed runner: no secrets, one thread per library (several
+    submissions run at once), everything offline."""
+    return {
+        "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin", "HOME": home,
+        "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TMPDIR": "/tmp",
+        "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp/matplotlib", "IPYTHONDIR": "/tmp/ipython",
+        "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+        "PYTHONDONTWRITEBYTECODE": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+    }
+
+
+@dataclass
+class Run:
+    """What came back from one sandbox."""
+
+    messages: list[dict] = field(default_factory=list)
+    status: str = "graded"  # graded | time limit | kernel died | grader error
+    stopped: str | None = None  # why it stopped early
+    unreadable: int = 0  # lines that were not messages
+    stderr: bytes = b""
+
+
+class _Lines:
+    """Bytes in, complete lines out; each byte is looked at once, a line beyond ``limit`` is dropped."""
+
+    def __init__(self, limit: int = MAX_LINE):
+        self.limit, self.parts, self.size, self.too_long = limit, [], 0, 0
+
+    def feed(self, chunk: bytes) -> list[bytes]:
+        lines = []
+        start = 0
+        while (end := chunk.find(b"\n", start)) != -1:
+            piece = chunk[start:end]
+            if self.size + len(piece) <= self.limit and self.size >= 0:
+                self.parts.append(piece)
+                lines.append(b"".join(self.parts))
+            else:
+                self.too_long += 1
+            self.parts, self.size, start = [], 0, end + 1
+        rest = chunk[start:]
+        if rest and self.size >= 0:
+            self.size += len(rest)
+            if self.size > self.limit:
+                self.parts, self.size = [], -1  # drop the rest of this line
+            else:
+                self.parts.append(rest)
+        return lines
+
+
+_BY_VALUE = threading.Lock()
+
+
+def plan_bytes(plan: runner.Plan) -> bytes:
+    """The pickled plan. What the checks define (a stand-in helper, a model input whose ``forward``
+    refuses to be called) goes by value — cloudpickle: the object and what it uses, never its check
+    module, which is not in the grading build."""
+    from attnlab.course.build import machinery
+
+    try:
+        import cloudpickle  # the instructor extra
+    except ImportError:
+        return pickle.dumps(plan)
+    modules = [m for name, m in list(sys.modules.items())
+               if name.startswith("attnlab.checks.") and name not in machinery()]
+    with _BY_VALUE:
+        for module in modules:
+            cloudpickle.register_pickle_by_value(module)
+        try:
+            return cloudpickle.dumps(plan)
+        finally:
+            for module in modules:
+                cloudpickle.unregister_pickle_by_value(module)
+
+
+def _feed(proc, payload: bytes) -> None:
+    try:
+        proc.stdin.write(payload)
+        proc.stdin.close()
+    except OSError:  # it died before reading everything: the run's status says so
+        pass
+
+
+def _parse(line: bytes, run: Run) -> bool:
+    """Keep one line's message; True once the runner says it is done."""
+    if not line.strip():
+        return False
+    try:
+        message = wire.loads(line.decode("utf-8"))  # arrays as arrays; nothing but plain data
+    except (ValueError, RecursionError, UnicodeDecodeError):
+        run.unreadable += 1
+        return False
+    if not isinstance(message, dict):
+        run.unreadable += 1
+        return False
+    run.messages.append(message)
+    return message.get("done") is True
+
+
+def execute(plan: runner.Plan, box, time_limit: float) -> Run:
+    """Run ``plan`` in ``box`` (a sandbox), reading its messages until it is done, dies, or the
+    wall-clock ``time_limit`` passes; then kill it, whatever it started."""
+    run = Run()
+    proc = box.start([sys.executable, *RUNNER], sandbox_env(), stdin=-1, stdout=-1, stderr=-1)
+    feeder = threading.Thread(target=_feed, args=(proc, plan_bytes(plan)), daemon=True)
+    feeder.start()
+    deadline = time.monotonic() + time_limit
+    lines, received, done = _Lines(), 0, False
+    with selectors.DefaultSelector() as sel:
+        sel.register(proc.stdout, selectors.EVENT_READ)
+        sel.register(proc.stderr, selectors.EVENT_READ)
+        while sel.get_map() and not done:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                run.status = "time limit"
+                run.stopped = f"stopped after the notebook's time limit of {time_limit:g} s"
+                break
+            for key, _ in sel.select(timeout=min(left, 1.0)):
+                chunk = os.read(key.fd, 1 << 16)
+                if not chunk:
+                    sel.unregister(key.fileobj)
+                elif key.fileobj is proc.stderr:
+                    run.stderr = (run.stderr + chunk)[-4000:]
+                else:
+                    received += len(chunk)
+                    if received > MAX_MESSAGES:
+                        run.status, run.stopped = "kernel died", "stopped: it sent more than the grader reads"
+                        done = True
+                        break
+                    for line in lines.feed(chunk):
+                        done = _parse(line, run) or done
+                        if done:
+                            break
+    box.stop()
+    feeder.join(timeout=5)
+    run.unreadable += lines.too_long
+    if run.status == "graded" and not done:
+        cells = [m["cell"] for m in run.messages if isinstance(m.get("cell"), int)]
+        if cells:
+            run.status, run.stopped = "kernel died", f"the kernel died in code cell {cells[-1]}"
+        else:
+            tail = run.stderr.decode(errors="replace").strip().splitlines()
+            run.status = "grader error"
+            run.stopped = "the sandbox did not start" + (f": {tail[-1][:300]}" if tail else "")
+    return run
