@@ -126,11 +126,11 @@ def test_one_gradebook_records_file_hash_version_time_and_lateness(graded):
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", rows["alice"][f"{LESSON}:graded_at"])
     assert {f"{LESSON}:stable_softmax", f"{LESSON}:attention_pattern"} <= set(rows["alice"])
     evidence = root / "attnlab-grades" / "evidence" / LESSON
-    kept = nbformat.read(evidence / "bob.graded.ipynb", as_version=4)
+    kept = nbformat.read(evidence / "bob" / "graded.ipynb", as_version=4)
     verdicts = [o["text"] for c in kept.cells if c.cell_type == "code" for o in c.get("outputs", [])
                 if o.get("text", "").startswith("attnlab-grade:")]
     assert len(verdicts) == 3 and "0/1" in verdicts[0] and "1/1" in verdicts[2]
-    kept_file = hashlib.sha256((evidence / "bob.ipynb").read_bytes()).hexdigest()
+    kept_file = hashlib.sha256((evidence / "bob" / "submitted.ipynb").read_bytes()).hexdigest()
     assert kept_file == rows["bob"][f"{LESSON}:sha256"]
 
 

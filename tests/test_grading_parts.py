@@ -319,5 +319,5 @@ def test_a_sandbox_that_cannot_start_is_a_grader_error_not_a_learners_zero(tmp_p
     path = tmp_path / "ann.ipynb"
     nbformat.write(answer(course_student_copy("00_start_here"), "00_start_here"), path)
     row = submission.grade("ann", path, grading.load_lesson("00_start_here"), grading.isolation(1), 60)
-    assert row.status == "grader error"
+    assert row.status == "not graded"
     assert "the sandbox did not start" in " | ".join(row.notes) and "no_such_runner" in " | ".join(row.notes)

@@ -3,11 +3,12 @@
 A grading sandbox for lesson L never sees the installed course. It sees this build in its place (a
 read-only tree the grader makes, :func:`make`, bound over the installed ``attnlab`` folder): the
 library with the reference code of earlier lessons' exercises — which L may build on — and with
-every function that L's or a later lesson's checks make their expected answers from replaced by one
-that raises (:func:`attnlab.course.answers.left_out`). The checks are not in it at all: ``attnlab.checks`` holds
-only the machinery that calls a function and reads its answer (what the runner imports) and a
-stand-in for every ``check_*`` (a submission's import cell still runs), ``attnlab.course`` only the
-runner and its wire. ``solutions/``, other submissions and the grader's state are outside it.
+every function that L's or a later lesson's checks make their expected answers from replaced by
+one that raises (:func:`attnlab.course.answers.left_out`). The checks are not in it at all:
+``attnlab.checks`` holds only the machinery that calls a function and reads its answer (what the
+runner imports) and a stand-in for every ``check_*`` (a submission's import cell still runs),
+``attnlab.course`` only the runner and its wire. ``solutions/``, other submissions and the
+grader's state are outside it.
 
 So whatever the sandbox sends back can be forged only by computing the right answers, and the
 sandbox holds nothing that computes them: a forged message, the course's function perturbed, its

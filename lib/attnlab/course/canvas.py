@@ -10,11 +10,12 @@ A lesson column whose name Canvas does not know becomes a new assignment on impo
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
+from attnlab.course import safecsv
 from attnlab.course.classbook import ClassBook, lesson_exercises
 from attnlab.course.roster import Student
+from attnlab.course.submission import NOT_GRADED
 
 HEAD = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 
@@ -33,7 +34,7 @@ def write_csv(book: ClassBook, students: dict[str, Student], out: Path) -> None:
     by = {lesson: {r.student: r for r in book.records(lesson)} for lesson in lessons}
     everyone = sorted(set(students) | {s for rows in by.values() for s in rows})
     with open(out, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
+        writer = safecsv.writer(f)
         writer.writerow(HEAD + lessons)
         writer.writerow(["    Points Possible", "", "", "", ""]
                         + [f"{sum(ex.points for ex in lesson_exercises(lesson)):g}" for lesson in lessons])
@@ -41,5 +42,6 @@ def write_csv(book: ClassBook, students: dict[str, Student], out: Path) -> None:
             who = students.get(sid, Student(sid))
             named = [rows[sid].name for rows in by.values() if sid in rows and rows[sid].name]
             name = who.name or (named[0] if named else sid)
-            scores = ["" if sid not in by[lesson] else f"{by[lesson][sid].total:g}" for lesson in lessons]
+            scores = ["" if sid not in by[lesson] or by[lesson][sid].status == NOT_GRADED  # no score, not 0
+                      else f"{by[lesson][sid].total:g}" for lesson in lessons]
             writer.writerow([last_first(name), sid, who.sis_user_id, who.sis_login_id, who.section, *scores])

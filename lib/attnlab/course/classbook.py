@@ -11,7 +11,6 @@ SHA-256, course version, graded at).
 
 from __future__ import annotations
 
-import csv
 import json
 import sqlite3
 from dataclasses import dataclass, field
@@ -20,7 +19,8 @@ from pathlib import Path
 
 import nbformat
 
-from attnlab.course.submission import Exercise, exercises
+from attnlab.course import safecsv
+from attnlab.course.submission import NOT_GRADED, Exercise, exercises
 from attnlab.paths import SOLUTIONS_DIR
 
 
@@ -126,7 +126,7 @@ class ClassBook:
             head += [f"{lesson}:{what}" for what in
                      ("status", "late_hours", "points_off", "sha256", "course_version", "graded_at")]
         with open(out, "w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
+            writer = safecsv.writer(f)
             writer.writerow(head)
             for student in self.students():
                 records = [by[lesson].get(student) for lesson in lessons]
@@ -134,8 +134,9 @@ class ClassBook:
                 row = [student, name]
                 for lesson, r in zip(lessons, records, strict=True):
                     exs = lesson_exercises(lesson)
-                    row += ["" if r is None else f"{r.total:g}",
-                            *["" if r is None else f"{r.scores.get(ex.grade_id, 0.0):g}" for ex in exs]]
+                    none = r is None or r.status == NOT_GRADED  # the grader failed: no score, not 0
+                    row += ["" if none else f"{r.total:g}",
+                            *["" if none else f"{r.scores.get(ex.grade_id, 0.0):g}" for ex in exs]]
                 for r in records:
                     row += ["", "", "", "", "", ""] if r is None else [
                         r.status, f"{r.late_s / 3600:.1f}" if r.late else "",

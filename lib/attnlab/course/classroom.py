@@ -122,7 +122,11 @@ class Class:
     def record(self, row, path: Path, file_digest: str) -> None:
         """After a row is stored: the penalty, the submission's record and its evidence."""
         one = self.found.get(row.student, roster.Found(row.student, path))
-        when, late_s = late.lateness(path, self.deadline, one.late_by_lms, self.rule)
+        try:
+            when, late_s = late.lateness(path, self.deadline, one.late_by_lms, self.rule)
+        except (ValueError, OverflowError) as exc:  # a timestamp no clock can hold: on time, and said
+            when, late_s = "", 0.0
+            row.notes.append(f"its handed-in time could not be read ({str(exc)[:120]}): taken as on time")
         earned = sum(row.scores.values())
         off = self.rule.points_off(late_s, self.lesson.max_points, earned) if self.rule else 0.0
         values = (self.lesson.name, row.student, one.name, str(path), file_digest, self.version, when,
@@ -158,20 +162,35 @@ class Class:
             book.close()
 
 
+def evidence_of(folder: Path, student: str) -> Path:
+    """A student's own evidence folder (``<student>/submitted.ipynb``, ``graded.ipynb``): no two
+    students' files can share a name, whatever their ids are."""
+    return folder / student
+
+
+def _grade_id(cell) -> str | None:
+    meta = cell.get("metadata") if isinstance(cell, dict) else None
+    nbg = meta.get("nbgrader") if isinstance(meta, dict) else None
+    found = nbg.get("grade_id") if isinstance(nbg, dict) else None
+    return found if isinstance(found, str) else None
+
+
 def keep_evidence(folder: Path, row, path: Path, lesson) -> None:
     """The submitted file exactly as graded, and a copy with the verdict in each check cell."""
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(path, folder / f"{row.student}.ipynb")
+    mine = evidence_of(folder, row.student)
+    mine.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, mine / "submitted.ipynb")
     try:
         nb = json.loads(path.read_text(encoding="utf-8"))
         cells = nb["cells"]
-    except (ValueError, KeyError, TypeError, OSError):
+    except (ValueError, KeyError, TypeError, OSError, RecursionError, MemoryError):
         return  # an invalid notebook: the copy is the evidence
+    if not isinstance(nb, dict) or not isinstance(cells, list):
+        return
     lines = {note.split(": ", 1)[0]: note.split(": ", 1)[1] for note in row.notes if ": " in note}
     checks = {ex.check_id: ex for ex in lesson.exercises}
-    for cell in cells if isinstance(cells, list) else []:
-        meta = cell.get("metadata", {}) if isinstance(cell, dict) else {}
-        ex = checks.get((meta.get("nbgrader") or {}).get("grade_id") if isinstance(meta, dict) else None)
+    for cell in cells:
+        ex = checks.get(_grade_id(cell))
         if ex is None:
             continue
         points = row.scores.get(ex.grade_id, 0.0)
@@ -179,11 +198,13 @@ def keep_evidence(folder: Path, row, path: Path, lesson) -> None:
         cell["outputs"] = [{"output_type": "stream", "name": "stdout",
                             "text": f"attnlab-grade: {points:g}/{ex.points:g} — {text}\n"}]
     messages = getattr(row, "evidence", None)
+    if not isinstance(nb.get("metadata"), dict):
+        nb["metadata"] = {}
     if messages:
-        nb.setdefault("metadata", {})["attnlab_grade"] = {"messages": json.loads(wire.dumps(messages))}
-    temporary = folder / f".{row.student}.{os.getpid()}.tmp"
+        nb["metadata"]["attnlab_grade"] = {"messages": json.loads(wire.dumps(messages))}
+    temporary = mine / f".graded.{os.getpid()}.tmp"
     temporary.write_text(json.dumps(nb, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(temporary, folder / f"{row.student}.graded.ipynb")
+    os.replace(temporary, mine / "graded.ipynb")
 
 
 def read_csv_rows(path: Path) -> list[dict]:

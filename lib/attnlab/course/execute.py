@@ -43,7 +43,7 @@ class Run:
     """What came back from one sandbox."""
 
     messages: list[dict] = field(default_factory=list)
-    status: str = "graded"  # graded | time limit | kernel died | grader error
+    status: str = "graded"  # graded | time limit | kernel died | not graded (the grader failed)
     stopped: str | None = None  # why it stopped early
     unreadable: int = 0  # lines that were not messages
     stderr: bytes = b""
@@ -168,6 +168,6 @@ def execute(plan: runner.Plan, box, time_limit: float) -> Run:
             run.status, run.stopped = "kernel died", f"the kernel died in code cell {cells[-1]}"
         else:
             tail = run.stderr.decode(errors="replace").strip().splitlines()
-            run.status = "grader error"
+            run.status = "not graded"
             run.stopped = "the sandbox did not start" + (f": {tail[-1][:300]}" if tail else "")
     return run

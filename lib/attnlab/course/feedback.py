@@ -14,6 +14,7 @@ import html
 import io
 import json
 import re
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -21,6 +22,7 @@ import mistune
 import nbformat
 
 from attnlab.course.classbook import ClassBook, Record, lesson_exercises
+from attnlab.course.submission import NOT_GRADED
 from attnlab.paths import SOLUTIONS_DIR
 
 STYLE = """
@@ -103,7 +105,7 @@ def learner_code(path: Path, grade_id: str, function: str) -> str:
         try:
             if any(isinstance(n, ast.FunctionDef) and n.name == function for n in ast.parse(source).body):
                 return source
-        except (SyntaxError, ValueError, RecursionError):
+        except (SyntaxError, ValueError, RecursionError, MemoryError):  # a 1 MB expression, say
             continue
     return ""
 
@@ -126,8 +128,25 @@ def _exercise(record: Record, ex, lesson: str, code_path: Path | None) -> str:
     return "\n".join(parts)
 
 
+def not_graded_page(record: Record, lesson: str) -> str:
+    """The page of a student whose submission the grader could not grade: no score at all."""
+    who = html.escape(record.name or record.student)
+    why = "".join(f"<li>{html.escape(n[:500])}</li>" for n in record.notes[:5])
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(lesson)} — {who}</title>
+<style>{STYLE}</style></head>
+<body><h1>{html.escape(lesson)}: feedback for {who}</h1>
+<p><b>Not graded yet.</b> The grader could not grade this submission — a problem on the grader's
+side, not in your work. Your instructor will grade it again; no score has been given.</p>
+<ul>{why}</ul>
+</body></html>
+"""
+
+
 def page(record: Record, lesson: str, code_path: Path | None) -> str:
     """One student's feedback page for one lesson (a complete HTML document)."""
+    if record.status == NOT_GRADED:
+        return not_graded_page(record, lesson)
     exs = lesson_exercises(lesson)
     top = sum(ex.points for ex in exs)
     who = html.escape(record.name or record.student)
@@ -161,9 +180,14 @@ def write_pages(book: ClassBook, lesson, folder: Path, evidence: Path | None = N
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for record in book.records(name):
-        kept = evidence / f"{record.student}.ipynb" if evidence else None
+        kept = evidence / record.student / "submitted.ipynb" if evidence else None
         code_path = kept if kept and kept.is_file() else (Path(record.file) if record.file else None)
         path = out / f"{record.student}.html"
-        path.write_text(page(record, name, code_path), encoding="utf-8")
+        try:
+            text = page(record, name, code_path)
+        except Exception as exc:  # noqa: BLE001 — one student's data never stops the others' pages
+            why = [f"the feedback page could not be made: {exc}"]
+            text = not_graded_page(replace(record, notes=why), name)
+        path.write_text(text, encoding="utf-8")
         written.append(path)
     return written

@@ -9,7 +9,6 @@ file changed since (rows remember the file's SHA-256).
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import os
@@ -18,7 +17,8 @@ import threading
 import time
 from pathlib import Path
 
-from attnlab.course.submission import Exercise, Grade
+from attnlab.course import safecsv
+from attnlab.course.submission import NOT_GRADED, Exercise, Grade
 
 _SCHEMA = """CREATE TABLE IF NOT EXISTS rows (
     lesson TEXT NOT NULL, student TEXT NOT NULL, digest TEXT NOT NULL, status TEXT NOT NULL,
@@ -53,10 +53,10 @@ class Gradebook:
         self.export()
 
     def finished(self) -> dict[str, str]:
-        """Student -> the digest of the file their finished row graded (grader errors excluded)."""
+        """Student -> the digest of the file their finished row graded (rows not graded excluded)."""
         with self._lock:
             found = self._db.execute("SELECT student, digest FROM rows WHERE lesson = ? AND status != ?",
-                                     (self.lesson, "grader error")).fetchall()
+                                     (self.lesson, NOT_GRADED)).fetchall()
         return dict(found)
 
     def add(self, row: Grade, file_digest: str) -> None:
@@ -91,12 +91,13 @@ def write_csv(rows: list[Grade], exs: list[Exercise], out: Path) -> None:
     """One row per student: status, a score per exercise, total, maximum, seconds, the sandbox's
     peak memory in MB, notes."""
     with open(out, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
+        writer = safecsv.writer(f)
         writer.writerow(["student", "status", *[ex.grade_id for ex in exs], "total", "max",
                          "seconds", "peak_mb", "notes"])
         for row in rows:
             scores = [float(row.scores.get(ex.grade_id, 0.0)) for ex in exs]
-            writer.writerow([row.student, row.status, *[f"{s:g}" for s in scores], f"{sum(scores):g}",
+            shown = ["" if row.status == NOT_GRADED else f"{s:g}" for s in [*scores, sum(scores)]]
+            writer.writerow([row.student, row.status, *shown,
                              f"{sum(ex.points for ex in exs):g}", f"{row.seconds:.1f}",
                              "" if row.peak_mb is None else f"{row.peak_mb:.0f}", " | ".join(row.notes)])
         f.flush()

@@ -33,6 +33,7 @@ from attnlab.course import isolation as kept_apart
 from attnlab.course.gradebook import Gradebook, digest
 from attnlab.course.replay import NotReplayable
 from attnlab.course.submission import (  # noqa: F401 — the grading API, in one place
+    NOT_GRADED,
     TIME_LIMIT,
     Exercise,
     Grade,
@@ -100,9 +101,13 @@ def grade_all(submissions: dict[str, Path], lesson: Lesson, book: Gradebook, job
 
     def one(student: str, path: Path) -> Grade:
         row = grade(student, path, lesson, isolated, time_limit)
+        if after is not None:  # attnlab.course.classroom: late penalty, evidence — per student, guarded
+            try:
+                after(row, path, digest(path))
+            except Exception as exc:  # noqa: BLE001 — one student's data never ends the class run
+                row.notes.append(f"its record or evidence could not be kept: {type(exc).__name__}: "
+                                 f"{str(exc)[:200]}")
         book.add(row, digest(path))
-        if after is not None:  # attnlab.course.classroom: late penalty, evidence
-            after(row, path, digest(path))
         return row
 
     with ThreadPoolExecutor(max(1, jobs)) as pool:
@@ -178,7 +183,25 @@ def main(argv: list[str] | None = None) -> int:
         klass.close()
     print(f"wrote {args.out} ({len(submissions)} students; rows kept in {book.db_path})")
     klass.finish()
-    return 0
+    return _failed(db_path, args.lesson)
+
+
+def _failed(db_path: Path, lesson: str) -> int:
+    """0, or 3 with one line saying what to fix if the grader failed on any submission (those rows
+    say "not graded": no score went anywhere)."""
+    import json
+    import sqlite3
+
+    with sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True) as con:
+        failed = con.execute("SELECT notes FROM rows WHERE lesson = ? AND status = ?",
+                             (lesson, NOT_GRADED)).fetchall()
+    if not failed:
+        return 0
+    why = next((n for n in json.loads(failed[0][0]) if n), "no reason recorded")
+    print(f"attnlab-grade: {len(failed)} submission(s) not graded — the grader failed, not the "
+          f"students (no score was given): {why[:300]}. Fix that, then run again with --resume.",
+          file=sys.stderr)
+    return 3
 
 
 if __name__ == "__main__":

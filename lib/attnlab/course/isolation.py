@@ -53,7 +53,10 @@ class UidPool:
 def uids_usable(probe_env: dict[str, str], uid: int = FIRST_UID) -> str | None:
     """``None`` if a sandbox can run this Python as ``uid`` (it must be able to read the course and
     the Python installation), else why not."""
-    work = private_folder()
+    try:
+        work = private_folder()
+    except OSError as exc:  # no temporary folder: no sandbox at all (each row then says so)
+        return str(exc)
     box = Sandbox(work, uid=uid)
     try:
         proc = box.start([sys.executable, "-I", "-c", "import attnlab.checks.core"], probe_env,

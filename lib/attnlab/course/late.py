@@ -37,9 +37,9 @@ def parse_time(text: str) -> datetime:
         text = text[:-4]
     try:
         when = dateparser.parse(text)
-    except (ValueError, OverflowError) as exc:
-        raise ValueError(f"cannot read the time {text!r}: {exc}") from None
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+        return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    except (ValueError, OverflowError) as exc:  # e.g. 0001-01-01 +05:00: before the first UTC time
+        raise ValueError(f"cannot read the time {text[:80]!r}: {exc}") from None
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ PNG). Written as ``DIR/<lesson>/index.html`` (the histogram embedded, readable o
 from __future__ import annotations
 
 import base64
-import csv
 import html
 import io
 import re
@@ -18,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from attnlab.course import safecsv
 from attnlab.course.classbook import ClassBook, Record, lesson_exercises
 
 CASE = re.compile(r"case (?P<n>\d+) of (?P<of>\d+) \((?P<label>.*?)\): (?P<why>.*)$", re.S)
@@ -112,7 +112,7 @@ def write_report(book: ClassBook, lesson, folder: Path) -> Path:
     png = histogram_png(totals, top, name)
     (out / "histogram.png").write_bytes(png)
     with open(out / "exercises.csv", "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
+        writer = safecsv.writer(f)
         writer.writerow(["exercise", "passed", "graded", "pass_rate", "most_failed_case", "learners",
                          "top_mistake", "times"])
         for s in stats:

@@ -30,6 +30,7 @@ from attnlab.course.partial import share
 from attnlab.course.replay import Answers, inputs, record, replay
 from attnlab.course.sandbox import private_folder
 
+NOT_GRADED = "not graded"  # the grader or its sandbox failed: never a score
 TIME_LIMIT = 120.0  # seconds per notebook; every lesson runs in well under 15 s
 MAX_BYTES = 512 * 2**20  # the file (outputs included: a notebook with big plots may be 50 MB)
 MAX_CODE = 4 * 2**20  # the code cells' sources together: a lesson's are about 20 kB
@@ -52,7 +53,7 @@ class Grade:
     """One student's row of the gradebook."""
 
     student: str
-    status: str  # graded | missing | invalid notebook | time limit | kernel died | grader error
+    status: str  # graded | missing | invalid notebook | time limit | kernel died | not graded (grader failed)
     scores: dict[str, float] = field(default_factory=dict)  # by exercise grade_id
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -141,7 +142,7 @@ def _source(cell) -> str:
 def _defines(source: str, name: str) -> bool:
     try:
         return any(isinstance(n, ast.FunctionDef) and n.name == name for n in ast.parse(source).body)
-    except (SyntaxError, ValueError, RecursionError):  # IPython magics, or a learner's typo
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # magics, a typo, a 1 MB expression
         return False
 
 
@@ -166,6 +167,15 @@ def placement(code: list[dict], exs: list[Exercise]) -> dict[str, int]:
     return places
 
 
+def _clean(cell: dict) -> dict:
+    """A cell whose nbgrader metadata is malformed (not a dict, an id that is not text) has none."""
+    meta = cell.get("metadata")
+    nbg = meta.get("nbgrader") if isinstance(meta, dict) else None
+    if isinstance(nbg, dict) and (nbg.get("grade_id") is None or isinstance(nbg.get("grade_id"), str)):
+        return cell
+    return {**cell, "metadata": {}}
+
+
 def read_submission(path: Path) -> list[dict]:
     """The submitted notebook's cells, or ``ValueError`` saying why it cannot be graded."""
     size = path.stat().st_size
@@ -181,7 +191,7 @@ def read_submission(path: Path) -> list[dict]:
         raise ValueError(f"not a notebook: it does not appear to be JSON ({first[:120]})") from None
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         raise ValueError("not a notebook (it has no list of cells)")
-    cells = [c for c in nb["cells"] if isinstance(c, dict)]
+    cells = [_clean(c) for c in nb["cells"] if isinstance(c, dict)]
     code = sum(len(_source(c)) for c in cells if c.get("cell_type") == "code")
     if code > MAX_CODE:
         raise ValueError(f"its code cells hold {code / 2**20:.1f} MB of code; a lesson's hold a few kB")
@@ -306,8 +316,8 @@ def grade(student: str, path: Path, lesson: Lesson, isolation, time_limit: float
             try:
                 _grade_cells(row, path, cells, lesson, isolation, time_limit)
             except Exception as exc:  # e.g. no sandbox could start: say so, and grade the others
-                row.status = "grader error"
-                row.notes.append(f"{type(exc).__name__}: {exc}")
+                row.status = NOT_GRADED
+                row.notes.append(f"grader error: {type(exc).__name__}: {str(exc)[:300]}")
     row.seconds = time.perf_counter() - start
     return row
 

@@ -55,6 +55,10 @@ def _decode_array(node: dict) -> dict:
     return {**node, "array": np.frombuffer(data, dtype=dtype).reshape(shape)}
 
 
+def _no_constant(name: str):
+    raise ValueError(f"malformed message: a bare {name} (the runner sends none)")
+
+
 def loads(text: str):
     """The plain tree in one line of JSON from :func:`dumps`; ``ValueError`` if it is not one."""
     names: set[str] = set()
@@ -71,7 +75,7 @@ def loads(text: str):
         return node
 
     try:
-        return json.loads(text, object_hook=hook)
+        return json.loads(text, object_hook=hook, parse_constant=_no_constant)
     except RecursionError:
         raise plain.AnswerTooLarge("the answer is nested too deeply") from None
 

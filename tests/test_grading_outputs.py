@@ -1,0 +1,138 @@
+"""One student's bad data never ends the class run, and a grader failure is never a score (issue 20).
+
+Through the real ``attnlab-grade`` on lesson 00 with ``--feedback --report --canvas`` and a deadline:
+a class with a timestamp no clock can hold, malformed nbgrader metadata, a 1 MB expression cell, a
+bare NaN written to the grader's pipe, a file named like a spreadsheet formula and one named like a
+classmate's evidence — every output is written for everyone and the run exits 0. Then the same
+class with the grader's temporary folder gone: every row "not graded", no score anywhere, exit 3
+and one line saying what to fix.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from submissions import answer, course_student_copy
+
+LESSON = "00_start_here"
+GRADER = str(Path(sys.executable).parent / "attnlab-grade")
+pytestmark = pytest.mark.slow
+
+NAN_ON_THE_PIPE = '''\
+import os, stat
+for fd in map(int, os.listdir("/proc/self/fd")):
+    try:
+        if stat.S_ISFIFO(os.fstat(fd).st_mode):
+            os.write(fd, b'{"note": NaN}\\n')
+    except OSError:
+        pass
+'''
+
+
+def _class(folder: Path) -> None:
+    solved = answer(course_student_copy(LESSON), LESSON)
+    nbformat.write(solved, folder / "alice.ipynb")
+    late = folder / "tim" / LESSON
+    late.mkdir(parents=True)
+    nbformat.write(solved, late / f"{LESSON}.ipynb")
+    (late / "timestamp.txt").write_text("0001-01-01 00:00:00 +05:00")
+    meta = json.loads(nbformat.writes(solved))
+    meta["metadata"] = "oops"
+    for cell in meta["cells"]:
+        if cell["cell_type"] == "code":
+            cell["metadata"] = {"nbgrader": "oops"} if "def " in "".join(cell["source"]) else cell["metadata"]
+    (folder / "mona.ipynb").write_text(json.dumps(meta))
+    ids = json.loads(nbformat.writes(solved))
+    for cell in ids["cells"]:
+        if isinstance(cell.get("metadata", {}).get("nbgrader"), dict):
+            cell["metadata"]["nbgrader"]["grade_id"] = []
+    (folder / "gid.ipynb").write_text(json.dumps(ids))
+    huge = nbformat.from_dict(solved)
+    huge.cells.insert(2, nbformat.v4.new_code_cell("x = " + "+".join(["1"] * 350_000)))
+    nbformat.write(huge, folder / "huge.ipynb")
+    nan = nbformat.from_dict(solved)
+    nan.cells.insert(2, nbformat.v4.new_code_cell(NAN_ON_THE_PIPE))
+    nbformat.write(nan, folder / "nan.ipynb")
+    nbformat.write(course_student_copy(LESSON), folder / "=1+2.ipynb")
+    nbformat.write(course_student_copy(LESSON), folder / "alice.graded.ipynb")
+
+
+def _run(folder: Path, root: Path, env=None):
+    command = [GRADER, str(folder), "--lesson", LESSON, "--out", str(root / "grades.csv"), "--jobs", "2",
+               "--time-limit", "60", "--deadline", "2026-12-01 23:59", "--late-penalty", "10%/day",
+               "--feedback", str(root / "feedback"), "--report", str(root / "report"),
+               "--canvas", str(root / "canvas.csv")]
+    return subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=root,
+                          env=env or dict(os.environ))
+
+
+def _rows(path: Path) -> dict[str, dict]:
+    with open(path, newline="", encoding="utf-8") as f:
+        return {r.get("student", r.get("ID")): r for r in csv.DictReader(f)}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    root = tmp_path_factory.mktemp("outputs")
+    folder = root / "submitted"
+    folder.mkdir()
+    _class(folder)
+    return root, _run(folder, root)
+
+
+def test_every_output_is_written_for_everyone_and_the_run_exits_0(graded):
+    root, run = graded
+    assert run.returncode == 0, run.stderr[-3000:]
+    rows = _rows(root / "grades.csv")
+    students = {"alice", "tim", "mona", "gid", "huge", "nan", "=1+2", "alice.graded"}
+    assert set(rows) == students
+    for student in ("alice", "tim", "mona", "gid", "huge", "nan"):
+        assert (rows[student]["status"], rows[student]["total"]) == ("graded", "1"), rows[student]["notes"]
+    assert "handed-in time could not be read" in rows["tim"]["notes"]
+    assert "could not be read" in rows["nan"]["notes"]  # the bare NaN line: not a message
+    assert (root / "attnlab-grades" / "all-lessons.csv").exists() or (root / "all-lessons.csv").exists()
+    assert (root / "report" / LESSON / "index.html").is_file()
+    assert {p.stem for p in (root / "feedback" / LESSON).glob("*.html")} == students
+    assert len(_rows(root / "canvas.csv")) == len(students) + 1  # and the "Points Possible" row
+
+
+def test_a_classmates_evidence_is_never_anyone_elses(graded):
+    root, _ = graded
+    alice = (root / "feedback" / LESSON / "alice.html").read_text()
+    graded_too = (root / "feedback" / LESSON / "alice.graded.html").read_text()
+    assert "return" in alice and "1 / 1" in alice
+    assert "0 / 1" in graded_too and "Your code, as submitted" not in graded_too  # only its own stub
+
+
+def test_no_csv_cell_starts_a_formula(graded):
+    root, _ = graded
+    for path in [root / "grades.csv", root / "canvas.csv", *root.rglob("all-lessons.csv")]:
+        with open(path, newline="", encoding="utf-8") as f:
+            for row in csv.reader(f):
+                for value in row:
+                    assert not value.startswith(("=", "+", "@")), (path.name, value)
+                    assert not (value.startswith("-") and not value.lstrip("-").replace(".", "").isdigit())
+    assert "'=1+2" in (root / "grades.csv").read_text()
+
+
+def test_a_grader_failure_is_never_a_score_and_exits_3(tmp_path):
+    folder = tmp_path / "submitted"
+    folder.mkdir()
+    nbformat.write(answer(course_student_copy(LESSON), LESSON), folder / "alice.ipynb")
+    env = dict(os.environ, TMPDIR=str(tmp_path / "gone"))  # the grader's own temporary folders cannot be made
+    run = _run(folder, tmp_path, env)
+    assert run.returncode == 3, run.stderr[-2000:]
+    last = run.stderr.strip().splitlines()[-1]
+    assert "not graded — the grader failed" in last and "--resume" in last
+    row = _rows(tmp_path / "grades.csv")["alice"]
+    assert (row["status"], row["total"]) == ("not graded", "")
+    assert _rows(tmp_path / "canvas.csv")["alice"][LESSON] == ""
+    page = (tmp_path / "feedback" / LESSON / "alice.html").read_text()
+    assert "Not graded yet" in page and "0 / 1" not in page
