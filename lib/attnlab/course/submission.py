@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import shutil
 import time
 from dataclasses import dataclass, field, replace
@@ -246,6 +247,38 @@ def _answers(message: dict, run: Run) -> Answers | None:
         return None
 
 
+def _assigned(source: str) -> set[str]:
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    names |= {n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.ClassDef)}
+    return names | {(a.asname or a.name).split(".")[0] for n in ast.walk(tree)
+                    if isinstance(n, ast.Import | ast.ImportFrom) for a in n.names}
+
+
+def first_error(run: Run, plan: runner.Plan) -> dict | None:
+    """The first error of the learner's own: not a lesson demo that needs this lesson's answers
+    (not in its grading build), nor a NameError for a name such a demo cell would have defined."""
+    left_undefined: set[str] = set()
+    for m in run.messages:
+        error = m.get("error")
+        if not isinstance(error, dict) or type(error.get("cell")) is not int:
+            continue
+        if type(error.get("text")) is not str:
+            continue
+        if "grading build" in error["text"]:
+            if 0 < error["cell"] <= len(plan.cells):
+                left_undefined |= _assigned(plan.cells[error["cell"] - 1])
+            continue
+        missing = re.match(r"NameError: name '(\w+)' is not defined", error["text"])
+        if missing and missing.group(1) in left_undefined:
+            continue
+        return error
+    return None
+
+
 def needs_stand_in(lesson: Lesson, answers: dict[str, Answers]) -> dict[str, frozenset]:
     """Exercise -> the course helpers to stand in: where the learner's function missed, called a
     helper of the learner's own, and returned nothing of the course's."""
@@ -283,14 +316,9 @@ def judge(row: Grade, lesson: Lesson, run: Run, plan: runner.Plan, answers: dict
                 row.scores[ex.grade_id] = round(ex.points * share(lesson.specs[ex.grade_id], got), 4)
             if not result.passed or result.stood_in:
                 row.notes.append(f"{ex.grade_id}: {result.line}")
-    errors = []
-    for m in run.messages:  # a demo of the lesson's that needs this lesson's answers stops the notes
-        if isinstance(m.get("error"), dict):
-            if "grading build" in str(m["error"].get("text")):
-                break  # (what fails after it may only follow from it)
-            errors.append(m["error"])
-    if errors and isinstance(errors[0].get("cell"), int) and isinstance(errors[0].get("text"), str):
-        row.notes.append(f"code cell {errors[0]['cell']} raised {errors[0]['text'][:200]}")
+    error = first_error(run, plan)
+    if error is not None:
+        row.notes.append(f"code cell {error['cell']} raised {error['text'][:200]}")
     peaks = [m["peak_mb"] for m in run.messages if isinstance(m.get("peak_mb"), int | float)]
     row.peak_mb = float(peaks[-1]) if peaks else None
     if run.unreadable:
