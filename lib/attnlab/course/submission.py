@@ -273,7 +273,9 @@ def first_error(run: Run, plan: runner.Plan) -> dict | None:
                 left_undefined |= _assigned(plan.cells[error["cell"] - 1])
             continue
         missing = re.match(r"NameError: name '(\w+)' is not defined", error["text"])
-        if missing and missing.group(1) in left_undefined:
+        if missing and missing.group(1) in left_undefined:  # and what that cell defines, in turn
+            if error["cell"] <= len(plan.cells):
+                left_undefined |= _assigned(plan.cells[error["cell"] - 1])
             continue
         return error
     return None
