@@ -11,8 +11,9 @@ A property case names the property that fails.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -30,7 +31,7 @@ class Property:
     """A case's expectation stated as a property: ``test(got)`` → what is wrong, or None."""
 
     says: str
-    test: Callable[[Any], "str | None"]
+    test: Callable[[Any], str | None]
 
 
 def with_properties(compare):
@@ -62,7 +63,8 @@ def _half(x, positions, base, sign=1.0, freq_step=2):
     inv = 1.0 / base ** (np.arange(0, D, 2) / D * (freq_step / 2))
     angles = sign * np.asarray(positions, dtype=float)[:, None] * inv
     a, b = x[..., : D // 2], x[..., D // 2:]
-    return np.concatenate([a * np.cos(angles) - b * np.sin(angles), b * np.cos(angles) + a * np.sin(angles)], -1)
+    cos, sin = np.cos(angles), np.sin(angles)
+    return np.concatenate([a * cos - b * sin, b * cos + a * sin], -1)
 
 
 ROPE_MISTAKES = [
@@ -81,8 +83,8 @@ ROPE_MISTAKES = [
             "b·cos + a·sin.", lambda x, p, base: np.roll(_half(x, p, base), x.shape[-1] // 2, axis=-1)),
 ]
 
-_ROPE_HINT = ("a = x[..., :D//2], b = x[..., D//2:]; angles = positions[:, None] * base ** (-np.arange(0, D, 2) "
-              "/ D); return np.concatenate([a*cos - b*sin, b*cos + a*sin], axis=-1).")
+_ROPE_HINT = ("a = x[..., :D//2], b = x[..., D//2:]; angles = positions[:, None] * "
+              "base ** (-np.arange(0, D, 2) / D); return np.concatenate([a*cos - b*sin, b*cos + a*sin], axis=-1).")
 
 
 def _toeplitz_scores(got):
@@ -112,7 +114,8 @@ def _keeps_lengths(x):
 def _rope_rows():
     rng = np.random.default_rng(12)
     return [
-        ("one head, 4 positions, D = 4, base 10 000", (rng.normal(size=(4, 4)), np.arange(4), 10_000.0), _ROPE_HINT),
+        ("one head, 4 positions, D = 4, base 10 000", (rng.normal(size=(4, 4)), np.arange(4), 10_000.0),
+         _ROPE_HINT),
         ("3 heads, 6 positions, D = 8, base 100 000", (rng.normal(size=(3, 6, 8)), np.arange(6), 100_000.0),
          _ROPE_HINT),
         ("positions 5 … 9 (a text that started earlier)", (rng.normal(size=(5, 6)), np.arange(5, 10), 500.0),
