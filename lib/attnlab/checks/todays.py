@@ -84,7 +84,8 @@ ROPE_MISTAKES = [
 ]
 
 _ROPE_HINT = ("a = x[..., :D//2], b = x[..., D//2:]; angles = positions[:, None] * "
-              "base ** (-np.arange(0, D, 2) / D); return np.concatenate([a*cos - b*sin, b*cos + a*sin], axis=-1).")
+              "base ** (-np.arange(0, D, 2) / D); "
+              "return np.concatenate([a*cos - b*sin, b*cos + a*sin], axis=-1).")
 
 
 def _toeplitz_scores(got):
