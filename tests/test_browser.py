@@ -37,7 +37,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 ARTIFACTS = ROOT / "test-artifacts"
-LESSON = "12_review.ipynb"
+LESSON = "13_review.ipynb"
 TIMEOUT_MS = 120_000  # the longest any one wait may take (a cold kernel on a busy 2-core machine)
 expect.set_options(timeout=30_000)  # a widget's redraw: a kernel round trip, on a busy machine
 

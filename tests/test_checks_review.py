@@ -1,4 +1,4 @@
-"""Lesson 12's check passes the reference and fails plausible wrong answers with a useful line."""
+"""Lesson 13's check passes the reference and fails plausible wrong answers with a useful line."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""Checks for ``12_review``: one attention head's whole update, lessons 02–05 in one function, and its
+"""Checks for ``13_review``: one attention head's whole update, lessons 02–05 in one function, and its
 usual mistakes (:mod:`attnlab.checks.mistakes`)."""
 
 from __future__ import annotations
