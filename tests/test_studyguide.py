@@ -141,7 +141,7 @@ def test_markdown_folds_the_answers_and_is_deterministic():
     answer = questions_for("04_masking")[0].answer
     assert re.search(r"<details><summary>[^<]+</summary>\n\n" + re.escape(answer), text)
     whole = questions_markdown()
-    assert all(q.question in whole for q in questions_for()) and "(12_review.ipynb)" in whole
+    assert all(q.question in whole for q in questions_for()) and "(13_review.ipynb)" in whole
     terms = terms_markdown("02_dot_product_relevance")
     assert terms.count("<details>") == 1 and terms.count("| 02_dot_product_relevance |") == 4
     assert terms.index("<details>") < terms.index(flashcards_for("02_dot_product_relevance")[0].definition)
@@ -165,3 +165,13 @@ def test_markdown_folds_the_answers_and_is_deterministic():
 def test_parse_rejects_a_broken_guide_with_a_clear_message(broken, message):
     with pytest.raises(ValueError, match=message):
         parse(json.loads(json.dumps(broken)))
+
+
+def test_questions_beyond_the_seed_are_marked_and_kept_apart_from_its_20():
+    guide = load()
+    assert len(guide.questions) == 20 and len(guide.beyond_seed) >= 4
+    assert not {q.question for q in guide.beyond_seed} & {q.question for q in guide.questions}
+    body = questions_markdown("12_todays_llms")
+    assert body.count("*(beyond the seed's study guide)*") == len(
+        [q for q in guide.beyond_seed if q.lesson == "12_todays_llms"])
+    assert "*(beyond the seed's study guide)*" not in questions_markdown("03_softmax")

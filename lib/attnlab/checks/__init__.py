@@ -28,6 +28,7 @@ from attnlab.checks.softmax import (
     check_stable_softmax,
 )
 from attnlab.checks.start import check_dot
+from attnlab.checks.todays import check_repeat_kv, check_rope, check_sliding_window_mask
 from attnlab.checks.value_map import check_update, check_value_map_counts, check_weighted_sum
 
 __all__ = ["Case", "CheckResult", "run_check", "check_dot",
@@ -43,4 +44,5 @@ __all__ = ["Case", "CheckResult", "run_check", "check_dot",
            "check_residual_block", "check_gpt_forward", "check_next_word_probabilities",
            "check_greedy_generate",
            "check_cross_attention", "check_pattern_shapes", "check_decoder_masks",
-           "check_multi_head_attention", "check_block", "check_gpt", "check_train"]
+           "check_multi_head_attention", "check_block", "check_gpt", "check_train",
+           "check_rope", "check_repeat_kv", "check_sliding_window_mask"]

@@ -130,17 +130,42 @@ def _field(reader, key: str, default=None):
     return default if field is None else field.contents()
 
 
-def read_gguf(path: Path) -> tuple[LlamaConfig, dict[str, np.ndarray], dict]:
-    """A Llama GGUF → (config, float32 tensors under the hub's names, tokenizer metadata)."""
-    from gguf import GGUFReader, dequantize
+def _reader(path):
+    from gguf import GGUFReader
 
     reader = read_file(Path(path), lambda p: GGUFReader(str(p)), "a GGUF file")
     arch = _field(reader, "general.architecture")
     if arch != "llama":
-        raise ValueError(f"{path} is a {arch!r} GGUF: read_gguf reads the Llama architecture only")
+        raise ValueError(f"{path} is a {arch!r} GGUF: attnlab reads the Llama architecture only")
+    return reader
+
+
+def _gguf_config(reader) -> LlamaConfig:
     get = lambda key, default=None: _field(reader, f"llama.{key}", default)  # noqa: E731
     H, C = int(get("attention.head_count")), int(get("embedding_length"))
-    G = int(get("attention.head_count_kv", H))
+    names = {t.name for t in reader.tensors}
+    return LlamaConfig(
+        n_layers=int(get("block_count")), n_heads=H, n_kv_heads=int(get("attention.head_count_kv", H)),
+        d_model=C, d_head=int(get("rope.dimension_count", C // H)), d_mlp=int(get("feed_forward_length")),
+        vocab_size=int(get("vocab_size")), max_tokens=int(get("context_length")),
+        rms_norm_eps=float(get("attention.layer_norm_rms_epsilon")),
+        rope_base=float(get("rope.freq_base", 10_000.0)), tie_weights="output.weight" not in names)
+
+
+def gguf_config(path: Path) -> tuple[LlamaConfig, int]:
+    """A Llama GGUF's sizes from its metadata, and how many numbers its tensors hold — without
+    dequantizing anything (lesson 08 counts SmolLM2's parameters from this)."""
+    reader = _reader(path)
+    return _gguf_config(reader), sum(int(t.n_elements) for t in reader.tensors)
+
+
+def read_gguf(path: Path) -> tuple[LlamaConfig, dict[str, np.ndarray], dict]:
+    """A Llama GGUF → (config, float32 tensors under the hub's names, tokenizer metadata)."""
+    from gguf import dequantize
+
+    reader = _reader(path)
+    config = _gguf_config(reader)
+    H, G = config.n_heads, config.n_kv_heads
     tensors = {}
     for t in reader.tensors:
         w = np.asarray(dequantize(t.data, t.tensor_type), dtype=np.float32).reshape(
@@ -154,13 +179,6 @@ def read_gguf(path: Path) -> tuple[LlamaConfig, dict[str, np.ndarray], dict]:
             top = {"token_embd": "embed_tokens", "output_norm": "norm", "output": "lm_head"}
             name = top[parts[0]] + ".weight"
         tensors[name] = w
-    vocab = int(get("vocab_size", tensors["embed_tokens.weight"].shape[0]))
-    config = LlamaConfig(
-        n_layers=int(get("block_count")), n_heads=H, n_kv_heads=G, d_model=C,
-        d_head=int(get("rope.dimension_count", C // H)), d_mlp=int(get("feed_forward_length")),
-        vocab_size=vocab, max_tokens=int(get("context_length")),
-        rms_norm_eps=float(get("attention.layer_norm_rms_epsilon")),
-        rope_base=float(get("rope.freq_base", 10_000.0)), tie_weights="lm_head.weight" not in tensors)
     tokenizer = {key.removeprefix("tokenizer."): _field(reader, key)
                  for key in ("tokenizer.ggml.tokens", "tokenizer.ggml.merges", "tokenizer.ggml.token_type",
                              "tokenizer.ggml.bos_token_id", "tokenizer.ggml.eos_token_id",

@@ -8,7 +8,7 @@ demonstrates it::
      "flashcards": [{"term": ..., "definition": ..., "lesson": "04_masking"}, ...]}
 
 Every lesson ends with ``show_questions("NN_name")``: its questions, answers folded away, as
-static Markdown (the same text on every run, readable without a kernel). ``12_review`` asks them
+static Markdown (the same text on every run, readable without a kernel). ``13_review`` asks them
 all, with the flashcard and quiz widgets of :mod:`attnlab.views.widgets`.
 """
 
@@ -26,7 +26,7 @@ STUDY_GUIDE = DATA_DIR / "study_guide.json"
 LESSONS = (
     "00_start_here", "01_embeddings", "02_dot_product_relevance", "03_softmax", "04_masking",
     "05_value_map", "06_multi_head", "07_cross_attention", "08_gpt3_parameters", "09_tiny_gpt",
-    "10_your_own_gpt", "11_attention_at_scale", "12_review",
+    "10_your_own_gpt", "11_attention_at_scale", "12_todays_llms", "13_review",
 )
 
 # What the seed's flashcard app shows in place of a definition it does not give.
@@ -51,6 +51,7 @@ class Flashcard:
 class StudyGuide:
     questions: tuple[Question, ...]
     flashcards: tuple[Flashcard, ...]
+    beyond_seed: tuple[Question, ...] = ()  # the course's own questions, past the seed's 20
 
 
 def check_lesson(lesson: str) -> str:
@@ -91,11 +92,16 @@ def parse(data: dict) -> StudyGuide:
         _check_answer(q.question, q.answer, f"questions[{i}]")
     for i, c in enumerate(cards):
         _check_answer(c.term, c.definition, f"flashcards[{i}]")
-    for kind, texts in (("question", [q.question for q in questions]), ("term", [c.term for c in cards])):
+    beyond = tuple(Question(**e) for e in (_entries(data, "beyond_seed", ("question", "answer", "lesson"))
+                                           if "beyond_seed" in data else ()))
+    for i, q in enumerate(beyond):
+        _check_answer(q.question, q.answer, f"beyond_seed[{i}]")
+    for kind, texts in (("question", [q.question for q in questions + beyond]),
+                        ("term", [c.term for c in cards])):
         repeated = sorted({t for t in texts if texts.count(t) > 1})
         if repeated:
             raise ValueError(f"study guide: {kind}s appear more than once: {repeated}")
-    return StudyGuide(questions, cards)
+    return StudyGuide(questions, cards, beyond)
 
 
 @cache
@@ -150,6 +156,10 @@ def _lesson_body(lesson: str) -> str:
     parts = []
     for i, q in enumerate(questions_for(lesson), 1):
         parts.append(f"**{i}. {q.question}**\n\n" + _folded("the course's answer", q.answer))
+    beyond = [q for q in load().beyond_seed if q.lesson == lesson]
+    for i, q in enumerate(beyond, len(parts) + 1):
+        parts.append(f"**{i}. {q.question}** *(beyond the seed's study guide)*\n\n"
+                     + _folded("the course's answer", q.answer))
     cards = flashcards_for(lesson)
     if cards:
         parts.append("**Key terms:** " + ", ".join(c.term for c in cards))
