@@ -18,6 +18,18 @@ def _rope(x, positions, base, square=False):
     return np.concatenate([a * c - b * s, b * c + a * s], axis=-1)
 
 
+REFERENCE_ANSWERS = [  # (check, a right answer): tests/test_check_table.py runs them
+    (check_rope, _rope),
+    (check_rope, lambda x, p, base: _rope(x.astype(np.float32), p, base)),  # float32 is close enough
+    (check_repeat_kv, lambda kv, n: np.repeat(kv, n, axis=0)),
+    (check_repeat_kv, lambda kv, n: np.stack([kv[g] for g in range(len(kv)) for _ in range(n)])),
+    (check_sliding_window_mask,
+     lambda T, W: np.tril(np.ones((T, T), bool)) & ~np.tril(np.ones((T, T), bool), -W)),
+    (check_sliding_window_mask,
+     lambda T, W: np.array([[i - W < j <= i for j in range(T)] for i in range(T)])),
+]
+
+
 def test_the_learners_right_answers_pass():
     assert check_rope(_rope).passed
     assert check_repeat_kv(lambda kv, n: np.repeat(kv, n, axis=0)).passed
