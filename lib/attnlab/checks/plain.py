@@ -22,7 +22,7 @@ import numpy as np
 MAX_DEPTH = 24  # nesting of lists, tuples and dicts in one answer
 MAX_ITEMS = 200_000  # values in one answer (array elements count once per array)
 MAX_BYTES = 64 * 2**20  # bytes of array data in one answer
-_NUMBER_KINDS = "biufc"  # bool, signed, unsigned, float, complex: arrays sent as raw bytes
+NUMBER_KINDS = "biufc"  # bool, signed, unsigned, float, complex: arrays sent as raw bytes
 _TYPE_NAME = type.__dict__["__name__"]  # the real name, whatever a metaclass says
 
 
@@ -82,7 +82,7 @@ class _Budget:
 
 def _array_node(arr: np.ndarray, budget: _Budget, depth: int, tag: str = "ndarray") -> Any:
     arr = np.array(arr, copy=True, subok=False)  # a real ndarray, whatever the subclass was
-    if arr.dtype.kind in _NUMBER_KINDS and arr.dtype.fields is None:
+    if arr.dtype.kind in NUMBER_KINDS and arr.dtype.fields is None:
         budget.spend(1, arr.nbytes)
         return {"$": tag, "array": arr}  # a fresh C-ordered copy
     if arr.dtype.kind in "OUS":
@@ -150,14 +150,14 @@ def to_tree(x) -> Any:
 # --- back from a tree: only plain objects come out ----------------------------------------------------
 
 
-def _bad(what: str):
+def malformed(what: str):
     raise ValueError(f"malformed answer: {what}")
 
 
 def _array(node: dict, budget: _Budget) -> np.ndarray:
     arr = node.get("array")
-    if not isinstance(arr, np.ndarray) or arr.dtype.kind not in _NUMBER_KINDS or arr.dtype.fields:
-        _bad("an array that is not numbers")
+    if not isinstance(arr, np.ndarray) or arr.dtype.kind not in NUMBER_KINDS or arr.dtype.fields:
+        malformed("an array that is not numbers")
     budget.spend(1, arr.nbytes)
     return np.array(arr, copy=True, subok=False)
 
@@ -173,11 +173,11 @@ def _from(node, budget: _Budget, depth: int):
     if type(node) is list:
         return [_from(i, budget, depth + 1) for i in node]
     if type(node) is not dict or not isinstance(node.get("$"), str):
-        _bad(f"unexpected {type_name(node)}")
+        malformed(f"unexpected {type_name(node)}")
     kind = node["$"]
     if kind == "float":
         text = node.get("repr")
-        return float(text) if text in ("nan", "inf", "-inf") else _bad("a float")
+        return float(text) if text in ("nan", "inf", "-inf") else malformed("a float")
     if kind == "complex":
         real, imag = _from(node.get("re"), budget, depth), _from(node.get("im"), budget, depth)
         return complex(float(real), float(imag))
@@ -185,7 +185,7 @@ def _from(node, budget: _Budget, depth: int):
         return _array(node, budget)
     if kind == "scalar":
         arr = _from(node.get("value"), budget, depth)
-        return arr[()] if isinstance(arr, np.ndarray) and arr.ndim == 0 else _bad("a scalar")
+        return arr[()] if isinstance(arr, np.ndarray) and arr.ndim == 0 else malformed("a scalar")
     if kind == "tensor":
         arr = _array(node, budget)
         torch = sys.modules.get("torch")
@@ -194,21 +194,23 @@ def _from(node, budget: _Budget, depth: int):
         return _objects(node, budget, depth)
     if kind == "tuple":
         items = node.get("items")
-        return tuple(_from(i, budget, depth + 1) for i in items) if type(items) is list else _bad("a tuple")
+        if type(items) is not list:
+            malformed("a tuple")
+        return tuple(_from(i, budget, depth + 1) for i in items)
     if kind == "dict":
         return _dict(node, budget, depth)
     if kind == "opaque":
         return opaque(node.get("type", "object"), node.get("repr", ""))
-    _bad(f"unknown kind {kind[:40]!r}")
+    malformed(f"unknown kind {kind[:40]!r}")
 
 
 def _objects(node: dict, budget: _Budget, depth: int) -> np.ndarray:
     shape, items = node.get("shape"), node.get("items")
     sizes_ok = type(shape) is list and all(type(n) is int and n >= 0 for n in shape)
     if not sizes_ok or type(items) is not list:
-        _bad("an array of objects")
+        malformed("an array of objects")
     if math.prod(shape) != len(items):
-        _bad("an array of objects whose shape does not fit its items")
+        malformed("an array of objects whose shape does not fit its items")
     out = np.empty(len(items), dtype=object)
     for i, item in enumerate(items):
         out[i] = _from(item, budget, depth + 1)
@@ -218,7 +220,7 @@ def _objects(node: dict, budget: _Budget, depth: int) -> np.ndarray:
 def _dict(node: dict, budget: _Budget, depth: int) -> dict:
     items = node.get("items")
     if type(items) is not list or not all(type(p) is list and len(p) == 2 for p in items):
-        _bad("a dict")
+        malformed("a dict")
     out = {}
     for k, v in items:
         key = _from(k, budget, depth + 1)

@@ -21,7 +21,6 @@ from attnlab.checks import plain
 from attnlab.checks.calling import CheckTimeout, Outcome, first_line, time_limit
 
 MAX_TYPE_NAMES = 64  # distinct learner type names one message may name
-_NUMBER_KINDS = "biufc"
 
 
 def _encode_arrays(obj):
@@ -36,10 +35,6 @@ def dumps(tree) -> str:
     return json.dumps(tree, default=_encode_arrays, ensure_ascii=True, allow_nan=False)
 
 
-def _bad(what: str):
-    raise ValueError(f"malformed answer: {what}")
-
-
 def _decode_array(node: dict) -> dict:
     spec = node["array"]
     try:
@@ -48,10 +43,11 @@ def _decode_array(node: dict) -> dict:
         data = base64.b64decode(spec["data"], validate=True)
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"malformed answer: an array ({exc})") from None
-    if dtype.kind not in _NUMBER_KINDS or dtype.fields or not all(type(n) is int and n >= 0 for n in shape):
-        _bad("an array that is not numbers")
+    whole = all(type(n) is int and n >= 0 for n in shape)
+    if dtype.kind not in plain.NUMBER_KINDS or dtype.fields or not whole:
+        plain.malformed("an array that is not numbers")
     if math.prod(shape) * dtype.itemsize != len(data) or len(data) > plain.MAX_BYTES:
-        _bad("an array whose bytes do not fit its shape")
+        plain.malformed("an array whose bytes do not fit its shape")
     return {**node, "array": np.frombuffer(data, dtype=dtype).reshape(shape)}
 
 
