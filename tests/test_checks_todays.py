@@ -78,8 +78,11 @@ def test_the_learners_functions_run_a_llama_through_yours(tmp_path):
     wrong = run_on_yours(model, text, repeat_kv=lambda kv, n: np.tile(kv, (n, 1, 1)))
     assert not wrong.same and wrong.first[0] == 0 and "layer 0, head 1" in wrong.line
     shifted = run_on_yours(model, text, rope=lambda x, p, b: _rope(x, np.asarray(p) + 1, b))
-    assert not shifted.same or "✅" in shifted.line  # a shift by one keeps every distance: RoPE cannot tell
+    # positions shifted by one keep every distance, and RoPE's scores see only distances
+    assert shifted.same and "✅" in shifted.line, shifted.line
     undone = run_on_yours(model, text, rope=lambda x, p, b: (_ for _ in ()).throw(NotImplementedError()))
     assert undone.line.startswith("⏳ not started")
     broken = run_on_yours(model, text, rope=lambda x, p, b: x[0])
     assert broken.line.startswith("❌") and not broken.same
+    raising = run_on_yours(model, text, repeat_kv=lambda kv, n: 1 / 0)
+    assert raising.line == "❌ your `repeat_kv` raised ZeroDivisionError: division by zero", raising.line

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from attnlab.checks.calling import first_line
+
 PATTERN_TOL = 1e-4  # weights are 0 … 1; float32 with reordered sums
 
 
@@ -49,8 +51,7 @@ def run_on_yours(model, text: str, rope=None, repeat_kv=None) -> YourRun:
     except NotImplementedError:
         return YourRun(f"⏳ not started: write {names} above, then run this cell again", False)
     except Exception as error:  # noqa: BLE001 — a learner's code may raise anything
-        first = (str(error).splitlines() or [""])[0][:200]
-        return YourRun(f"❌ your {names} raised {type(error).__name__}: {first}", False)
+        return YourRun(f"❌ your {names} raised {first_line(error)}", False)
     diff = np.abs(np.asarray(yours.attention, float) - np.asarray(course.attention, float))
     if not np.isfinite(diff).all() or diff.max() > PATTERN_TOL:
         bad = ~np.isfinite(diff) | (diff > PATTERN_TOL)
