@@ -14,3 +14,8 @@ NOTEBOOKS_DIR = ROOT / "notebooks"
 SANITIZE_CFG = ROOT / "etc" / "nbval_sanitize.cfg"
 # Checkpoints a learner fetches (`attnlab-fetch gpt2`): a Hugging Face cache, outside git.
 PRETRAINED_DIR = DATA_DIR / "pretrained"
+
+
+def lessons() -> list[str]:
+    """Every lesson, in order: the names of the notebooks in ``solutions/`` (never a typed list)."""
+    return sorted(p.stem for p in SOLUTIONS_DIR.glob("*.ipynb"))

@@ -19,15 +19,11 @@ from functools import cache
 from pathlib import Path
 
 import attnlab
-from attnlab.paths import SOLUTIONS_DIR
+from attnlab.paths import SOLUTIONS_DIR, lessons
 
 PACKAGE = Path(attnlab.__file__).resolve().parent
 _GRADER = ("attnlab.checks", "attnlab.course")  # not library code: never a reference
 _RUNNER = ("attnlab.course.runner",)  # what runs inside a sandbox; its imports are all that stays of them
-
-
-def lessons() -> list[str]:
-    return sorted(p.stem for p in SOLUTIONS_DIR.glob("*.ipynb"))
 
 
 @cache

@@ -24,7 +24,7 @@ import nbformat
 
 from attnlab.course.kernels import execute
 from attnlab.course.outputs import drop_widget_state, keep_unchanged
-from attnlab.paths import NOTEBOOKS_DIR, SOLUTIONS_DIR
+from attnlab.paths import NOTEBOOKS_DIR, SOLUTIONS_DIR, lessons
 
 CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 MARKDOWN_STUB = "YOUR ANSWER HERE"
@@ -127,7 +127,7 @@ def lesson_names(names: list[str] | None = None) -> list[str]:
     """The lessons to build: the given names (with or without .ipynb), else every solution."""
     if names:
         return [Path(n).stem for n in names]
-    return sorted(p.stem for p in SOLUTIONS_DIR.glob("*.ipynb"))
+    return lessons()
 
 
 def _stored(path: Path) -> nbformat.NotebookNode | None:

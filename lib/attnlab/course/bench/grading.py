@@ -11,6 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from attnlab import paths
 from attnlab.paths import ROOT, SOLUTIONS_DIR
 
 CLASS_SIZE = 60
@@ -27,7 +28,7 @@ def bench_grading(lessons: list[str] | None = None) -> list[dict]:
 
     isolated = isolation(1)
     rows = []
-    for name in lessons or sorted(p.stem for p in SOLUTIONS_DIR.glob("*.ipynb")):
+    for name in lessons or paths.lessons():
         try:
             lesson = load_lesson(name)
         except NotReplayable:
