@@ -121,3 +121,89 @@ def test_kv_cache_figures_raschka_smollm2():
                                      d_latent=512, d_rope=64)
     assert table["MLA"] == 61 * 576 * 1000 * 2
     assert table["MHA"] == 16 * table["GQA"] == 128 * table["MQA"]
+
+
+def _float_mask(allowed: np.ndarray) -> torch.Tensor:
+    """A bool ``(Tq, Tk)`` mask as the additive ``(1, 1, Tq, Tk)`` mask transformers' eager attention adds."""
+    return torch.where(torch.from_numpy(allowed), 0.0, -torch.inf).to(torch.float64)[None, None]
+
+
+@pytest.mark.parametrize("T,window", [(9, 1), (9, 3), (9, 9), (5, 12)])
+def test_sliding_window_mask_equals_transformers_mistral_rule(T, window):
+    from transformers.masking_utils import sliding_window_causal_mask_function
+
+    allowed = sliding_window_causal_mask_function(window)
+    want = np.array([[bool(allowed(0, 0, torch.tensor(i), torch.tensor(j))) for j in range(T)]
+                     for i in range(T)])
+    assert np.array_equal(sliding_window_mask(T, window), want)
+
+
+@pytest.mark.parametrize("H,G,window", [(4, 2, 3), (3, 3, 2), (6, 1, 100)])
+def test_windowed_gqa_with_rope_equals_transformers_mistral_attention(H, G, window):
+    """MistralAttention (eager, float64, random weights) on one sequence = RoPE on q and k, then
+    grouped-query attention under the sliding-window mask, then W_O. (transformers' eager softmax runs
+    in float32 whatever the inputs' dtype: hence 1e-6, not float64's 1e-12.)"""
+    from transformers import MistralConfig
+    from transformers.models.mistral.modeling_mistral import MistralAttention
+
+    T, D, base = 8, 4, 10_000.0
+    config = MistralConfig(hidden_size=H * D, num_attention_heads=H, num_key_value_heads=G,
+                           head_dim=D, sliding_window=window, rope_theta=base,
+                           attn_implementation="eager")
+    torch.manual_seed(7)
+    layer = MistralAttention(config, layer_idx=0).double().eval()
+    x = torch.randn(1, T, H * D, dtype=torch.float64)
+    mask = sliding_window_mask(T, window)
+    with torch.no_grad():
+        got, weights = layer(x, _hf_cos_sin(T, D, base), _float_mask(mask))
+
+    def heads(linear, n):  # (1, T, n·D) -> (n, T, D)
+        return linear(x)[0].reshape(T, n, D).transpose(0, 1).numpy()
+
+    with torch.no_grad():
+        q, k, v = heads(layer.q_proj, H), heads(layer.k_proj, G), heads(layer.v_proj, G)
+        W_O = layer.o_proj.weight.T.numpy()  # (H·D, C)
+    out, pattern = grouped_query_attention(rope(q, base=base), rope(k, base=base), v, mask)
+    assert np.allclose(pattern, weights[0].numpy(), rtol=0, atol=1e-6)
+    assert np.allclose(out.transpose(1, 0, 2).reshape(T, H * D) @ W_O, got[0].numpy(), rtol=0, atol=1e-6)
+
+
+def test_latent_attention_equals_transformers_deepseek_v3_attention():
+    """DeepseekV3Attention (MLA; eager, float64, random weights) with its decoupled RoPE part switched
+    off (the shared rotated key's weights set to zero) = latent attention: one latent per token,
+    per-head keys and values expanded from it. transformers RMS-normalises the latent before expanding
+    it and scales scores by 1/√(d_nope + d_rope); both are applied here to the same NumPy pieces. Its
+    eager softmax runs in float32: 1e-6."""
+    from transformers import DeepseekV3Config
+    from transformers.models.deepseek_v3.modeling_deepseek_v3 import DeepseekV3Attention
+
+    T, C, H, d_nope, d_rope, d_v, r = 7, 12, 3, 4, 2, 5, 6
+    config = DeepseekV3Config(hidden_size=C, num_attention_heads=H, num_key_value_heads=H,
+                              q_lora_rank=None, kv_lora_rank=r, qk_nope_head_dim=d_nope,
+                              qk_rope_head_dim=d_rope, v_head_dim=d_v, attn_implementation="eager")
+    torch.manual_seed(3)
+    layer = DeepseekV3Attention(config, layer_idx=0).double().eval().requires_grad_(False)
+    with torch.no_grad():
+        layer.kv_a_proj_with_mqa.weight[r:] = 0.0  # no shared rotated key: the RoPE part adds nothing
+        if layer.kv_a_proj_with_mqa.bias is not None:
+            layer.kv_a_proj_with_mqa.bias.zero_()
+    x = torch.randn(1, T, C, dtype=torch.float64)
+    cos_sin = (torch.ones(1, T, d_rope, dtype=torch.float64), torch.zeros(1, T, d_rope, dtype=torch.float64))
+    with torch.no_grad():
+        got, weights = layer(x, cos_sin, _float_mask(causal_mask(T)))
+        W_Q = layer.q_proj.weight.T.reshape(C, H, d_nope + d_rope)[..., :d_nope].permute(1, 0, 2)
+        W_down = layer.kv_a_proj_with_mqa.weight[:r].T  # (C, r)
+        W_up = layer.kv_b_proj.weight.T.reshape(r, H, d_nope + d_v).permute(1, 0, 2)  # (H, r, ·)
+        norm = layer.kv_a_layernorm
+        W_O = layer.o_proj.weight.T.numpy()  # (H·d_v, C)
+    x0, W_down = x[0].numpy(), W_down.numpy()
+    latent = compress(x0, W_down)
+    assert latent.shape == (T, r)  # what MLA caches: r numbers per token, not 2·H·D
+    with torch.no_grad():
+        latent = norm(torch.from_numpy(latent)).numpy()
+    k, v = expand(latent, W_up[..., :d_nope].numpy()), expand(latent, W_up[..., d_nope:].numpy())
+    # transformers' scale 1/√(d_nope + d_rope), ours 1/√d_nope: fold the ratio into the queries
+    q = x0 @ W_Q.numpy() * np.sqrt(d_nope / (d_nope + d_rope))
+    out, pattern = scaled_dot_product_attention(q, k, v, causal_mask(T))
+    assert np.allclose(pattern, weights[0].numpy(), rtol=0, atol=1e-6)
+    assert np.allclose(out.transpose(1, 0, 2).reshape(T, H * d_v) @ W_O, got[0].numpy(), rtol=0, atol=1e-6)
