@@ -98,7 +98,7 @@ sync: $(VENV)/.installed-test
 
 # Speed and memory, measured side by side (a few minutes): writes bench/results.md and results.png.
 bench: $(VENV)/.installed-lab
-	$(BIN)/python -m attnlab.course.bench
+	PYTHONPATH=tests $(BIN)/python -m attnlab.course.bench
 
 # Retrain the course's tiny models (deterministic, about a minute): data/<name>.safetensors + .json.
 models: $(VENV)/.installed-lab

@@ -422,7 +422,10 @@ try:
 except ImportError:
     from attnlab.checks.replay import record
 from attnlab.checks.mistakes import right_answer
-from attnlab.checks.plain import to_tree
+try:
+    from attnlab.course.tree import to_tree
+except ImportError:
+    from attnlab.checks.plain import to_tree
 try:
     from attnlab.course.wire import dumps
 except ImportError:

@@ -25,7 +25,7 @@ import attnlab.checks as checks
 from attnlab.checks import plain
 from attnlab.checks.core import Case, CheckTimeout, Outcome, run_check
 from attnlab.checks.mistakes import right_answer
-from attnlab.course import build, runner
+from attnlab.course import build, runner, tree
 from attnlab.course.replay import Answers, record, replay
 from attnlab.course.wire import dumps, loads, outcome_from_wire, outcome_to_wire
 
@@ -53,7 +53,7 @@ def _same(a, b) -> bool:
 @settings(max_examples=150, deadline=None)
 @given(trees)
 def test_plain_data_survives_the_wire_unchanged(value):
-    assert _same(value, plain.from_tree(loads(dumps(plain.to_tree(value)))))
+    assert _same(value, tree.from_tree(loads(dumps(tree.to_tree(value)))))
 
 
 def test_a_learners_objects_never_come_back():
@@ -85,7 +85,7 @@ def test_a_learners_objects_never_come_back():
 ])
 def test_malformed_or_hostile_messages_are_refused(line):
     with pytest.raises(ValueError):
-        plain.from_tree(loads(line))
+        tree.from_tree(loads(line))
 
 
 def test_a_malformed_outcome_becomes_unreadable_not_an_error():
@@ -141,7 +141,7 @@ def test_a_verdict_judged_from_sent_answers_is_the_notebooks_verdict(name):
     ex = runner.Exercise(check_name, "f", cases, spec.helpers, spec.time_limit_s,
                          {n: build.signatures().get(n) for n in spec.helpers})
     message = loads(dumps(runner.run_exercise(ns, ex)))  # what would cross the sandbox's edge
-    assert "expected" not in dumps(plain.to_tree([ex.inputs]))  # no expected answer went in
+    assert "expected" not in dumps(tree.to_tree([ex.inputs]))  # no expected answer went in
     if message.get("helpers_used"):  # the grader's stand-in run: a run of its own
         message["standing_in"] = loads(dumps(runner.run_exercise(ns, ex, stand_in=True)))["standing_in"]
     judged = replay(spec, Answers.from_message(message))

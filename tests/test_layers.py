@@ -1,4 +1,5 @@
-"""The library's layers, as the tree shows them: imports point downward only.
+"""The library's layers, as the tree shows them and docs/authoring.md's table says: imports point
+downward only, at every depth.
 
     attnlab/            the NumPy reference a learner reads (no torch at import, no widgets, no Jupyter)
     attnlab/models/     torch modules, corpora, trained and pretrained models, probes
@@ -7,13 +8,16 @@
     attnlab/yours/      the learner's own functions run inside real models
     attnlab/course/     the machinery: generator, grader, kernels, bench
 
-Only module-level imports count (a function may import a higher layer when it runs, e.g. a
-widget loading a model); those must form no cycle.
+Every import counts — at module level, inside a function, a class, an ``if`` or a ``try``: an import
+a function makes when it runs is as much a dependency as one at the top. Which layer may import
+which is read from the table in docs/authoring.md ("Where code goes"), so the page cannot drift
+from the code; none may form a cycle, and the library reads nothing under ``tests/``.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -21,18 +25,26 @@ from pathlib import Path
 import pytest
 
 import attnlab
+from attnlab.paths import ROOT
 
 PACKAGE = Path(attnlab.__file__).parent
-# Which layers each layer may import at module level (its own always).
-MAY_IMPORT = {
-    "reference": {"reference"},
-    "models": {"reference", "models"},
-    "views": {"reference", "models", "views"},
-    "checks": {"reference", "models", "checks"},
-    "yours": {"reference", "models", "checks", "yours"},
-    "course": {"reference", "models", "views", "checks", "yours", "course"},
-}
+LAYERS = ("reference", "models", "views", "checks", "yours", "course")
 HEAVY = ("torch", "matplotlib", "ipywidgets", "IPython", "nbformat", "nbclient", "jupyter_client")
+
+
+def layer_table() -> dict[str, set[str]]:
+    """Layer -> the layers it may import, from docs/authoring.md's table (its own always)."""
+    text = (ROOT / "docs" / "authoring.md").read_text(encoding="utf-8")
+    table: dict[str, set[str]] = {}
+    for row in re.findall(r"^\| `lib/attnlab/(\w*)/?` \|.*\| ([^|]+) \|$", text, re.M):
+        folder, may = row
+        name = folder or "reference"
+        allowed = set(LAYERS) if "everything" in may else {w for w in re.findall(r"\w+", may) if w in LAYERS}
+        table[name] = allowed | {name}
+    return table
+
+
+MAY_IMPORT = layer_table()
 
 
 def module_name(path: Path) -> str:
@@ -42,63 +54,92 @@ def module_name(path: Path) -> str:
 
 def layer(module: str) -> str:
     parts = module.split(".")
-    return parts[1] if len(parts) > 1 and parts[1] in MAY_IMPORT else "reference"
+    return parts[1] if len(parts) > 1 and parts[1] in LAYERS else "reference"
 
 
-def module_level_imports(path: Path) -> set[str]:
-    """The attnlab modules ``path`` imports outside any function or class (``if`` blocks included)."""
-    tree = ast.parse(path.read_text())
-    found, todo = set(), list(tree.body)
-    while todo:
-        node = todo.pop()
-        if isinstance(node, (ast.If, ast.Try)):
-            todo += node.body + node.orelse + getattr(node, "handlers", []) + getattr(node, "finalbody", [])
-        elif isinstance(node, ast.ExceptHandler):
-            todo += node.body
-        elif isinstance(node, ast.Import):
+def _is_module(name: str) -> bool:
+    path = PACKAGE.parent / name.replace(".", "/")
+    return path.with_suffix(".py").exists() or path.is_dir()
+
+
+def imports(path: Path) -> set[str]:
+    """Every attnlab module ``path`` imports, anywhere in its code (functions and classes included)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
             found |= {a.name for a in node.names if a.name.startswith("attnlab")}
         elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("attnlab"):
             for a in node.names:  # `from attnlab.models import corpus` imports attnlab.models.corpus
                 sub = f"{node.module}.{a.name}"
-                found.add(sub if (PACKAGE.parent / (sub.replace(".", "/") + ".py")).exists()
-                          or (PACKAGE.parent / sub.replace(".", "/")).is_dir() else node.module)
+                found.add(sub if _is_module(sub) else node.module)
     return found
 
 
-GRAPH = {module_name(p): module_level_imports(p) for p in sorted(PACKAGE.rglob("*.py"))}
+GRAPH = {module_name(p): imports(p) for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def test_the_docs_table_names_every_layer():
+    assert set(MAY_IMPORT) == set(LAYERS), f"docs/authoring.md's table names {sorted(MAY_IMPORT)}"
+    assert MAY_IMPORT["reference"] == {"reference"} and MAY_IMPORT["course"] == set(LAYERS)
 
 
 @pytest.mark.parametrize("module", sorted(GRAPH))
 def test_imports_point_downward(module):
     wrong = {m for m in GRAPH[module] if layer(m) not in MAY_IMPORT[layer(module)]}
-    assert not wrong, f"{module} ({layer(module)}) imports {sorted(wrong)} from a layer above it"
+    assert not wrong, (f"{module} ({layer(module)}) imports {sorted(wrong)} from a layer docs/authoring.md "
+                       "does not let it import")
 
 
-def test_no_module_level_import_cycle():
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
     state: dict[str, str] = {}
 
     def visit(m, path):
         state[m] = "open"
-        for n in sorted(GRAPH.get(m, ())):
-            if n == m or n not in GRAPH:
+        for n in sorted(graph.get(m, ())):
+            if n == m or n not in graph:
                 continue
             if state.get(n) == "open":
-                pytest.fail("import cycle: " + " → ".join([*path, m, n]))
-            if n not in state:
-                visit(n, [*path, m])
+                return [*path, m, n]
+            if n not in state and (found := visit(n, [*path, m])):
+                return found
         state[m] = "done"
+        return None
 
-    for m in sorted(GRAPH):
-        if m not in state:
-            visit(m, [])
+    for m in sorted(graph):
+        if m not in state and (found := visit(m, [])):
+            return found
+    return None
+
+
+def test_no_import_cycle_at_any_depth():
+    cycle = _cycle(GRAPH)
+    assert cycle is None, "import cycle: " + " → ".join(cycle or [])
+
+
+def test_the_cycle_finder_finds_one():
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b"}, "b": set()}) is None
 
 
 def test_the_graph_sees_the_imports_it_should():
-    """The test above is only as good as the parser: a known downward import must be in the graph."""
+    """The tests above are only as good as the parser: known imports, at both depths, must be there."""
     assert "attnlab.attention" in GRAPH["attnlab.multihead"]
     assert "attnlab.models.layers" in GRAPH["attnlab.models.gpt"]
     assert "attnlab.checks.core" in GRAPH["attnlab.checks.softmax"]
+    assert "attnlab.yours.runners" in GRAPH["attnlab.yours.yours"]  # imported inside a method
     assert layer("attnlab.course.bench.core") == "course" and layer("attnlab.attention") == "reference"
+
+
+def test_the_library_reads_nothing_under_tests():
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value == "tests":
+                pytest.fail(f"{module_name(path)} builds a path into tests/ (line {node.lineno})")
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and "tests/" in node.value \
+                    and not isinstance(getattr(node, "parent", None), ast.Expr):
+                if re.search(r"(^|[\s'\"/])tests/\w+\.(py|cfg|json)$", node.value.strip()):
+                    pytest.fail(f"{module_name(path)} reads {node.value!r} (line {node.lineno})")
 
 
 def loaded_after(statement: str) -> set[str]:
@@ -108,10 +149,22 @@ def loaded_after(statement: str) -> set[str]:
 
 
 def test_the_checks_load_no_widget_plot_torch_or_machinery():
-    """Every lesson imports the checks: they stay light (make bench times it, goal < 0.3 s)."""
+    """Every lesson imports the checks: they stay light (make bench times it, goal < 0.15 s)."""
     loaded = loaded_after("import attnlab.checks")
     assert not {m for m in loaded if m.split(".")[0] in HEAVY}
     assert not {m for m in loaded if m.startswith(("attnlab.views", "attnlab.course", "attnlab.models"))}
+
+
+def test_the_checks_load_no_lesson_until_asked():
+    """``import attnlab.checks`` reads the table of exercises, not their checks; a lesson's import
+    loads that lesson's check module and builds none of its cases."""
+    loaded = loaded_after("import attnlab.checks")
+    assert not {m for m in loaded if m.startswith("attnlab.checks.") and m.split(".")[2] in
+                {"softmax", "masking", "gpt", "own_gpt", "scale", "todays", "cross"}}
+    code = ("import sys; from attnlab.checks import check_stable_softmax, softmax; "
+            "print(softmax.SOFTMAX_CASES.built, 'attnlab.checks.masking' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
 
 
 def test_the_reference_loads_no_torch_or_widgets():

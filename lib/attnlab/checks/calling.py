@@ -12,14 +12,14 @@ import copy
 import signal
 import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from attnlab.checks import plain
+from attnlab.checks.plain import type_name
 
 TIME_LIMIT = 3.0  # seconds one case may run before the check calls it an infinite loop
 
@@ -55,7 +55,7 @@ def time_limit(seconds: float):
 
 def first_line(exc: BaseException) -> str:
     """``TypeName: the first line of its message`` — even for an exception whose ``__str__`` raises."""
-    name = plain.type_name(exc)
+    name = type_name(exc)
     try:
         text = str(exc)
         text = str.__str__(text).strip().splitlines() if isinstance(text, str) else []
@@ -100,3 +100,37 @@ def call(fn: Callable, case, time_limit_s: float = TIME_LIMIT) -> Outcome:
         return Outcome("raised", error=first_line(exc))
 
 
+# --- the learner's earlier exercises a function calls ---------------------------------------------
+
+
+def _global_names(code) -> set[str]:
+    """Every global name a function's code reads, nested comprehensions and lambdas included."""
+    if code is None:
+        return set()
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if hasattr(const, "co_names"):
+            names |= _global_names(const)
+    return names
+
+
+def helpers_called(fn: Callable, helpers: Mapping[str, Callable]) -> dict[str, Callable]:
+    """The entries of ``helpers`` that ``fn`` calls by name and that are the learner's own."""
+    code = getattr(fn, "__code__", None)
+    namespace = getattr(fn, "__globals__", {})
+    if not isinstance(namespace, dict) or not hasattr(code, "co_names"):
+        return {}
+    names = _global_names(code)
+    return {name: reference for name, reference in helpers.items()
+            if name in names and name in namespace and namespace[name] is not reference}
+
+
+@contextmanager
+def standing_in(namespace: dict, replacements: Mapping[str, Any]):
+    """Put ``replacements`` into ``namespace`` (a learner's globals) for the block, then restore."""
+    saved = {name: namespace[name] for name in replacements}
+    namespace.update(replacements)
+    try:
+        yield
+    finally:
+        namespace.update(saved)

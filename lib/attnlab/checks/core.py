@@ -24,20 +24,22 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from attnlab.checks import plain
-from attnlab.checks.calling import (  # noqa: F401 — CheckTimeout and time_limit are part of this API
+import attnlab.checks.plain as plain
+import attnlab.checks.reference_calls as reference_calls
+from attnlab.checks.calling import (  # noqa: F401 — CheckTimeout, time_limit, standing_in are part of this API
     LOST,
     TIME_LIMIT,
     CheckTimeout,
     Outcome,
     call,
     first_line,
+    helpers_called,
+    standing_in,
     time_limit,
 )
 
@@ -276,8 +278,6 @@ def run_check(
 def run_here(spec: CheckSpec, fn: Callable) -> CheckResult:
     """The check in this process: call ``fn`` on each case, judge, and re-run with the course's
     helpers standing in if that is what it takes."""
-    from attnlab.checks import reference_calls  # it builds on this module
-
     if not callable(fn):
         return spec.not_a_function(fn)
     watch = reference_calls.Watch(reference_calls.helper_codes(fn, spec.helpers))
@@ -291,37 +291,4 @@ def run_here(spec: CheckSpec, fn: Callable) -> CheckResult:
     return spec.settle(result, again, list(used))
 
 
-def _global_names(code) -> set[str]:
-    """Every global name a function's code reads, nested comprehensions and lambdas included."""
-    if code is None:
-        return set()
-    names = set(code.co_names)
-    for const in code.co_consts:
-        if hasattr(const, "co_names"):
-            names |= _global_names(const)
-    return names
-
-
-def helpers_called(fn: Callable, helpers: Mapping[str, Callable]) -> dict[str, Callable]:
-    """The entries of ``helpers`` that ``fn`` calls by name and that are the learner's own."""
-    code = getattr(fn, "__code__", None)
-    namespace = getattr(fn, "__globals__", {})
-    if not isinstance(namespace, dict) or not hasattr(code, "co_names"):
-        return {}
-    names = _global_names(code)
-    return {name: reference for name, reference in helpers.items()
-            if name in names and name in namespace and namespace[name] is not reference}
-
-
 _helpers_called = helpers_called  # the old name
-
-
-@contextmanager
-def standing_in(namespace: dict, replacements: Mapping[str, Any]):
-    """Put ``replacements`` into ``namespace`` (a learner's globals) for the block, then restore."""
-    saved = {name: namespace[name] for name in replacements}
-    namespace.update(replacements)
-    try:
-        yield
-    finally:
-        namespace.update(saved)

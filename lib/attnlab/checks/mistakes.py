@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from attnlab.checks.core import Case, compare_arrays, compare_exact, show
+from attnlab.checks.lazy import LazyCases
 
 Compare = Callable[[Any, Any], "str | None"]
 
@@ -80,10 +81,15 @@ def expect(right: Any, catalogue: Sequence[Mistake], args: tuple, kwargs: dict |
 
 
 def cases(right: Callable, catalogue: Sequence[Mistake], rows: Sequence[tuple],
-          compare: Compare = compare_arrays) -> list[Case]:
+          compare: Compare = compare_arrays) -> LazyCases:
     """One :class:`~attnlab.checks.core.Case` per ``(label, args, hint)`` row, its expected answer
     ``right(*args)`` together with the mistakes' answers; the hint stays the case's, so code that
-    raises gets it too."""
+    raises gets it too. Built on first use (:mod:`attnlab.checks.lazy`)."""
+    return LazyCases(lambda: _cases(right, catalogue, rows, compare))
+
+
+def _cases(right: Callable, catalogue: Sequence[Mistake], rows: Sequence[tuple],
+           compare: Compare) -> list[Case]:
     built = []
     for label, args, hint in rows:
         expected = expect(_answer(right, args, {}), catalogue, args, compare=compare)

@@ -26,6 +26,7 @@ the instructor to read, as with any copied work.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import types
 from collections.abc import Callable
@@ -35,8 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from attnlab.checks.calling import call
-from attnlab.checks.core import CheckResult, helpers_called
+from attnlab.checks.calling import call, helpers_called
 
 _PACKAGE = Path(__file__).resolve().parent.parent  # .../attnlab
 _NOT_REFERENCE = (str(_PACKAGE / "checks") + "/", str(_PACKAGE / "course") + "/")
@@ -217,7 +217,15 @@ def verdict(result, found, title: str):
     names = course_answers(found, title)
     if not result.passed or not names:
         return result
-    return CheckResult(result.title, False, message(names), 0, max(result.n_cases, 1))
+    return dataclasses.replace(result, passed=False, message=message(names), n_passed=0,
+                               n_cases=max(result.n_cases, 1), stood_in=())
 
 
-_course_functions()  # the course's modules loaded with the checks: watched from now on
+def watch_loaded() -> None:
+    """Note every course function loaded now: watched from now on, even if a learner's code drops its
+    module from ``sys.modules`` before the check runs (``attnlab.checks`` calls it as it hands out
+    a check)."""
+    _course_functions()
+
+
+watch_loaded()  # the course's modules loaded with the checks

@@ -19,6 +19,7 @@ from functools import cache
 from pathlib import Path
 
 import attnlab
+from attnlab.checks.exercises import Exercise, of_lesson
 from attnlab.paths import SOLUTIONS_DIR, lessons
 
 PACKAGE = Path(attnlab.__file__).resolve().parent
@@ -26,13 +27,8 @@ _GRADER = ("attnlab.checks", "attnlab.course")  # not library code: never a refe
 _RUNNER = ("attnlab.course.runner",)  # what runs inside a sandbox; its imports are all that stays of them
 
 
-@cache
-def _exercises(lesson: str):
-    import nbformat
-
-    from attnlab.course.submission import exercises
-
-    return exercises(nbformat.read(SOLUTIONS_DIR / f"{lesson}.ipynb", as_version=4))
+def _exercises(lesson: str) -> list[Exercise]:
+    return of_lesson(lesson)
 
 
 def _module_file(name: str) -> Path | None:
@@ -131,7 +127,7 @@ def references() -> dict[tuple[str, str], str]:
     owner: dict[tuple[str, str], str] = {}
     for lesson in lessons():
         for ex in _exercises(lesson):
-            check = getattr(checks, ex.check_name, None)
+            check = getattr(checks, ex.check, None)
             if check is None:
                 continue
             for name in _imported(check.__module__, set()):
@@ -142,18 +138,12 @@ def references() -> dict[tuple[str, str], str]:
 @cache
 def signatures() -> dict[str, inspect.Signature]:
     """Exercise function name -> its signature as the exercise declares it (every lesson)."""
-    import nbformat
-
     found = {}
     for lesson in lessons():
-        nb = nbformat.read(SOLUTIONS_DIR / f"{lesson}.ipynb", as_version=4)
         for ex in _exercises(lesson):
-            for cell in nb.cells:
-                if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") != ex.grade_id:
-                    continue
-                for node in ast.parse(cell.source).body:
-                    if isinstance(node, ast.FunctionDef) and node.name == ex.function:
-                        found[ex.function] = _signature(node.args)
+            node = ast.parse(f"{ex.signature}: pass").body[0]
+            if isinstance(node, ast.FunctionDef):
+                found[ex.name] = _signature(node.args)
     return found
 
 
@@ -214,9 +204,9 @@ def declared() -> dict[tuple[str, str], str]:
     (``helpers={"stable_softmax": softmax}``) -> the lesson of that exercise."""
     import attnlab.checks as checks
 
-    lesson_of = {ex.function: lesson for lesson in lessons() for ex in _exercises(lesson)}
-    modules = {getattr(checks, ex.check_name).__module__ for lesson in lessons() for ex in _exercises(lesson)
-               if hasattr(checks, ex.check_name)}
+    lesson_of = {ex.name: lesson for lesson in lessons() for ex in _exercises(lesson)}
+    modules = {getattr(checks, ex.check).__module__ for lesson in lessons() for ex in _exercises(lesson)
+               if hasattr(checks, ex.check)}
     found: dict[tuple[str, str], str] = {}
     for name in sorted(modules):
         namespace = vars(sys.modules[name])

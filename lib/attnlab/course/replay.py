@@ -18,8 +18,9 @@ import types
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from attnlab.checks import core, plain, reference_calls
+from attnlab.checks import core, reference_calls
 from attnlab.checks.core import LOST, CheckResult, CheckSpec, Outcome
+from attnlab.course.tree import from_tree
 from attnlab.course.wire import outcome_from_wire
 
 
@@ -79,7 +80,7 @@ class Answers:
         if function == "missing":
             return cls("missing")
         if function == "value":
-            return cls("value", value=plain.from_tree(message.get("value")))
+            return cls("value", value=from_tree(message.get("value")))
         if function != "callable":
             raise ValueError("malformed exercise message")
         own, again, used = message.get("own"), message.get("standing_in"), message.get("helpers_used")

@@ -39,8 +39,9 @@ from dataclasses import dataclass, field
 # Everything the runner needs is bound here, before any learner code runs: a submission that
 # replaces attnlab's modules (or plants a fake package) changes nothing the runner calls.
 from attnlab.checks.core import Case, call, first_line, helpers_called, standing_in
-from attnlab.checks.plain import AnswerTooLarge, opaque, safe_repr, to_tree, type_name
+from attnlab.checks.plain import AnswerTooLarge, opaque_of
 from attnlab.checks.reference_calls import Watch, helper_codes
+from attnlab.course.tree import to_tree
 from attnlab.course.wire import dumps, outcome_to_wire
 
 _MISSING = object()
@@ -127,7 +128,7 @@ def run_exercise(namespace: dict, ex: Exercise, stand_in: bool = False) -> dict:
         try:
             value = to_tree(fn)
         except (AnswerTooLarge, Exception):  # a learner's object that cannot be read
-            value = to_tree(opaque(type_name(fn), safe_repr(fn)))
+            value = to_tree(opaque_of(fn))
         return {"exercise": ex.grade_id, "function": "value", "value": value}
     cases = [Case(f"case {i + 1}", tuple(args), dict(kwargs)) for i, (args, kwargs) in enumerate(ex.inputs)]
     used = helpers_called(fn, ex.helpers)

@@ -1,6 +1,6 @@
 """The grader's wire: what crosses a grading sandbox's edge, as one line of JSON per message.
 
-A learner's answer is made plain data inside the sandbox (:func:`attnlab.checks.plain.to_tree`)
+A learner's answer is made plain data inside the sandbox (:func:`attnlab.course.tree.to_tree`)
 and sent as JSON — arrays as their bytes (numbers and bools only), never a pickle. Everything that
 comes back is untrusted: :func:`loads` refuses a malformed, deep or oversized line with
 ``ValueError``, and bounds how many distinct type names one line may carry (a name beyond
@@ -17,8 +17,9 @@ import math
 
 import numpy as np
 
-from attnlab.checks import plain
 from attnlab.checks.calling import CheckTimeout, Outcome, first_line, time_limit
+from attnlab.checks.plain import MAX_BYTES, AnswerTooLarge, type_name
+from attnlab.course.tree import NUMBER_KINDS, from_tree, malformed, to_tree
 
 MAX_TYPE_NAMES = 64  # distinct learner type names one message may name
 
@@ -27,7 +28,7 @@ def _encode_arrays(obj):
     if isinstance(obj, np.ndarray):
         return {"dtype": obj.dtype.str, "shape": list(obj.shape),
                 "data": base64.b64encode(obj.tobytes()).decode("ascii")}
-    raise TypeError(f"not plain: {plain.type_name(obj)}")
+    raise TypeError(f"not plain: {type_name(obj)}")
 
 
 def dumps(tree) -> str:
@@ -44,10 +45,10 @@ def _decode_array(node: dict) -> dict:
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"malformed answer: an array ({exc})") from None
     whole = all(type(n) is int and n >= 0 for n in shape)
-    if dtype.kind not in plain.NUMBER_KINDS or dtype.fields or not whole:
-        plain.malformed("an array that is not numbers")
-    if math.prod(shape) * dtype.itemsize != len(data) or len(data) > plain.MAX_BYTES:
-        plain.malformed("an array whose bytes do not fit its shape")
+    if dtype.kind not in NUMBER_KINDS or dtype.fields or not whole:
+        malformed("an array that is not numbers")
+    if math.prod(shape) * dtype.itemsize != len(data) or len(data) > MAX_BYTES:
+        malformed("an array whose bytes do not fit its shape")
     return {**node, "array": np.frombuffer(data, dtype=dtype).reshape(shape)}
 
 
@@ -73,20 +74,20 @@ def loads(text: str):
     try:
         return json.loads(text, object_hook=hook, parse_constant=_no_constant)
     except RecursionError:
-        raise plain.AnswerTooLarge("the answer is nested too deeply") from None
+        raise AnswerTooLarge("the answer is nested too deeply") from None
 
 
 def outcome_to_wire(outcome: Outcome, time_limit_s: float) -> dict:
-    """An outcome as plain JSON-able data (the answer through :func:`plain.to_tree`, under the
+    """An outcome as plain JSON-able data (the answer through :func:`to_tree`, under the
     time limit: a learner's object may take forever to read)."""
     if outcome.kind != "value":
         return {"kind": outcome.kind, "error": outcome.error}
     try:
         with time_limit(time_limit_s):
-            tree = plain.to_tree(outcome.value)
+            tree = to_tree(outcome.value)
     except CheckTimeout:
         return {"kind": "unreadable", "error": f"reading your answer took longer than {time_limit_s:g} s"}
-    except plain.AnswerTooLarge as exc:
+    except AnswerTooLarge as exc:
         return {"kind": "unreadable", "error": str(exc)}
     except BaseException as exc:  # noqa: BLE001 — a learner's object may raise anything
         return {"kind": "unreadable", "error": f"your answer could not be read: {first_line(exc)}"}
@@ -102,6 +103,6 @@ def outcome_from_wire(data) -> Outcome:
     if data["kind"] != "value":
         return Outcome(data["kind"], error=error)
     try:
-        return Outcome("value", plain.from_tree(data.get("value")))
+        return Outcome("value", from_tree(data.get("value")))
     except ValueError as exc:
         return Outcome("unreadable", error=str(exc))
