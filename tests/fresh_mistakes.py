@@ -1,3 +1,4 @@
+# ruff: noqa: E501 — a table of one-line wrong answers
 """Plausible learner mistakes written from the exercise texts alone (issue 21's measure), not from the
 checks' catalogues: each is a wrong answer and the words a line must hold to name its slip.
 
@@ -511,10 +512,7 @@ mistake("repeat_kv", "n_rep - 1", "n_rep", "times", "shape")(lambda kv, n: np.re
 mistake("repeat_kv", "stacked new axis", "shape", "axis", "reshape")(lambda kv, n: np.stack([kv] * n, axis=1))
 
 
-@mistake("repeat_kv", "returns a view the caller can write through", "in place", "view")
-def _repeat_kv_in_place(kv, n):
-    kv *= 1.0
-    return np.repeat(kv, n, axis=0)
+mistake("repeat_kv", "repeats along D", "axis", "d", "shape")(lambda kv, n: np.repeat(kv, n, axis=-1))
 
 
 mistake("sliding_window_mask", "window off by one", "window", "off by one", "i - j <")(

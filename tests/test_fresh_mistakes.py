@@ -28,7 +28,8 @@ LESSON = {"dot": "00", "cosine_similarity": "01", "nearest_neighbours": "01", "s
           "multi_head": "06", "stack_value_ups": "06", "head_entropy": "06",
           "cross_attention": "07", "pattern_shapes": "07", "decoder_masks": "07",
           "block_parameters": "08", "fill_in_the_table": "08", "exact_parameters": "08",
-          "residual_block": "09", "gpt_forward": "09", "next_word_probabilities": "09", "greedy_generate": "09",
+          "residual_block": "09", "gpt_forward": "09", "next_word_probabilities": "09",
+          "greedy_generate": "09",
           "MultiHeadAttention": "10", "Block": "10", "GPT": "10", "train": "10",
           "online_max_and_sum": "11", "block_update": "11", "kv_cache_bytes": "11", "cache_step": "11",
           "rope": "12", "repeat_kv": "12", "sliding_window_mask": "12"}

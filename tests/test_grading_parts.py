@@ -116,6 +116,8 @@ LEARNERS = {  # (check, the learner's cell)
     "exits": ("check_stable_softmax", "def f(s):\n    raise SystemExit(3)"),
     "tuple": ("check_stable_softmax", "def f(s):\n    return (s, s)"),
     "not a function": ("check_stable_softmax", "f = 42"),
+    "in place": ("check_stable_softmax", "def f(s):\n    s -= s.max(-1, keepdims=True)\n"
+                 "    return np.exp(s) / np.exp(s).sum(-1, keepdims=True)"),
     "helper wrong": ("check_attention_pattern",
                      "def stable_softmax(s):\n    return s\n"
                      "def f(q, k):\n    return stable_softmax(q @ k.T / math.sqrt(q.shape[-1]))"),

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from attnlab.checks import unchanged
 from attnlab.checks.plain import type_name
 
 TIME_LIMIT = 3.0  # seconds one case may run before the check calls it an infinite loop
@@ -70,11 +71,13 @@ def first_line(exc: BaseException) -> str:
 class Outcome:
     """What calling the learner's function on one case gave: an answer, or what stopped it."""
 
-    kind: str  # value | raised | not implemented | timeout | recursion | unreadable | lost
+    kind: str  # value | raised | not implemented | timeout | recursion | unreadable | lost | changed input
     value: Any = None  # the answer (kind "value")
-    error: str = ""  # "TypeError: …" (raised), or why the answer cannot be read (unreadable)
+    error: str = ""  # "TypeError: …" (raised), why the answer cannot be read (unreadable), or which
+    #                  argument the function changed in place ("`scores` (entry [0, 1] was 2, is now 0)")
 
-    KINDS = ("value", "raised", "not implemented", "timeout", "recursion", "unreadable", "lost")
+    KINDS = ("value", "raised", "not implemented", "timeout", "recursion", "unreadable", "lost",
+             "changed input")
 
 
 LOST = Outcome("lost")
@@ -82,14 +85,20 @@ LOST = Outcome("lost")
 
 def call(fn: Callable, case, time_limit_s: float = TIME_LIMIT) -> Outcome:
     """Call ``fn`` on one case's inputs (copies of them) under the time limit. Never raises:
-    ``KeyboardInterrupt``, ``SystemExit``, ``GeneratorExit`` and the like become an outcome too."""
+    ``KeyboardInterrupt``, ``SystemExit``, ``GeneratorExit`` and the like become an outcome too.
+
+    An answer from a function that changed one of its arguments in place is not an answer: the
+    outcome names that argument (kind ``changed input``, :mod:`attnlab.checks.unchanged`)."""
     args = copy.deepcopy(case.args)
     kwargs = copy.deepcopy(case.kwargs)
+    kept = unchanged.snapshot(fn, args, kwargs)
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             with time_limit(time_limit_s):
-                return Outcome("value", fn(*args, **kwargs))
+                value = fn(*args, **kwargs)
+                changed = unchanged.what_changed(kept)
+        return Outcome("changed input", error=changed) if changed else Outcome("value", value)
     except NotImplementedError:
         return Outcome("not implemented")
     except CheckTimeout:

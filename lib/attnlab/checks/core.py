@@ -183,6 +183,7 @@ def judge(outcome: Outcome, case: Case, compare: Callable, time_limit_s: float =
         "unreadable": outcome.error,
         "lost": "no answer came back for this case (the submission stopped)",
         "not implemented": "not implemented yet",
+        "changed input": changed_in_place(outcome.error),
     }.get(outcome.kind)
     if outcome.kind == "value":
         try:
@@ -196,7 +197,17 @@ def judge(outcome: Outcome, case: Case, compare: Callable, time_limit_s: float =
             problem = str(exc)
         except BaseException as exc:  # noqa: BLE001 — e.g. an answer NumPy cannot read
             problem = f"your code raised {first_line(exc)}"
-    return None if problem is None else with_hint(problem, case)
+    if problem is None:
+        return None
+    return problem if outcome.kind == "changed input" else with_hint(problem, case)
+
+
+def changed_in_place(argument: str) -> str:
+    """The line for a function that changed its argument in place (the property every check tests)."""
+    name = argument.split("`")[1] if argument.count("`") >= 2 else "x"
+    return (f"your function changed its argument {argument} in place — the caller's array is not "
+            f"yours to change: compute into a new one (`{name} - m`, not `{name} -= m`; `np.where(…)`, "
+            f"not `{name}[…] = …`) or copy it first (`{name} = {name}.copy()`).")
 
 
 def with_hint(problem: str, case: Case) -> str:
