@@ -11,7 +11,7 @@ PYTEST_WORKERS ?= 2
 # Jupyter refuses to run as root (CI machines, containers) unless told to.
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab instructor test check kernels lint unit notebooks sync bench models clean
+.PHONY: lab instructor test check kernels lesson lint unit notebooks sync bench models clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -79,6 +79,15 @@ check: $(VENV)/.installed-test
 kernels: $(VENV)/.installed-test
 	$(OTHER_KERNELS) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(NBVAL) notebooks solutions
 	$(AVX2_KERNELS) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(NBVAL) notebooks solutions
+
+# One lesson while writing it (under a minute): the tests of its checks (their module, every catalogued
+# mistake, the check table's rows), then strict nbval of its solution and student copy. make lesson L=03
+lesson: $(VENV)/.installed-test
+	@test -n "$(L)" || { echo "make lesson L=03: which lesson? give its number" >&2; exit 2; }
+	@vars="$$($(BIN)/python -m attnlab.course.declared $(L))" && eval "$$vars" && set -x && \
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) tests/test_checks_$$topic.py tests/test_catalogues.py \
+		tests/test_check_table.py -k "$$select" && \
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile $(NBVAL) solutions/$$name.ipynb notebooks/$$name.ipynb
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -20,9 +20,11 @@ from pathlib import Path
 import nbformat
 from submissions import answer, course_student_copy, grade_id
 
+from attnlab.checks.exercises import of_lesson
+
 LESSON = "03_softmax"
-EXERCISES = ("stable_softmax", "softmax_with_temperature", "attention_pattern")
-FULL = float(len(EXERCISES))
+EXERCISES = tuple(ex.name for ex in of_lesson(LESSON))  # from the course's table, never typed here
+FULL = float(sum(ex.points for ex in of_lesson(LESSON)))
 
 
 @dataclass(frozen=True)
@@ -115,8 +117,7 @@ def with_outputs(nb, megabytes: int):
 
 # --- what hostile learners paste -----------------------------------------------------------------
 
-SIGNATURES = ("stable_softmax(scores)", "softmax_with_temperature(scores, temperature)",
-              "attention_pattern(q, k)")
+SIGNATURES = tuple(ex.signature.removeprefix("def ") for ex in of_lesson(LESSON))
 
 
 def _all_three(returns: str) -> str:

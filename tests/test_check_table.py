@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import importlib
 import re
+from functools import cache
 from pathlib import Path
 
+import nbformat
 import pytest
 
 import attnlab.checks
 from attnlab.checks import reference_calls
 from attnlab.checks.calling import call
+from attnlab.checks.exercises import EXERCISES
 from attnlab.paths import SOLUTIONS_DIR
+from attnlab.yours.collect import definitions
 
 COURSE_ANSWER = "this answer comes from the course's own"
 
@@ -57,10 +61,24 @@ def test_the_stub_says_not_implemented(name):
     assert not result.passed and result.line.startswith("⏳"), result.line
 
 
+@cache
+def solution_functions(lesson: str) -> dict:
+    """The definitions of a lesson's solution notebook (its imports, functions and classes)."""
+    namespace, problems = definitions(nbformat.read(SOLUTIONS_DIR / f"{lesson}.ipynb", as_version=4), lesson)
+    assert not problems, problems
+    return namespace
+
+
 @pytest.mark.parametrize("name", EXPORTED)
-def test_every_check_has_a_right_answer_in_the_table(name):
-    assert name in {check.__name__ for _, check, _ in TABLE}, (
-        f"{name}: add (check, right answer) to REFERENCE_ANSWERS in its tests/test_checks_<topic>.py")
+def test_every_check_has_a_right_answer(name):
+    """A right answer in the table, or else the lesson's own solution (a new exercise needs no row
+    here to be tested: its solution is one right answer)."""
+    if name in {check.__name__ for _, check, _ in TABLE}:
+        return
+    (ex,) = [ex for ex in EXERCISES if ex.check == name]
+    result = getattr(attnlab.checks, name)(solution_functions(ex.lesson)[ex.name])
+    assert result.passed, (f"{name}: {ex.lesson}'s solution fails its check ({result.line}); "
+                           "add (check, right answer) to REFERENCE_ANSWERS in tests/test_checks_<topic>.py")
 
 
 @pytest.mark.parametrize("name", EXPORTED)

@@ -31,10 +31,18 @@ import nbformat
 import pytest
 from submissions import STUB, answer, course_student_copy, grade_id
 
+from attnlab.checks.exercises import of_lesson
 from attnlab.checks.mistakes import right_answer
 from attnlab.course import sandbox
 
 LESSON = "03_softmax"
+EXERCISES = [ex.name for ex in of_lesson(LESSON)]  # the course's table of exercises, never typed here
+FULL = sum(ex.points for ex in of_lesson(LESSON))
+
+
+def points(x: float) -> str:
+    """A total as the gradebook writes it: ``3``, ``2.7``."""
+    return f"{round(x, 2):g}"
 CHEAT = {  # the course's softmax, dressed up three ways
     "stable_softmax": "    return softmax(scores)",
     "softmax_with_temperature": "    s = softmax\n    return s(scores / temperature) + 0.0",
@@ -98,9 +106,9 @@ def test_the_gradebook_maps_every_file_to_its_student_and_scores_it(graded):
     root, log = graded
     rows = {r["student"]: r for r in _csv(root / "attnlab-grades" / f"{LESSON}.csv")}
     assert set(rows) == {"alice", "bob", "12345", "dave", "erin", "frank", "gina"}, log
-    assert rows["alice"]["total"] == rows["erin"]["total"] == rows["12345"]["total"] == "3"
+    assert rows["alice"]["total"] == rows["erin"]["total"] == rows["12345"]["total"] == points(FULL)
     assert rows["bob"]["stable_softmax"] == "0" and rows["bob"]["attention_pattern"] == "1"
-    assert rows["frank"]["attention_pattern"] == "0" and rows["frank"]["total"] == "2"
+    assert rows["frank"]["attention_pattern"] == "0" and rows["frank"]["total"] == points(FULL - 1)
     assert rows["gina"]["status"] == "missing"
 
 
@@ -118,9 +126,9 @@ def test_one_gradebook_records_file_hash_version_time_and_lateness(graded):
     root, _ = graded
     rows = {r["student"]: r for r in _csv(root / "attnlab-grades" / "all-lessons.csv")}
     dana = rows["12345"]
-    assert dana["name"] == "Dana Carter" and dana[LESSON] == "2.7"  # 3 points, one day late: 10% off
-    assert dana[f"{LESSON}:points_off"] == "0.3" and dana[f"{LESSON}:late_hours"] == "24.0"
-    assert rows["alice"][f"{LESSON}:points_off"] == "" and rows["alice"][LESSON] == "3"
+    assert dana["name"] == "Dana Carter" and dana[LESSON] == points(FULL * 0.9)  # one day late: 10% off
+    assert dana[f"{LESSON}:points_off"] == points(FULL * 0.1) and dana[f"{LESSON}:late_hours"] == "24.0"
+    assert rows["alice"][f"{LESSON}:points_off"] == "" and rows["alice"][LESSON] == points(FULL)
     assert re.fullmatch(r"[0-9a-f]{64}", rows["alice"][f"{LESSON}:sha256"])
     assert rows["alice"][f"{LESSON}:course_version"].startswith("0.1.0")
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", rows["alice"][f"{LESSON}:graded_at"])
@@ -129,7 +137,7 @@ def test_one_gradebook_records_file_hash_version_time_and_lateness(graded):
     kept = nbformat.read(evidence / "bob" / "graded.ipynb", as_version=4)
     verdicts = [o["text"] for c in kept.cells if c.cell_type == "code" for o in c.get("outputs", [])
                 if o.get("text", "").startswith("attnlab-grade:")]
-    assert len(verdicts) == 3 and "0/1" in verdicts[0] and "1/1" in verdicts[2]
+    assert len(verdicts) == len(EXERCISES) and "0/1" in verdicts[0] and "1/1" in verdicts[2]
     kept_file = hashlib.sha256((evidence / "bob" / "submitted.ipynb").read_bytes()).hexdigest()
     assert kept_file == rows["bob"][f"{LESSON}:sha256"]
 
@@ -139,9 +147,9 @@ def test_each_student_gets_a_self_contained_feedback_page(graded):
     pages = sorted((root / "feedback" / LESSON).glob("*.html"))
     assert len(pages) == 7
     bob = (root / "feedback" / LESSON / "bob.html").read_text()
-    assert "Bob Brown" in bob and "<b>2 / 3</b>" in bob
-    for function in ("stable_softmax()", "softmax_with_temperature()", "attention_pattern()"):
-        assert f">{function}</a>" in bob  # the contents name each exercise
+    assert "Bob Brown" in bob and f"<b>{points(FULL - 1)} / {points(FULL)}</b>" in bob
+    for function in EXERCISES:
+        assert f">{function}()</a>" in bob  # the contents name each exercise
     assert "got None" in bob and "Hint:" in bob  # the check's line, with its hint
     assert "def stable_softmax(scores):" in bob and "return None" in bob  # the learner's code
     assert "Look at next:" in bob and "Overflow" in bob  # the section to re-read
@@ -149,7 +157,7 @@ def test_each_student_gets_a_self_contained_feedback_page(graded):
     assert "<svg" in bob  # a formula drawn inline
     assert not re.search(r"""(src|href)=["']https?://""", bob)  # no CDN, nothing fetched
     dana = (root / "feedback" / LESSON / "12345.html").read_text()
-    assert "Late" in dana and "0.3 point(s) off" in dana
+    assert "Late" in dana and f"{points(FULL * 0.1)} point(s) off" in dana
     dave = (root / "feedback" / LESSON / "dave.html").read_text()
     assert "the course&#x27;s softmax is not in 03_softmax&#x27;s grading build" in dave
 
@@ -172,10 +180,10 @@ def test_the_canvas_csv_has_canvas_columns_and_a_points_possible_row(graded):
     with open(root / "canvas.csv", newline="", encoding="utf-8") as f:
         table = list(csv.reader(f))
     assert table[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", LESSON]
-    assert table[1][0].strip() == "Points Possible" and table[1][-1] == "3"
+    assert table[1][0].strip() == "Points Possible" and table[1][-1] == points(FULL)
     by_id = {r[1]: r for r in table[2:]}
-    assert by_id["12345"] == ["Carter, Dana", "12345", "S003", "dcarter", "B", "2.7"]
-    assert by_id["gina"][5] == "0" and by_id["alice"][5] == "3"
+    assert by_id["12345"] == ["Carter, Dana", "12345", "S003", "dcarter", "B", points(FULL * 0.9)]
+    assert by_id["gina"][5] == "0" and by_id["alice"][5] == points(FULL)
 
 
 def test_regrading_one_student_keeps_everyone_elses_row(graded, tmp_path):

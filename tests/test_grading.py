@@ -17,8 +17,9 @@ import nbformat
 import pytest
 from submissions import answer, course_student_copy, exercise_ids, grade_id, solution
 
+from attnlab.checks.exercises import of_lesson
 from attnlab.course.grading import exercises, find_submissions, isolation, load_lesson
-from attnlab.course.submission import grade, placement
+from attnlab.course.submission import declared_exercises, grade, placement
 from attnlab.paths import SOLUTIONS_DIR
 
 LESSON = "00_start_here"
@@ -191,6 +192,7 @@ def test_exercises_come_from_the_solutions_nbgrader_metadata():
 def test_every_lessons_exercises_and_checks_are_found(lesson):
     exs = exercises(solution(lesson))
     assert [ex.grade_id for ex in exs] == exercise_ids(lesson)
+    assert declared_exercises(lesson) == exs  # what the grader grades is what the notebook holds
     for ex in exs:
         assert ex.function in ex.check and ex.points > 0
 
@@ -244,7 +246,7 @@ def test_one_mistake_costs_one_exercise_not_every_exercise_built_on_it(tmp_path)
     nbformat.write(answer(course_student_copy(lesson), lesson, wrong=("stable_softmax",)), path)
     result = grade("ana", path, load_lesson(lesson), isolation(1), time_limit=60)
     assert result.status == "graded"
-    assert result.scores == {"stable_softmax": 0, "softmax_with_temperature": 1, "attention_pattern": 1}
+    assert result.scores == {**{ex.name: ex.points for ex in of_lesson(lesson)}, "stable_softmax": 0}
     assert "softmax_with_temperature: ✅" in " | ".join(result.notes)
     assert "your `stable_softmax` is what goes wrong here" in " | ".join(result.notes)
 

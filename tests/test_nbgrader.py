@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from hostile import CORPUS
+from hostile import CORPUS, FULL
 from nbgrader.api import Gradebook  # the instructor extra: `make test` installs it
 from nbgrader.nbgraderformat import MetadataValidator
 from submissions import WRONG, answer, exercise_ids, solution
@@ -145,7 +145,7 @@ def test_attnlab_grade_agrees_with_nbgrader_on_its_submitted_folder(course, less
 def test_both_graders_give_honest_and_accidental_work_its_honest_score(course):
     got = scores(course, "03_softmax")
     for name, submission in HONEST.items():
-        assert got[name] == (submission.score, 3.0), name
+        assert got[name] == (submission.score, FULL), name
 
 
 @pytest.mark.slow
@@ -153,7 +153,7 @@ def test_nbgrader_puts_back_deleted_and_edited_check_cells(course):
     """The released notebook locks its check cells; a learner who still deletes or edits one
     loses nothing: nbgrader restores them from its gradebook (add_missing_cells, checksums)."""
     got = scores(course, "03_softmax")
-    assert got["check_cells_deleted"] == got["check_cells_edited"] == got["correct"] == (3.0, 3.0)
+    assert got["check_cells_deleted"] == got["check_cells_edited"] == got["correct"] == (FULL, FULL)
 
 
 def test_the_instructors_guide_shows_the_nbgrader_configuration():

@@ -55,6 +55,13 @@ class Exercise:
     def module(self) -> str:
         return f"attnlab.checks.{self.topic}"
 
+    @property
+    def check_source(self) -> str:
+        """The check cell: the check's line for the learner, and the assert nbgrader grades (hidden
+        from the student copy, so an untouched stub cannot earn the point)."""
+        call = f"{self.check}({self.name})"
+        return f"### BEGIN HIDDEN TESTS\nassert {call}.passed, {call}.line\n### END HIDDEN TESTS\n{call}"
+
 
 def _lesson(lesson: str, topic: str, *exercises: dict) -> list[Exercise]:
     return [Exercise(lesson, topic, **ex) for ex in exercises]
@@ -131,6 +138,12 @@ def of_lesson(lesson: str) -> list[Exercise]:
     return [exercise for exercise in EXERCISES if exercise.lesson == lesson]
 
 
+def lessons() -> list[str]:
+    """The lessons that have exercises, in the table's order."""
+    return list(dict.fromkeys(exercise.lesson for exercise in EXERCISES))
+
+
 def checks() -> dict[str, str]:
     """Check name -> the module that defines it (what ``attnlab.checks`` exports)."""
     return {exercise.check: exercise.module for exercise in EXERCISES}
+

@@ -4,7 +4,10 @@ A solution notebook is an nbgrader source notebook. In an exercise cell the answ
 ``### BEGIN SOLUTION`` and ``### END SOLUTION``; the student copy gets nbgrader's stub in its place
 (``# YOUR CODE HERE`` / ``raise NotImplementedError()``, at the same indentation, so exercises are
 written as functions and the stub still defines them). Lines between ``### BEGIN HIDDEN TESTS`` and
-``### END HIDDEN TESTS`` are removed. Both copies are then executed in this Python environment's
+``### END HIDDEN TESTS`` are removed. The graded cells — exercise, check, their nbgrader metadata, the
+first cell's import of the checks — are first made what the table of exercises declares
+(:mod:`attnlab.course.declared`; a lesson that disagrees in a way it cannot derive is refused in one
+line naming the cell). Both copies are then executed in this Python environment's
 kernel and stored with their outputs, which strict nbval compares on every test run.
 
     attnlab-generate                 # execute solutions/, regenerate and execute notebooks/
@@ -22,6 +25,7 @@ from pathlib import Path
 
 import nbformat
 
+from attnlab.course.declared import LessonError, apply
 from attnlab.course.kernels import execute
 from attnlab.course.outputs import drop_widget_state, keep_unchanged
 from attnlab.paths import NOTEBOOKS_DIR, SOLUTIONS_DIR, lessons
@@ -70,7 +74,8 @@ def check_markers(cell: nbformat.NotebookNode) -> None:
         kind = "solution" if found.group(2) == "SOLUTION" else "grade"
         if not meta.get(kind):
             raise ValueError(f"cell {cell.get('id')}: a {found.group(2)} region in a cell that is not "
-                             f"an nbgrader {kind} cell (build it with exercise() or check())")
+                             f"an nbgrader {kind} cell (declare the exercise in "
+                             "lib/attnlab/checks/exercises.py: the generator writes its cells)")
 
 
 def student_copy(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -150,9 +155,11 @@ def build(name: str, run: bool = True, fresh: bool = False,
     source = solutions / f"{name}.ipynb"
     if not source.exists():
         raise SystemExit(f"no solution notebook {source}")
-    solution = nbformat.read(source, as_version=4)
+    stored = nbformat.read(source, as_version=4)
+    solution = apply(nbformat.from_dict(stored), name)  # the graded cells as the exercises' table says
     if run:
         solution = _run(solution, source, fresh)
+    if run or _cells(solution) != _cells(stored):
         nbformat.write(solution, source)
     student = student_copy(solution)
     target = notebooks / f"{name}.ipynb"
@@ -177,7 +184,16 @@ def out_of_sync() -> list[str]:
         if not path.exists():
             problems.append(f"notebooks/{name}.ipynb is missing")
             continue
-        expected = student_copy(nbformat.read(SOLUTIONS_DIR / f"{name}.ipynb", as_version=4))
+        solution = nbformat.read(SOLUTIONS_DIR / f"{name}.ipynb", as_version=4)
+        try:
+            declared = apply(nbformat.from_dict(solution), name)
+        except LessonError as exc:
+            problems.append(str(exc))
+            continue
+        if _cells(declared) != _cells(solution):
+            problems.append(f"solutions/{name}.ipynb is not what the table of exercises makes it: "
+                            f"run attnlab-generate {name}")
+        expected = student_copy(solution)
         if _cells(nbformat.read(path, as_version=4)) != _cells(expected):
             problems.append(f"notebooks/{name}.ipynb differs from what solutions/{name} generates")
     return problems
@@ -197,7 +213,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if problems else 0
     for name in lesson_names(args.lessons):
         print(f"building {name} ...", flush=True)
-        build(name, run=not args.no_execute, fresh=args.fresh)
+        try:
+            build(name, run=not args.no_execute, fresh=args.fresh)
+        except LessonError as exc:
+            print(f"attnlab-generate: {exc}", file=sys.stderr)
+            return 1
     return 0
 
 

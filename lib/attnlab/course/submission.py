@@ -25,6 +25,7 @@ from pathlib import Path
 
 import attnlab.checks
 from attnlab.checks.core import CheckSpec
+from attnlab.checks.exercises import of_lesson
 from attnlab.course import build, runner
 from attnlab.course.execute import Run, execute, sandbox_env  # noqa: F401 — part of the grading API
 from attnlab.course.partial import share
@@ -95,6 +96,12 @@ def exercises(solution) -> list[Exercise]:
     return found
 
 
+def declared_exercises(lesson: str) -> list[Exercise]:
+    """The graded exercises of ``lesson``, as :mod:`attnlab.checks.exercises` declares them."""
+    return [Exercise(ex.name, ex.check_id, ex.name, ex.check_source, float(ex.points), ex.check)
+            for ex in of_lesson(lesson)]
+
+
 @dataclass
 class Lesson:
     """A lesson as the grader needs it: exercises, and each check recorded (expected answers here)."""
@@ -105,8 +112,10 @@ class Lesson:
     partial: bool = False  # score a missed exercise by its share of passed cases (--partial)
 
     @classmethod
-    def load(cls, name: str, solution) -> Lesson:
-        exs = exercises(solution)
+    def load(cls, name: str, solution=None) -> Lesson:
+        """The lesson's exercises from the table of exercises (the solution notebook agrees: the
+        generator makes it so); ``solution`` is not read."""
+        exs = declared_exercises(name)
         return cls(name, exs, {ex.grade_id: record(getattr(attnlab.checks, ex.check_name)) for ex in exs})
 
     @property

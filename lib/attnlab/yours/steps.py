@@ -28,6 +28,10 @@ import numpy as np
 
 from attnlab import attention
 from attnlab.checks.core import TIME_LIMIT, CheckTimeout, standing_in, time_limit
+from attnlab.checks.exercises import EXERCISES as _TABLE
+from attnlab.checks.exercises import by_name
+
+EXERCISE_ORDER = [exercise.name for exercise in _TABLE]
 
 COURSE = "course"  # Step.whose for the course's reference
 _DEPTH = 0  # how many of the learner's steps are running (multi_head calls the others)
@@ -41,19 +45,25 @@ def _weighted_sum(pattern, values):
     return pattern @ values  # (Tq, Tk) @ (Tk, d) -> (Tq, d)
 
 
-# name -> (lesson, the course's function or None when the course's path is the runner's own code)
-EXERCISES: dict[str, tuple[str, Callable | None]] = {
-    "scaled_scores": ("02_dot_product_relevance", attention.attention_scores),
-    "stable_softmax": ("03_softmax", attention.softmax),
-    "causal_mask": ("04_masking", attention.causal_mask),
-    "masked_pattern": ("04_masking", _masked_pattern),
-    "weighted_sum": ("05_value_map", _weighted_sum),
-    "multi_head": ("06_multi_head", None),
-    "cross_attention": ("07_cross_attention", None),
-    "residual_block": ("09_tiny_gpt", None),
-    "gpt_forward": ("09_tiny_gpt", None),
-    "greedy_generate": ("09_tiny_gpt", None),
+# The exercises a real model runs -> the course's function in their place (None: the course's path is
+# the runner's own code). Their lessons come from the course's table of exercises.
+_COURSE: dict[str, Callable | None] = {
+    "scaled_scores": attention.attention_scores,
+    "stable_softmax": attention.softmax,
+    "causal_mask": attention.causal_mask,
+    "masked_pattern": _masked_pattern,
+    "weighted_sum": _weighted_sum,
+    "multi_head": None,
+    "cross_attention": None,
+    "residual_block": None,
+    "gpt_forward": None,
+    "greedy_generate": None,
 }
+_DECLARED = by_name()
+# name -> (lesson, the course's function), in the lessons' order
+EXERCISES: dict[str, tuple[str, Callable | None]] = {
+    name: (_DECLARED[name].lesson, fn) for name, fn in sorted(
+        _COURSE.items(), key=lambda item: EXERCISE_ORDER.index(item[0]))}
 
 
 # the exercises each model's forward pass runs (greedy_generate writes text; a forward pass does not)
