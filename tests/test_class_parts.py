@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from attnlab.course import late, roster
+from attnlab.course import intake, late, roster
 
 
 @pytest.mark.parametrize(("rule", "late_s", "off"), [
@@ -73,8 +73,8 @@ def test_lms_names_map_to_roster_ids(tmp_path):
     _touch(tmp_path / "Dave Smith_4242_assignsubmission_file_" / "03_softmax.ipynb")
     _touch(tmp_path / "Zed Unknown - 03_softmax.ipynb")
     (tmp_path / "notes.txt").write_text("not a submission")
-    found = roster.find(tmp_path, "03_softmax", who)
-    assert set(found) == {"12345", "erin", "dave", "zed-unknown"}
+    found = intake.find(tmp_path, "03_softmax", who).found
+    assert set(found) == {"12345", "erin", "dave", "Zed Unknown"}
     assert found["12345"].path.name.startswith("carterdana_LATE_") and found["12345"].late_by_lms
     assert found["12345"].name == "Dana Carter"  # the roster's name over Canvas's login
     assert found["dave"].path.parent.name.startswith("Dave Smith_4242")
@@ -83,11 +83,11 @@ def test_lms_names_map_to_roster_ids(tmp_path):
 def test_a_missing_student_keeps_the_folders_layout(tmp_path):
     _touch(tmp_path / "alice" / "03_softmax" / "03_softmax.ipynb")
     students = {"alice": roster.Student("alice"), "erin": roster.Student("erin")}
-    found = roster.find(tmp_path, "03_softmax", students)
+    found = intake.find(tmp_path, "03_softmax", students).found
     assert found["erin"].path == tmp_path / "erin" / "03_softmax" / "03_softmax.ipynb"
     flat = tmp_path / "flat"
     _touch(flat / "alice.ipynb")
-    missing = roster.find(flat, "03_softmax", {"erin": roster.Student("erin")})["erin"]
+    missing = intake.find(flat, "03_softmax", {"erin": roster.Student("erin")}).found["erin"]
     assert missing.path == flat / "erin.ipynb"
 
 

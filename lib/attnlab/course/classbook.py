@@ -112,6 +112,12 @@ class ClassBook:
                        graded or "", **extras.get(s, {}))
                 for s, status, scores, notes, seconds, digest, graded in found]
 
+    def warnings(self, lesson: str) -> list[str]:
+        """What the grader warned about when it read the lesson's submissions folder."""
+        if not self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'warnings'").fetchone():
+            return []
+        return [r[0] for r in self._db.execute("SELECT text FROM warnings WHERE lesson = ?", (lesson,))]
+
     def students(self) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT DISTINCT student FROM rows ORDER BY student")]
 

@@ -28,7 +28,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from attnlab.course import late, roster, wire
+from attnlab.course import intake, late, roster, wire
 from attnlab.paths import ROOT
 
 DEFAULT_DIR = Path("attnlab-grades")
@@ -36,6 +36,7 @@ _SCHEMA = """CREATE TABLE IF NOT EXISTS submissions (
     lesson TEXT NOT NULL, student TEXT NOT NULL, name TEXT, file TEXT, sha256 TEXT,
     course_version TEXT, submitted_at TEXT, late_s REAL, points_off REAL, graded_at TEXT,
     PRIMARY KEY (lesson, student))"""
+_WARNINGS = "CREATE TABLE IF NOT EXISTS warnings (lesson TEXT NOT NULL, text TEXT NOT NULL)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -84,36 +85,65 @@ class Class:
     lesson: object  # attnlab.course.submission.Lesson
     args: argparse.Namespace
     db_path: Path
-    found: dict[str, roster.Found] = field(default_factory=dict)
+    found: dict[str, intake.Found] = field(default_factory=dict)
     students: dict[str, roster.Student] = field(default_factory=dict)
     deadline: object = None
     rule: late.Penalty | None = None
     version: str = ""
+    staged: dict[str, Path] = field(default_factory=dict)  # student -> the grader's own copy of the file
+    warnings: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.db_path, check_same_thread=False, isolation_level=None)
         self._db.execute(_SCHEMA)
+        self._db.execute(_WARNINGS)
 
     @classmethod
     def start(cls, args, lesson, db_path: Path) -> Class:
         """Read the roster and the submissions folder; ``ValueError`` for a bad option."""
         db_path.parent.mkdir(parents=True, exist_ok=True)
+        from attnlab.course.submission import MAX_BYTES
+
         students = roster.read_roster(args.roster)
-        found = roster.find(args.submissions, lesson.name, students)
+        found = intake.find(args.submissions, lesson.name, students)
         if args.student:
-            if args.student not in found:
+            wanted = [s for s in found.found if roster.key(s) == roster.key(args.student)]
+            if not wanted:
                 raise ValueError(f"--student {args.student!r}: no such student in {args.submissions}")
-            found = {args.student: found[args.student]}
+            found.found = {wanted[0]: found.found[wanted[0]]}
+        staged = found.stage(max_bytes=MAX_BYTES)
         deadline = (late.parse_time(args.deadline) if args.deadline
                     else late.nbgrader_duedate(args.submissions, lesson.name))
         lesson.partial = bool(args.partial)
-        return cls(lesson, args, db_path, found, students, deadline, late.Penalty.parse(args.late_penalty),
-                   course_version())
+        return cls(lesson, args, db_path, found.found, students, deadline,
+                   late.Penalty.parse(args.late_penalty), course_version(), staged, found.warnings)
+
+    def warn(self, say) -> None:
+        """Say every warning of the intake (and keep them for the report)."""
+        with self._lock:
+            self._db.execute("DELETE FROM warnings WHERE lesson = ?", (self.lesson.name,))
+            self._db.executemany("INSERT INTO warnings VALUES (?, ?)",
+                                 [(self.lesson.name, w) for w in self.warnings])
+        for w in self.warnings:
+            say(f"attnlab-grade: warning: {w}")
 
     @property
     def submissions(self) -> dict[str, Path]:
-        return {sid: one.path for sid, one in self.found.items()}
+        """Student -> the grader's own copy of their file (which does not exist for a student
+        with no file, or whose file was refused)."""
+        return {sid: self.staged[sid] for sid in self.found}
+
+    @property
+    def missing(self) -> dict[str, str]:
+        """Student -> the file they should have handed in (as a note names it), for those with none."""
+        return {sid: intake.shown(one.path) for sid, one in self.found.items()
+                if not one.refused and not self.staged[sid].exists()}
+
+    @property
+    def refused(self) -> dict[str, str]:
+        """Student -> why their file is not graded (a link, a folder, a special file)."""
+        return {sid: one.refused for sid, one in self.found.items() if one.refused}
 
     @property
     def evidence_dir(self) -> Path:
@@ -121,15 +151,15 @@ class Class:
 
     def record(self, row, path: Path, file_digest: str) -> None:
         """After a row is stored: the penalty, the submission's record and its evidence."""
-        one = self.found.get(row.student, roster.Found(row.student, path))
+        one = self.found.get(row.student, intake.Found(row.student, path))
         try:
-            when, late_s = late.lateness(path, self.deadline, one.late_by_lms, self.rule)
+            when, late_s = late.lateness(one.path, self.deadline, one.late_by_lms, self.rule)
         except (ValueError, OverflowError) as exc:  # a timestamp no clock can hold: on time, and said
             when, late_s = "", 0.0
             row.notes.append(f"its handed-in time could not be read ({str(exc)[:120]}): taken as on time")
         earned = sum(row.scores.values())
         off = self.rule.points_off(late_s, self.lesson.max_points, earned) if self.rule else 0.0
-        values = (self.lesson.name, row.student, one.name, str(path), file_digest, self.version, when,
+        values = (self.lesson.name, row.student, one.name, str(one.path), file_digest, self.version, when,
                   late_s, off, time.strftime("%Y-%m-%dT%H:%M:%S"))
         with self._lock:
             self._db.execute(f"INSERT OR REPLACE INTO submissions VALUES ({', '.join('?' * 10)})", values)
@@ -165,7 +195,7 @@ class Class:
 def evidence_of(folder: Path, student: str) -> Path:
     """A student's own evidence folder (``<student>/submitted.ipynb``, ``graded.ipynb``): no two
     students' files can share a name, whatever their ids are."""
-    return folder / student
+    return folder / roster.file_name(student)
 
 
 def _grade_id(cell) -> str | None:

@@ -22,6 +22,7 @@ import mistune
 import nbformat
 
 from attnlab.course.classbook import ClassBook, Record, lesson_exercises
+from attnlab.course.roster import file_name
 from attnlab.course.submission import NOT_GRADED
 from attnlab.paths import SOLUTIONS_DIR
 
@@ -143,10 +144,28 @@ side, not in your work. Your instructor will grade it again; no score has been g
 """
 
 
+def missing_page(record: Record, lesson: str) -> str:
+    """The page of a student who handed nothing in: only what to hand in (no score, no path)."""
+    who = html.escape(record.name or record.student)
+    todo = "".join(f"<li>{html.escape(ex.function)}() — {ex.points:g} point(s)</li>"
+                   for ex in lesson_exercises(lesson))
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(lesson)} — {who}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"><style>{STYLE}</style></head>
+<body><h1>{html.escape(lesson)}: feedback for {who}</h1>
+<p><b>Nothing handed in yet.</b> Hand in your notebook <code>{html.escape(lesson)}.ipynb</code> with
+these exercises written:</p>
+<ul>{todo}</ul>
+</body></html>
+"""
+
+
 def page(record: Record, lesson: str, code_path: Path | None) -> str:
     """One student's feedback page for one lesson (a complete HTML document)."""
     if record.status == NOT_GRADED:
         return not_graded_page(record, lesson)
+    if record.status == "missing":
+        return missing_page(record, lesson)
     exs = lesson_exercises(lesson)
     top = sum(ex.points for ex in exs)
     who = html.escape(record.name or record.student)
@@ -180,9 +199,10 @@ def write_pages(book: ClassBook, lesson, folder: Path, evidence: Path | None = N
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for record in book.records(name):
-        kept = evidence / record.student / "submitted.ipynb" if evidence else None
-        code_path = kept if kept and kept.is_file() else (Path(record.file) if record.file else None)
-        path = out / f"{record.student}.html"
+        # Only the grader's own copy (never the file in the folder: it may be a link to a classmate's)
+        kept = evidence / file_name(record.student) / "submitted.ipynb" if evidence else None
+        code_path = kept if kept and kept.is_file() else None
+        path = out / f"{file_name(record.student)}.html"
         try:
             text = page(record, name, code_path)
         except Exception as exc:  # noqa: BLE001 — one student's data never stops the others' pages

@@ -34,6 +34,7 @@ from attnlab.course.gradebook import Gradebook, digest
 from attnlab.course.replay import NotReplayable
 from attnlab.course.submission import (  # noqa: F401 — the grading API, in one place
     NOT_GRADED,
+    REFUSED,
     TIME_LIMIT,
     Exercise,
     Grade,
@@ -90,17 +91,28 @@ def _progress(total: int):
 
 
 def grade_all(submissions: dict[str, Path], lesson: Lesson, book: Gradebook, jobs: int, isolated,
-              time_limit: float = TIME_LIMIT, resume: bool = False, say=print, after=None) -> list[Grade]:
+              time_limit: float = TIME_LIMIT, resume: bool = False, say=print, after=None,
+              refused: dict[str, str] | None = None, missing: dict[str, str] | None = None) -> list[Grade]:
     """Grade every submission not already in ``book`` (with ``resume``), ``jobs`` at once; each row
-    is stored as soon as it is graded. The rows graded now."""
+    is stored as soon as it is graded. A ``refused`` student's file (a link, a folder) is not
+    graded: their row says why; a ``missing`` one's row names the file they should hand in. The
+    rows graded now."""
     finished = book.finished() if resume else {}
-    todo = {s: p for s, p in submissions.items() if finished.get(s, None) != digest(p)}
+    refused, missing = refused or {}, missing or {}
+    todo = {s: p for s, p in submissions.items() if s in refused or finished.get(s, None) != digest(p)}
     if resume:
         say(f"resuming: {len(submissions) - len(todo)} already graded, {len(todo)} to grade")
     bar, lock, rows = _progress(len(todo)), threading.Lock(), []
 
     def one(student: str, path: Path) -> Grade:
-        row = grade(student, path, lesson, isolated, time_limit)
+        if student in refused:
+            row = Grade(student, REFUSED, {ex.grade_id: 0.0 for ex in lesson.exercises},
+                        [f"the file handed in was refused: {refused[student]}"])
+        elif student in missing:
+            row = Grade(student, "missing", {ex.grade_id: 0.0 for ex in lesson.exercises},
+                        [f"no file {missing[student]} submitted"])
+        else:
+            row = grade(student, path, lesson, isolated, time_limit)
         if after is not None:  # attnlab.course.classroom: late penalty, evidence — per student, guarded
             try:
                 after(row, path, digest(path))
@@ -172,12 +184,13 @@ def main(argv: list[str] | None = None) -> int:
         klass = classroom.Class.start(args, lesson, db_path)  # roster, LMS names, deadline
     except ValueError as exc:
         parser.error(str(exc))
+    klass.warn(lambda line: print(line, file=sys.stderr))
     submissions = klass.submissions
     book = Gradebook(args.out, args.lesson, lesson.exercises, resume=args.resume or bool(args.student),
                      db_path=db_path)
     try:
         grade_all(submissions, lesson, book, args.jobs, isolated, args.time_limit, args.resume,
-                  after=klass.record)
+                  after=klass.record, refused=klass.refused, missing=klass.missing)
     finally:
         book.close()
         klass.close()

@@ -99,6 +99,15 @@ def _row(s: ExerciseStats) -> str:
             f"{f' — {hits} learner(s)' if hits else ''}</td><td><ul>{mistakes}</ul></td></tr>")
 
 
+def _warnings(warnings: list[str]) -> str:
+    """What the grader warned about the submissions folder (files, names, the roster)."""
+    if not warnings:
+        return ""
+    items = "".join(f"<li>{html.escape(w)}</li>" for w in warnings)
+    return (f"<h2>Warnings ({len(warnings)})</h2><p>About the files handed in and the roster:</p>"
+            f"<ul>{items}</ul>")
+
+
 def write_report(book: ClassBook, lesson, folder: Path) -> Path:
     """The report for ``lesson`` into ``folder/<lesson>/``; the HTML page's path."""
     name = getattr(lesson, "name", lesson)
@@ -134,7 +143,7 @@ ul {{ margin: 0; padding-left: 1.1rem; }} td:first-child, td:nth-child(2) {{ whi
 <p>{len(handed_in)} submissions ({missing} missing, {late} late); mean {mean:.2f} of {top:g} points.</p>
 <img alt="histogram of the class's scores" src="data:image/png;base64,{base64.b64encode(png).decode()}">
 <table><tr><th>exercise</th><th>passed</th><th>most-failed case</th><th>mistakes named most often</th></tr>
-{"".join(_row(s) for s in stats)}</table></body></html>
+{"".join(_row(s) for s in stats)}</table>{_warnings(book.warnings(name))}</body></html>
 """
     (out / "index.html").write_text(page, encoding="utf-8")
     return out / "index.html"

@@ -1,36 +1,54 @@
-"""Who submitted what: a class roster, and the file names learning platforms give downloads.
+"""Who is in the class: a roster, how a name in a file name finds its student, and safe file names.
 
-A roster is one student id per line, or a CSV whose header has ``id`` (and any of ``name``,
-``sis_user_id``, ``sis_login_id``, ``section`` — what a Canvas export needs). Downloaded
-submissions are recognised by their platform's naming and mapped to a student id:
+A roster is one student id per line, or a CSV whose header has ``id`` and any of ``name``,
+``login``, ``email``, ``sis_user_id``, ``sis_login_id``, ``section`` (Canvas's own gradebook export
+reads as one too: ``Student``, ``ID``, ``SIS User ID``, ``SIS Login ID``, ``Section``).
 
-=======================================================  ===================================
-file as the platform names it                            student
-=======================================================  ===================================
-``erin.ipynb``                                           ``erin``
-``erin/03_softmax/03_softmax.ipynb`` (nbgrader)          ``erin``
-``smithdave_12345_6789_03_softmax.ipynb`` (Canvas)       ``12345`` (Canvas user id)
-``smithdave_LATE_12345_6789_03_softmax-1.ipynb``         ``12345``, marked late by Canvas
-``Dave Smith - 03_softmax.ipynb`` (Teams, Classroom…)    the roster id whose name is Dave Smith
-``Dave Smith_4242_assignsubmission_file_/03_softmax…``   the roster id whose name is Dave Smith,
-(Moodle's "download all submissions" folders)            else ``4242`` (Moodle participant id)
-=======================================================  ===================================
+:meth:`Roster.match` finds the students a token from a file name stands for: the one whose id (or
+SIS user id) it is, else those whose login, e-mail (or the e-mail's local part) it is, else those
+whose name it is — "Dave Smith", "Smith, Dave", or squashed as Canvas writes logins
+(``smithdave``). Every comparison is on :func:`key`: Unicode NFC, case folded, spaces collapsed —
+so 王伟, 李娜, Иван Петров, Zoë and Zoé are each themselves (a macOS download's decomposed "Zoë"
+is Zoë), and nobody is ever slugged to a shared placeholder.
 
-A Canvas id or a name the roster does not know is kept as it is (a name becomes ``dave-smith``).
-When one student has several files (Canvas's ``-1``, ``-2`` resubmissions), the last one counts.
+:func:`file_name` gives each student id the one file name its evidence folder and feedback page
+use: the id itself when it is plain (lowercase ASCII letters, digits, ``._@+=-``), else a readable
+part and a digest of the exact id — no two ids share a name, on case-insensitive disks too.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, fields
 from pathlib import Path
 
-CANVAS = re.compile(r"^(?P<login>[^_]+)_(?P<late>LATE_)?(?P<id>\d+)_(?P<sub>\d+)_(?P<file>.+)\.ipynb$")
-NAMED = re.compile(r"^(?P<name>.+?) - (?P<file>[^/]+)\.ipynb$")
-MOODLE = re.compile(r"^(?P<name>.+)_(?P<id>\d+)_assignsubmission_file_?$")
-COLUMNS = ("id", "name", "sis_user_id", "sis_login_id", "section")
+COLUMNS = ("id", "name", "login", "email", "sis_user_id", "sis_login_id", "section")
+_ALIASES = {"student": "name", "student_name": "name", "full_name": "name", "e_mail": "email",
+            "mail": "email", "email_address": "email", "username": "login", "user_name": "login",
+            "student_id": "id", "user_id": "id"}
+_PLAIN = re.compile(r"^[0-9a-z_@+=][0-9a-z._@+=-]{0,99}$")
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+
+
+def key(text: str) -> str:
+    """``text`` as names are compared: NFC, case folded, runs of spaces and underscores as one space."""
+    folded = unicodedata.normalize("NFC", unicodedata.normalize("NFC", str(text)).casefold())
+    return " ".join(folded.replace("_", " ").split())
+
+
+def _squashed(text: str) -> str:
+    return "".join(ch for ch in key(text) if ch.isalnum())
+
+
+def file_name(student: str) -> str:
+    """The file name (no suffix) of a student's evidence folder and feedback page: injective."""
+    if _PLAIN.match(student) and student.split(".")[0] not in _RESERVED:
+        return student
+    readable = re.sub(r"[^\w.-]+", "-", key(student)).strip("-.")[:60] or "student"
+    return f"{readable}~{hashlib.sha256(student.encode('utf-8', 'surrogatepass')).hexdigest()[:12]}"
 
 
 @dataclass
@@ -42,87 +60,90 @@ class Student:
     sis_user_id: str = ""
     sis_login_id: str = ""
     section: str = ""
+    login: str = ""
+    email: str = ""
 
 
-@dataclass
-class Found:
-    """One submission file and what its name says."""
-
-    student: str
-    path: Path
-    name: str = ""
-    late_by_lms: bool = False  # Canvas put LATE in the file name
+def _column(header: str) -> str:
+    name = re.sub(r"[\s\-]+", "_", header.strip().lower())
+    return _ALIASES.get(name, name)
 
 
 def read_roster(path: Path | None) -> dict[str, Student]:
-    """Student id -> :class:`Student`, from a plain list of ids or a CSV with an ``id`` column."""
+    """Student id -> :class:`Student`, from a plain list of ids or a CSV with an ``id`` column;
+    ``ValueError`` naming the problem (no ``id`` column, an id listed twice)."""
     if path is None:
         return {}
     text = Path(path).read_text(encoding="utf-8-sig")
     first = text.splitlines()[0] if text.strip() else ""
     if "," not in first:
-        return {sid: Student(sid) for sid in text.split()}
-    rows = list(csv.DictReader(text.splitlines()))
-    if not rows or "id" not in rows[0]:
+        ids = [unicodedata.normalize("NFC", sid) for sid in text.split()]
+        return _unique(path, [Student(sid) for sid in ids])
+    reader = csv.reader(text.splitlines())
+    head = [_column(h) for h in next(reader)]
+    if "id" not in head:
         raise ValueError(f"{path}: a CSV roster needs an 'id' column (and may have {', '.join(COLUMNS[1:])})")
-    return {r["id"].strip(): Student(**{c: (r.get(c) or "").strip() for c in COLUMNS}) for r in rows
-            if (r.get("id") or "").strip()}
+    known = {f.name for f in fields(Student)}
+    students = []
+    for values in reader:
+        row = {h: unicodedata.normalize("NFC", v.strip()) for h, v in zip(head, values, strict=False)
+               if h in known}
+        if row.get("id"):  # Canvas's "Points Possible" row has none
+            students.append(Student(**row))
+    return _unique(path, students)
 
 
-def _slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "unnamed"
+def _unique(path, students: list[Student]) -> dict[str, Student]:
+    found: dict[str, Student] = {}
+    for s in students:
+        if key(s.id) in {key(sid) for sid in found}:
+            raise ValueError(f"{path}: the roster lists the id {s.id!r} twice")
+        found[s.id] = s
+    return found
 
 
-def _by_name(roster: dict[str, Student], name: str) -> str | None:
-    wanted = {_slug(name), _slug(" ".join(reversed([p.strip() for p in name.split(",")])))}
-    for sid, student in roster.items():
-        if student.name and _slug(student.name) in wanted:
-            return sid
-    return None
+class Roster:
+    """A roster indexed for :meth:`match` (every key as :func:`key` makes it)."""
+
+    def __init__(self, students: dict[str, Student]):
+        self.students = students
+        self._ids: dict[str, str] = {}
+        self._logins: dict[str, set[str]] = {}
+        self._names: dict[str, set[str]] = {}
+        for sid, s in students.items():
+            self._ids[key(sid)] = sid
+            for login in (s.login, s.sis_login_id, s.email, s.email.split("@")[0] if "@" in s.email else "",
+                          s.sis_user_id):
+                if login:
+                    self._logins.setdefault(key(login), set()).add(sid)
+            for name in _forms(s.name):
+                self._names.setdefault(name, set()).add(sid)
+
+    def __contains__(self, sid: str) -> bool:
+        return sid in self.students
+
+    def match(self, token: str, by: tuple[str, ...] = ("id", "login", "name")) -> set[str]:
+        """The roster ids ``token`` may stand for: by id, else by login or e-mail, else by name."""
+        k = key(token)
+        if "id" in by and k in self._ids:
+            return {self._ids[k]}
+        if "login" in by and k in self._logins:
+            return set(self._logins[k])
+        if "name" in by:
+            for form in _forms(token):
+                if form in self._names:
+                    return set(self._names[form])
+        return set()
 
 
-def identify(entry: Path, lesson: str, roster: dict[str, Student]) -> Found | None:
-    """The student a top-level entry of the submissions folder belongs to (``None``: not one)."""
-    if entry.is_dir():
-        moodle = MOODLE.match(entry.name)
-        if moodle:
-            files = sorted(entry.glob("*.ipynb"))
-            if not files:
-                return None
-            name = moodle["name"]
-            sid = _by_name(roster, name) or (moodle["id"] if moodle["id"] in roster else None)
-            return Found(sid or moodle["id"], files[-1], name)
-        return Found(entry.name, entry / lesson / f"{lesson}.ipynb")  # nbgrader
-    if entry.suffix != ".ipynb":
-        return None
-    canvas = CANVAS.match(entry.name)
-    if canvas:
-        return Found(canvas["id"], entry, canvas["login"], bool(canvas["late"]))
-    named = NAMED.match(entry.name)
-    if named:
-        return Found(_by_name(roster, named["name"]) or _slug(named["name"]), entry, named["name"])
-    return Found(entry.stem, entry)
-
-
-def _order(found: Found):
-    canvas = CANVAS.match(found.path.name)
-    return (int(canvas["sub"]) if canvas else 0, found.path.name)
-
-
-def find(folder: Path, lesson: str, roster: dict[str, Student]) -> dict[str, Found]:
-    """Student id -> their submission, for every file in ``folder`` and every roster student
-    (a missing file keeps the layout the folder uses: nbgrader's, or one file per student)."""
-    found: dict[str, Found] = {}
-    entries = [e for e in sorted(Path(folder).iterdir()) if not e.name.startswith(".")]
-    for one in sorted(filter(None, (identify(e, lesson, roster) for e in entries)), key=_order):
-        found[one.student] = one  # the last file of a student counts
-    folders = sum(e.is_dir() and not MOODLE.match(e.name) for e in entries)
-    nbgrader = folders > len(entries) - folders  # mostly <student>/<lesson>/ folders: nbgrader's layout
-    for sid in roster:
-        if sid not in found:
-            path = folder / sid / lesson / f"{lesson}.ipynb" if nbgrader else folder / f"{sid}.ipynb"
-            found[sid] = Found(sid, path)
-    for sid, one in found.items():
-        if sid in roster and roster[sid].name:  # the roster's name over a platform's login
-            one.name = roster[sid].name
-    return dict(sorted(found.items()))
+def _forms(name: str) -> list[str]:
+    """A name's keys: as written, "Last, First" turned round, and squashed ("smithdave")."""
+    if not name.strip():
+        return []
+    parts = [p.strip() for p in name.split(",")]
+    turned = " ".join(reversed(parts)) if len(parts) == 2 else name
+    words = key(turned).split()
+    found = [key(name), key(turned)]
+    if len(words) > 1:
+        found += [_squashed(turned), _squashed(" ".join([words[-1], *words[:-1]]))]
+    return list(dict.fromkeys(f for f in found if f))

@@ -33,6 +33,7 @@ from attnlab.course.replay import Answers, inputs, record, replay
 from attnlab.course.sandbox import private_folder
 
 NOT_GRADED = "not graded"  # the grader or its sandbox failed: never a score
+REFUSED = "refused"  # what was handed in is a link, a folder or a special file, not a notebook
 TIME_LIMIT = 120.0  # seconds per notebook; every lesson runs in well under 15 s
 MAX_BYTES = 512 * 2**20  # the file (outputs included: a notebook with big plots may be 50 MB)
 MAX_CODE = 4 * 2**20  # the code cells' sources together: a lesson's are about 20 kB
@@ -55,7 +56,7 @@ class Grade:
     """One student's row of the gradebook."""
 
     student: str
-    status: str  # graded | missing | invalid notebook | time limit | kernel died | not graded (grader failed)
+    status: str  # graded | missing | refused | invalid notebook | time limit | kernel died | not graded
     scores: dict[str, float] = field(default_factory=dict)  # by exercise grade_id
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
