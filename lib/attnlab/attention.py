@@ -21,6 +21,7 @@ import math
 
 import numpy as np
 
+from attnlab.errors import AttnlabError
 from attnlab.validate import (
     as_bool_array,
     as_float_array,
@@ -43,11 +44,11 @@ def softmax(x, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
     x = as_float_array(x, "x", min_ndim=1)
     t = positive_float(temperature, "temperature")
     if not -x.ndim <= axis < x.ndim:
-        raise ValueError(f"axis {axis} is out of range for x of shape {x.shape}")
+        raise AttnlabError(f"axis {axis} is out of range for x of shape {x.shape}")
     z = x / t
     z_max = np.max(z, axis=axis, keepdims=True)
     if np.isneginf(z_max).any():
-        raise ValueError(
+        raise AttnlabError(
             f"x has a slice along axis {axis} whose entries are all -inf: softmax is undefined there"
         )
     e = np.exp(z - z_max)
@@ -71,12 +72,12 @@ def check_shapes(q_shape=None, k_shape=(), v_shape=None) -> None:
     if len(k_shape) < 2:
         return  # k itself is checked (and refused) where it is turned into an array
     if q_shape is not None and q_shape[-1] != k_shape[-1]:
-        raise ValueError(
+        raise AttnlabError(
             f"q has shape {q_shape} and k has shape {k_shape}: "
             f"their last axes (d_k) must match, got {q_shape[-1]} and {k_shape[-1]}"
         )
     if v_shape is not None and k_shape[-2] != v_shape[-2]:
-        raise ValueError(
+        raise AttnlabError(
             f"k has shape {k_shape} and v has shape {v_shape}: every key needs one value, "
             f"so their sequence axes (Tk) must match, got {k_shape[-2]} and {v_shape[-2]}"
         )
@@ -106,7 +107,7 @@ def apply_mask(scores, mask) -> np.ndarray:
     mask = as_bool_array(mask, "mask")
     shape = broadcast_shape({"mask": mask.shape, "scores": scores.shape})
     if shape != scores.shape:
-        raise ValueError(
+        raise AttnlabError(
             f"mask of shape {mask.shape} must broadcast to the scores' shape {scores.shape} "
             f"(..., Tq, Tk), but together they make {shape}"
         )
@@ -114,7 +115,7 @@ def apply_mask(scores, mask) -> np.ndarray:
     blind = ~mask.any(axis=-1)  # (..., Tq): queries that may attend nothing
     if blind.any():
         where = tuple(int(i) for i in np.argwhere(blind)[0])
-        raise ValueError(
+        raise AttnlabError(
             f"mask leaves {int(blind.sum())} query row(s) with no key to attend, the first at "
             f"index {where}: every query must be allowed at least one key (a row of all -inf has "
             f"no softmax)"

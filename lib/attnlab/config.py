@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from attnlab.errors import AttnlabError
 from attnlab.validate import default_d_head, positive_int
 
 __all__ = ["ModelConfig"]
@@ -44,7 +45,7 @@ class ModelConfig:
         positive_int(self.d_mlp, "d_mlp")
         for field in ("bias", "tie_weights"):
             if not isinstance(getattr(self, field), bool):
-                raise ValueError(f"{field} must be True or False, but got {getattr(self, field)!r}")
+                raise AttnlabError(f"{field} must be True or False, but got {getattr(self, field)!r}")
 
     @property
     def attention_width(self) -> int:

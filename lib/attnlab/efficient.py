@@ -28,6 +28,7 @@ import math
 import numpy as np
 
 from attnlab.attention import check_shapes
+from attnlab.errors import AttnlabError
 from attnlab.validate import as_float_array, broadcast_shape, positive_int
 
 
@@ -59,7 +60,7 @@ def _check_inputs(q, k, v, block_size, causal):
     lead = broadcast_shape({"q's leading axes": q.shape[:-2], "k's leading axes": k.shape[:-2],
                             "v's leading axes": v.shape[:-2]})
     if not isinstance(causal, bool | np.bool_):
-        raise ValueError(f"causal must be True or False, but got {causal!r}")
+        raise AttnlabError(f"causal must be True or False, but got {causal!r}")
     return q, k, v, positive_int(block_size, "block_size"), lead
 
 

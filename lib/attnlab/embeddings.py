@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from attnlab.errors import AttnlabError
 from attnlab.validate import as_float_array, broadcast_shape, positive_int
 
 
@@ -26,7 +27,7 @@ def _unit(x: np.ndarray, name: str) -> np.ndarray:
     """``x`` ``(..., d)`` scaled to length 1 along the last axis; a zero vector has no direction."""
     norms = np.linalg.norm(x, axis=-1, keepdims=True)
     if np.any(norms == 0):
-        raise ValueError(f"{name} contains a vector of length 0, which has no direction")
+        raise AttnlabError(f"{name} contains a vector of length 0, which has no direction")
     return x / norms
 
 
@@ -34,11 +35,11 @@ def _vectors(x, name: str, ndim: int | None = None) -> np.ndarray:
     x = as_float_array(x, name, min_ndim=1)
     if ndim is not None and x.ndim != ndim:
         what = "one vector (d,)" if ndim == 1 else "a table of vectors (n, d)"
-        raise ValueError(f"{name} must be {what}, but has shape {x.shape}")
+        raise AttnlabError(f"{name} must be {what}, but has shape {x.shape}")
     if np.isinf(x).any():
-        raise ValueError(f"{name} contains -inf")
+        raise AttnlabError(f"{name} contains -inf")
     if x.shape[-1] == 0:
-        raise ValueError(f"{name} has shape {x.shape}: its vectors have no entries")
+        raise AttnlabError(f"{name} has shape {x.shape}: its vectors have no entries")
     return x
 
 
@@ -47,7 +48,7 @@ def cosine_similarity(a, b) -> np.ndarray | float:
     (a float for two single vectors). Leading axes broadcast."""
     a, b = _vectors(a, "a"), _vectors(b, "b")
     if a.shape[-1] != b.shape[-1]:
-        raise ValueError(f"a has shape {a.shape} and b has shape {b.shape}: their vectors must have "
+        raise AttnlabError(f"a has shape {a.shape} and b has shape {b.shape}: their vectors must have "
                          f"the same length d, got {a.shape[-1]} and {b.shape[-1]}")
     broadcast_shape({"a's leading axes": a.shape[:-1], "b's leading axes": b.shape[:-1]})
     sim = np.sum(_unit(a, "a") * _unit(b, "b"), axis=-1)  # (...)
@@ -59,7 +60,7 @@ def cosine_matrix(a, b=None) -> np.ndarray:
     a = _vectors(a, "a", ndim=2)
     b = a if b is None else _vectors(b, "b", ndim=2)
     if a.shape[1] != b.shape[1]:
-        raise ValueError(f"a has shape {a.shape} and b has shape {b.shape}: their rows must have the "
+        raise AttnlabError(f"a has shape {a.shape} and b has shape {b.shape}: their rows must have the "
                          f"same length d")
     return _unit(a, "a") @ _unit(b, "b").T  # (n, d) @ (d, m)
 
@@ -73,16 +74,16 @@ def nearest_neighbours(vector, table, k: int = 5, exclude=()) -> tuple[np.ndarra
     vector = _vectors(vector, "vector", ndim=1)
     table = _vectors(table, "table", ndim=2)
     if table.shape[1] != vector.shape[0]:
-        raise ValueError(f"vector has length {vector.shape[0]} but the table's rows have length "
+        raise AttnlabError(f"vector has length {vector.shape[0]} but the table's rows have length "
                          f"{table.shape[1]} (table shape {table.shape})")
     k = positive_int(k, "k")
     excluded = np.zeros(len(table), dtype=bool)
     for i in exclude:
         if isinstance(i, bool) or not isinstance(i, int | np.integer) or not 0 <= i < len(table):
-            raise ValueError(f"exclude must hold row indices from 0 to {len(table) - 1}, but holds {i!r}")
+            raise AttnlabError(f"exclude must hold row indices from 0 to {len(table) - 1}, but holds {i!r}")
         excluded[int(i)] = True
     if k > (~excluded).sum():
-        raise ValueError(f"k = {k} but the table has only {(~excluded).sum()} rows to choose from")
+        raise AttnlabError(f"k = {k} but the table has only {(~excluded).sum()} rows to choose from")
     norms = np.linalg.norm(table, axis=1)  # (n,)
     with np.errstate(divide="ignore", invalid="ignore"):
         sims = (table @ _unit(vector, "vector")) / norms  # (n,); a zero row gives nan
@@ -98,7 +99,7 @@ def spread(vectors) -> float:
     vectors = _vectors(vectors, "vectors", ndim=2)
     n = len(vectors)
     if n < 2:
-        raise ValueError(f"spread needs at least 2 vectors to compare, but got {n}")
+        raise AttnlabError(f"spread needs at least 2 vectors to compare, but got {n}")
     sims = cosine_matrix(vectors)
     pairs = np.triu_indices(n, k=1)
     return float(np.mean(1.0 - sims[pairs]))
@@ -114,11 +115,11 @@ def pca_2d(points) -> tuple[np.ndarray, np.ndarray]:
     """
     points = _vectors(points, "points", ndim=2)
     if len(points) < 3:
-        raise ValueError(f"pca_2d needs at least 3 points, but got {len(points)}")
+        raise AttnlabError(f"pca_2d needs at least 3 points, but got {len(points)}")
     centred = points - points.mean(axis=0)  # (n, d)
     u, s, _ = np.linalg.svd(centred, full_matrices=False)  # u (n, r), s (r,)
     if len(s) < 2 or s[0] == 0:
-        raise ValueError(f"points of shape {points.shape} do not vary in two directions")
+        raise AttnlabError(f"points of shape {points.shape} do not vary in two directions")
     coords = u[:, :2] * s[:2]  # (n, 2)
     signs = np.sign(coords[np.argmax(np.abs(coords), axis=0), [0, 1]])
     explained = s[:2] ** 2 / np.sum(s**2)
@@ -134,6 +135,6 @@ def word_vectors(model, text: str, word: str) -> np.ndarray:
     """
     tokens = model.tokens(text)
     if word not in tokens:
-        raise ValueError(f"{word!r} is not one of the tokens of {text!r}: {tokens} (a word the tokenizer "
+        raise AttnlabError(f"{word!r} is not one of the tokens of {text!r}: {tokens} (a word the tokenizer "
                          "splits into pieces cannot be looked up as one token)")
     return model.hidden_states(text)[:, tokens.index(word)]

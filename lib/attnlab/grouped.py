@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from attnlab.attention import causal_mask, scaled_dot_product_attention
+from attnlab.errors import AttnlabError
 from attnlab.validate import as_float_array, positive_int
 
 
@@ -23,7 +24,7 @@ def group_size(n_heads: int, n_kv_heads: int) -> int:
     """H / G: how many query heads share one key/value head (G must divide H)."""
     n_heads, n_kv_heads = positive_int(n_heads, "n_heads"), positive_int(n_kv_heads, "n_kv_heads")
     if n_heads % n_kv_heads:
-        raise ValueError(f"{n_kv_heads} key/value heads cannot be shared evenly by {n_heads} query heads: "
+        raise AttnlabError(f"{n_kv_heads} key/value heads cannot be shared evenly by {n_heads} query heads: "
                          f"n_kv_heads must divide n_heads")
     return n_heads // n_kv_heads
 

@@ -18,6 +18,7 @@ out, as in :mod:`attnlab.costs`. Measured against torch's FLOP counter on the ti
 from __future__ import annotations
 
 from attnlab.costs import matmul_flops
+from attnlab.errors import AttnlabError
 from attnlab.params import ModelConfig
 from attnlab.validate import positive_int
 
@@ -26,7 +27,7 @@ def kv_cache_bytes(config: ModelConfig, n_tokens: int = 1, itemsize: int = 2) ->
     """Bytes of the keys and values of ``n_tokens`` positions, every layer and head, at ``itemsize``
     bytes per number (2 = fp16): ``2 · n_layers · n_heads · d_head · n_tokens · itemsize``."""
     if not isinstance(config, ModelConfig):
-        raise ValueError(f"config must be a ModelConfig (e.g. attnlab.params.PRESETS['gpt3-175b']), "
+        raise AttnlabError(f"config must be a ModelConfig (e.g. attnlab.params.PRESETS['gpt3-175b']), "
                          f"but got {type(config).__name__}")
     n_tokens, itemsize = positive_int(n_tokens, "n_tokens"), positive_int(itemsize, "itemsize")
     return 2 * config.n_layers * config.attention_width * n_tokens * itemsize

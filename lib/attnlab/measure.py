@@ -17,6 +17,7 @@ import time
 import tracemalloc
 from collections.abc import Callable
 
+from attnlab.errors import AttnlabError
 from attnlab.validate import positive_float, positive_int
 
 
@@ -29,9 +30,9 @@ def peak_bytes(fn: Callable, *args, **kwargs) -> int:
     function and input shapes.
     """
     if not callable(fn):
-        raise ValueError(f"fn must be a function, but got {type(fn).__name__}")
+        raise AttnlabError(f"fn must be a function, but got {type(fn).__name__}")
     if tracemalloc.is_tracing():
-        raise ValueError("tracemalloc is already tracing: peak_bytes cannot measure inside it")
+        raise AttnlabError("tracemalloc is already tracing: peak_bytes cannot measure inside it")
     fn(*args, **kwargs)  # warm-up, untraced
     tracemalloc.start()
     try:
@@ -57,7 +58,7 @@ def interleaved_samples(contenders: dict[str, Callable[[], object]], repeats: in
     the contenders so none is always first (or always right after the slowest).
     """
     if not contenders or not all(callable(fn) for fn in contenders.values()):
-        raise ValueError("contenders must be a non-empty dict of name -> function of no arguments")
+        raise AttnlabError("contenders must be a non-empty dict of name -> function of no arguments")
     repeats = positive_int(repeats, "repeats")
     min_sample_s = positive_float(min_sample_s, "min_sample_s")
     names = list(contenders)
@@ -92,7 +93,7 @@ def torch_ops(fn: Callable, *args, **kwargs) -> list[str]:
     from torch.utils._python_dispatch import TorchDispatchMode
 
     if not callable(fn):
-        raise ValueError(f"fn must be a function, but got {type(fn).__name__}")
+        raise AttnlabError(f"fn must be a function, but got {type(fn).__name__}")
 
     class _Log(TorchDispatchMode):
         def __init__(self):

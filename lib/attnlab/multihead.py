@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from attnlab.attention import attention_pattern, causal_mask, scaled_dot_product_attention
+from attnlab.errors import AttnlabError
 from attnlab.validate import as_float_array
 
 # --- one head, by itself --------------------------------------------------------------------------
@@ -44,7 +45,7 @@ def value_update(x, pattern, W_V_down, W_V_up) -> np.ndarray:
     for name, arr, shape in (("pattern", pattern, (T, T)), ("W_V_down", W_V_down, (C, D)),
                              ("W_V_up", W_V_up, (D, C))):
         if arr.shape != shape:
-            raise ValueError(f"{name} has shape {arr.shape}, but with x of shape {x.shape} "
+            raise AttnlabError(f"{name} has shape {arr.shape}, but with x of shape {x.shape} "
                              f"it must have shape {shape}")
     return x + pattern @ (x @ W_V_down) @ W_V_up  # (T, C) + (T, T) @ (T, D) @ (D, C)
 
@@ -68,27 +69,27 @@ def check_heads(x, W_Q, W_K, W_V_down, W_V_up, context=None):
     ``context`` defaulting to ``x``."""
     x = as_float_array(x, "x")
     if x.ndim != 2:
-        raise ValueError(f"x must have shape (T, d_model), one embedding per row, but has shape {x.shape}")
+        raise AttnlabError(f"x must have shape (T, d_model), one embedding per row, but has shape {x.shape}")
     W_Q = as_float_array(W_Q, "W_Q")
     if W_Q.ndim != 3:
-        raise ValueError(f"W_Q must have shape (n_heads, d_model, d_head), but has shape {W_Q.shape}")
+        raise AttnlabError(f"W_Q must have shape (n_heads, d_model, d_head), but has shape {W_Q.shape}")
     H, C, D = W_Q.shape
     wanted = {"W_K": (H, C, D), "W_V_down": (H, C, D), "W_V_up": (H, D, C)}
     maps = []
     for name, w in (("W_K", W_K), ("W_V_down", W_V_down), ("W_V_up", W_V_up)):
         w = as_float_array(w, name)
         if w.shape != wanted[name]:
-            raise ValueError(f"{name} has shape {w.shape}, but with W_Q of shape {W_Q.shape} "
+            raise AttnlabError(f"{name} has shape {w.shape}, but with W_Q of shape {W_Q.shape} "
                              f"(n_heads, d_model, d_head) it must have shape {wanted[name]}")
         maps.append(w)
     if x.shape[1] != C:
-        raise ValueError(f"x has shape {x.shape}, but the maps need embeddings of d_model={C}: (T, {C})")
+        raise AttnlabError(f"x has shape {x.shape}, but the maps need embeddings of d_model={C}: (T, {C})")
     if context is None:
         context = x
     else:
         context = as_float_array(context, "context")
         if context.ndim != 2 or context.shape[1] != C:
-            raise ValueError(f"context must have shape (T_ctx, d_model={C}), but has shape {context.shape}")
+            raise AttnlabError(f"context must have shape (T_ctx, d_model={C}), but has shape {context.shape}")
     return x, W_Q, *maps, context
 
 
@@ -124,7 +125,7 @@ def stack_value_up(W_V_up) -> np.ndarray:
     ``h·D … (h+1)·D − 1`` are head h's value-up map."""
     W_V_up = as_float_array(W_V_up, "W_V_up")
     if W_V_up.ndim != 3:
-        raise ValueError(f"W_V_up must have shape (n_heads, d_head, d_model), but has shape {W_V_up.shape}")
+        raise AttnlabError(f"W_V_up must have shape (n_heads, d_head, d_model), but has shape {W_V_up.shape}")
     H, D, C = W_V_up.shape
     return W_V_up.reshape(H * D, C)
 
@@ -133,7 +134,7 @@ def concat_heads(head_outputs) -> np.ndarray:
     """The heads' outputs ``(H, T, D)`` side by side: ``(T, H·D)``, head h in columns h·D … (h+1)·D − 1."""
     head_outputs = as_float_array(head_outputs, "head_outputs")
     if head_outputs.ndim != 3:
-        raise ValueError(f"head_outputs must have shape (n_heads, T, d_head), but has shape "
+        raise AttnlabError(f"head_outputs must have shape (n_heads, T, d_head), but has shape "
                          f"{head_outputs.shape}")
     H, T, D = head_outputs.shape
     return head_outputs.transpose(1, 0, 2).reshape(T, H * D)
@@ -145,6 +146,6 @@ def output_matrix_form(head_outputs, W_O) -> np.ndarray:
     side_by_side = concat_heads(head_outputs)  # (T, H·D)
     W_O = as_float_array(W_O, "W_O")
     if W_O.ndim != 2 or W_O.shape[0] != side_by_side.shape[1]:
-        raise ValueError(f"W_O must have shape (n_heads·d_head={side_by_side.shape[1]}, d_model), "
+        raise AttnlabError(f"W_O must have shape (n_heads·d_head={side_by_side.shape[1]}, d_model), "
                          f"but has shape {W_O.shape}")
     return side_by_side @ W_O  # (T, H·D) @ (H·D, C) -> (T, C)

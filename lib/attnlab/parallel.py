@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from attnlab.attention import causal_mask, scaled_dot_product_attention
+from attnlab.errors import AttnlabError
 from attnlab.multihead import check_heads, multi_head_attention, stack_value_up
 from attnlab.validate import as_float_array, default_d_head, positive_int
 
@@ -62,7 +63,7 @@ def heads_batched(x, W_QKV, W_O, n_heads: int, causal: bool = False) -> np.ndarr
     n_heads, n_tokens, d_model = positive_int(n_heads, "n_heads"), len(x), x.shape[-1]
     if (x.ndim != 2 or W_QKV.shape[0] != d_model or W_QKV.shape[1] % (3 * n_heads)
             or W_O.shape != (W_QKV.shape[1] // 3, d_model)):
-        raise ValueError(f"x {x.shape}, W_QKV {W_QKV.shape}, W_O {W_O.shape} must be "
+        raise AttnlabError(f"x {x.shape}, W_QKV {W_QKV.shape}, W_O {W_O.shape} must be "
                          f"(T, d_model), (d_model, 3·n_heads·d_head) and (n_heads·d_head, d_model) "
                          f"with n_heads={n_heads}")
     qkv = x @ W_QKV  # (T, 3·H·dh): ONE product gives every head's queries, keys and values
@@ -95,7 +96,7 @@ def rnn_states(x, W_x, W_h) -> np.ndarray:
     x = as_float_array(x, "x", min_ndim=2)
     W_x, W_h = as_float_array(W_x, "W_x", min_ndim=2), as_float_array(W_h, "W_h", min_ndim=2)
     if x.ndim != 2 or W_x.shape[0] != x.shape[1] or W_h.shape != (W_x.shape[1],) * 2:
-        raise ValueError(f"x {x.shape}, W_x {W_x.shape}, W_h {W_h.shape} must be (T, d_in), "
+        raise AttnlabError(f"x {x.shape}, W_x {W_x.shape}, W_h {W_h.shape} must be (T, d_in), "
                          f"(d_in, d) and (d, d)")
     inputs = x @ W_x  # (T, d): all tokens at once
     h = np.zeros(W_h.shape[0], dtype=inputs.dtype)  # (d,)

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from attnlab.config import ModelConfig
+from attnlab.errors import AttnlabError
 from attnlab.paths import DATA_DIR
 
 MODELS_FILE = DATA_DIR / "models.json"
@@ -42,9 +43,9 @@ CONVENTIONS = ("3b1b", "exact")
 
 def _check(config, convention: str | None = None) -> None:
     if not isinstance(config, ModelConfig):
-        raise ValueError(f"config must be an attnlab.params.ModelConfig, but got {type(config).__name__}")
+        raise AttnlabError(f"config must be an attnlab.params.ModelConfig, but got {type(config).__name__}")
     if convention is not None and convention not in CONVENTIONS:
-        raise ValueError(f"convention must be one of {', '.join(map(repr, CONVENTIONS))}, "
+        raise AttnlabError(f"convention must be one of {', '.join(map(repr, CONVENTIONS))}, "
                          f"but got {convention!r}")
 
 
@@ -126,7 +127,7 @@ def parse_size(text: str) -> tuple[int, int]:
     → 350e6 and 10e6: a trailing zero of a whole number is taken as rounding, not precision)."""
     match = _SIZE.match(text) if isinstance(text, str) else None
     if match is None:
-        raise ValueError(f"a size must look like '125M' or '1.3B', but got {text!r}")
+        raise AttnlabError(f"a size must look like '125M' or '1.3B', but got {text!r}")
     number, unit = Decimal(match.group(1)), _UNITS[match.group(2)]
     digits = match.group(1)
     if "." in digits:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from attnlab.errors import AttnlabError
 from attnlab.validate import as_float_array, positive_float, positive_int
 
 LAYOUTS = ("half", "interleaved")
@@ -32,7 +33,7 @@ def rope_frequencies(d_head: int, base: float = 10_000.0) -> np.ndarray:
     radian per position, the last pair barely turns."""
     d_head = positive_int(d_head, "d_head")
     if d_head % 2:
-        raise ValueError(f"RoPE rotates pairs of numbers: d_head must be even, but got {d_head}")
+        raise AttnlabError(f"RoPE rotates pairs of numbers: d_head must be even, but got {d_head}")
     return 1.0 / positive_float(base, "base") ** (np.arange(0, d_head, 2, dtype=np.float64) / d_head)
 
 
@@ -40,7 +41,7 @@ def rope_angles(positions, d_head: int, base: float = 10_000.0) -> np.ndarray:
     """``position · θ_i`` for every position and pair: ``(T, D/2)``."""
     positions = np.asarray(positions, dtype=np.float64)
     if positions.ndim != 1:
-        raise ValueError(f"positions must be one number per token (T,), but got shape {positions.shape}")
+        raise AttnlabError(f"positions must be one number per token (T,), but got shape {positions.shape}")
     return positions[:, None] * rope_frequencies(d_head, base)[None, :]
 
 
@@ -50,10 +51,10 @@ def rope(x, positions=None, base: float = 10_000.0, layout: str = "half") -> np.
     x = as_float_array(x, "x", min_ndim=2)
     T, D = x.shape[-2:]
     if layout not in LAYOUTS:
-        raise ValueError(f"layout must be one of {LAYOUTS}, but got {layout!r}")
+        raise AttnlabError(f"layout must be one of {LAYOUTS}, but got {layout!r}")
     angles = rope_angles(np.arange(T) if positions is None else positions, D, base)  # (T, D/2)
     if angles.shape[0] != T:
-        raise ValueError(f"x has {T} positions but {angles.shape[0]} positions were given")
+        raise AttnlabError(f"x has {T} positions but {angles.shape[0]} positions were given")
     cos, sin = np.cos(angles).astype(x.dtype), np.sin(angles).astype(x.dtype)
     if layout == "half":
         a, b = x[..., : D // 2], x[..., D // 2:]

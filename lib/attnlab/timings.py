@@ -18,6 +18,7 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from attnlab.errors import AttnlabError
 from attnlab.measure import interleaved_samples
 
 CLEAR = 1.1  # a ratio whose every round is beyond 10 % is a difference, not noise
@@ -73,7 +74,8 @@ class Timings:
         """``a``'s time ÷ ``b``'s, round by round (the two ran side by side in each round)."""
         for name in (a, b):
             if name not in self.samples:
-                raise ValueError(f"no contender named {name!r}: the contenders are {', '.join(self.samples)}")
+                raise AttnlabError(f"no contender named {name!r}: the contenders are "
+                                   f"{', '.join(self.samples)}")
         per_round = [x / y for x, y in zip(self.samples[a], self.samples[b], strict=True)]
         return Ratio(a, b, statistics.median(per_round), min(per_round), max(per_round), len(per_round))
 

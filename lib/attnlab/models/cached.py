@@ -15,6 +15,7 @@ import math
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
+from attnlab.errors import AttnlabError
 from attnlab.models.gpt import TinyGPT
 from attnlab.models.layers import pattern_from_scores
 from attnlab.validate import positive_int
@@ -57,13 +58,13 @@ def generate(model: TinyGPT, idx: torch.Tensor, n_new: int, cached: bool = True)
     """Greedy generation of ``n_new`` tokens after idx ``(B, T)`` → ``(B, T + n_new)``, with a KV cache
     or (``cached=False``) feeding the whole text each step. The text must fit the context."""
     if not isinstance(model, TinyGPT):
-        raise ValueError(f"model must be a TinyGPT, but got {type(model).__name__}")
+        raise AttnlabError(f"model must be a TinyGPT, but got {type(model).__name__}")
     if not model.config.causal:
-        raise ValueError("a KV cache needs a causal model: without the mask, old positions' keys and "
+        raise AttnlabError("a KV cache needs a causal model: without the mask, old positions' keys and "
                          "values change whenever a token is added")
     n_new = positive_int(n_new, "n_new")
     if idx.ndim != 2 or idx.shape[1] + n_new > model.config.context_length:
-        raise ValueError(f"idx (B, T) with T + n_new ≤ context_length={model.config.context_length}, "
+        raise AttnlabError(f"idx (B, T) with T + n_new ≤ context_length={model.config.context_length}, "
                          f"but got shape {tuple(idx.shape)} and n_new={n_new}")
     cache: Cache = []
     new, start = idx, 0

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from attnlab.errors import AttnlabError
 from attnlab.validate import positive_int
 
 # --- the grammar -------------------------------------------------------------------------------
@@ -129,7 +130,7 @@ def split_of(words: Sequence[str]) -> str:
 
 def _check_split(split: str) -> str:
     if split not in ("train", "heldout"):
-        raise ValueError(f"split must be 'train' or 'heldout', but got {split!r}")
+        raise AttnlabError(f"split must be 'train' or 'heldout', but got {split!r}")
     return split
 
 
@@ -191,7 +192,7 @@ def next_word_distribution(words: Sequence[str]) -> dict[str, float]:
             return {verb: 1.0}
     if state[-1] == "verb" and is_grammatical(current):
         return {END: 1.0}
-    raise ValueError(f"not the beginning of a sentence of the grammar: {' '.join(current)!r}")
+    raise AttnlabError(f"not the beginning of a sentence of the grammar: {' '.join(current)!r}")
 
 
 def split_sentences(words: Sequence[str]) -> list[tuple[str, ...]]:
@@ -213,7 +214,7 @@ def split_sentences(words: Sequence[str]) -> list[tuple[str, ...]]:
 def tokenize(text: str) -> list[str]:
     """Split text into words; a period is a word of its own (``"it squeaks."`` → it, squeaks, .)."""
     if not isinstance(text, str):
-        raise ValueError(f"text must be a string, but got {type(text).__name__}")
+        raise AttnlabError(f"text must be a string, but got {type(text).__name__}")
     return re.findall(r"[^\s.]+|\.", text.lower())
 
 
@@ -224,7 +225,7 @@ class Vocab:
         self.words = tuple(words)
         self.index = {w: i for i, w in enumerate(self.words)}
         if len(self.index) != len(self.words):
-            raise ValueError("a vocabulary's words must be unique")
+            raise AttnlabError("a vocabulary's words must be unique")
 
     def __len__(self) -> int:
         return len(self.words)
@@ -237,7 +238,7 @@ class Vocab:
         words = tokenize(text) if isinstance(text, str) else list(text)
         unknown = [w for w in words if w not in self.index]
         if unknown:
-            raise ValueError(f"unknown word(s) {unknown[:5]}: this vocabulary has {len(self)} words, "
+            raise AttnlabError(f"unknown word(s) {unknown[:5]}: this vocabulary has {len(self)} words, "
                              f"e.g. {', '.join(self.words[:8])}")
         return [self.index[w] for w in words]
 
@@ -250,7 +251,7 @@ class Vocab:
         ids = [int(i) for i in np.asarray(ids).ravel()]
         bad = [i for i in ids if not 0 <= i < len(self)]
         if bad:
-            raise ValueError(f"ids {bad[:5]} are outside this vocabulary's 0 to {len(self) - 1}")
+            raise AttnlabError(f"ids {bad[:5]} are outside this vocabulary's 0 to {len(self) - 1}")
         return [self.words[i] for i in ids]
 
 
@@ -266,7 +267,7 @@ def roles(words: Sequence[str] | str) -> list[str]:
     words = tokenize(words) if isinstance(words, str) else words
     unknown = [w for w in words if w not in ROLE_OF]
     if unknown:
-        raise ValueError(f"unknown word(s) {unknown[:5]}: not in the grammar")
+        raise AttnlabError(f"unknown word(s) {unknown[:5]}: not in the grammar")
     return [ROLE_OF[w] for w in words]
 
 
@@ -334,7 +335,7 @@ def translate(words: Sequence[str] | str) -> Pair:
     """The exact translation of one grammatical sentence (the task's ground truth)."""
     words = tuple(w for w in (tokenize(words) if isinstance(words, str) else words) if w != END)
     if not is_grammatical(words):
-        raise ValueError(f"not a sentence of the grammar: {' '.join(words)!r}")
+        raise AttnlabError(f"not a sentence of the grammar: {' '.join(words)!r}")
     r = roles(words)
     alignment = tuple(r.index(role) for role in TARGET_ORDER if role in r)
     return Pair(words, tuple(TARGET_WORDS[words[i]] for i in alignment), alignment)

@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from attnlab.config import ModelConfig
+from attnlab.errors import AttnlabError
 from attnlab.models.layers import Block, check_token_ids, init_gpt2_, through_blocks
 from attnlab.validate import positive_int
 
@@ -35,14 +36,15 @@ class GPTConfig(ModelConfig):
     def __post_init__(self):
         super().__post_init__()
         if not isinstance(self.causal, bool):
-            raise ValueError(f"causal must be True or False, but got {self.causal!r}")
+            raise AttnlabError(f"causal must be True or False, but got {self.causal!r}")
 
     @classmethod
     def from_config(cls, config: ModelConfig, causal: bool = True) -> GPTConfig:
         """The torch model's config for the sizes of a :class:`attnlab.params.ModelConfig`
         (e.g. a preset of lesson 08)."""
         if not isinstance(config, ModelConfig):
-            raise ValueError(f"config must be an attnlab.params.ModelConfig, but got {type(config).__name__}")
+            raise AttnlabError(f"config must be an attnlab.params.ModelConfig, but got "
+                               f"{type(config).__name__}")
         return cls(**{**asdict(config), "causal": causal})
 
     def to_dict(self) -> dict:
@@ -67,7 +69,7 @@ class TinyGPT(nn.Module):
     def __init__(self, config: GPTConfig):
         super().__init__()
         if not isinstance(config, GPTConfig):
-            raise ValueError(f"config must be a GPTConfig, but got {type(config).__name__}")
+            raise AttnlabError(f"config must be a GPTConfig, but got {type(config).__name__}")
         c = self.config = config
         self.tok_emb = nn.Embedding(c.vocab_size, c.d_model)  # (V, C)
         self.pos_emb = nn.Embedding(c.context_length, c.d_model)  # (context_length, C)
@@ -100,7 +102,7 @@ class TinyGPT(nn.Module):
         """
         n_new = positive_int(n_new, "n_new")
         if not greedy and not temperature > 0:
-            raise ValueError(f"temperature must be > 0 for sampling, but got {temperature}")
+            raise AttnlabError(f"temperature must be > 0 for sampling, but got {temperature}")
         for _ in range(n_new):
             logits = self(idx[:, -self.config.context_length:])[:, -1]  # (B, V)
             if greedy:

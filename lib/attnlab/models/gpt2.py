@@ -32,6 +32,7 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from attnlab.attention import causal_mask, scaled_dot_product_attention
+from attnlab.errors import AttnlabError
 from attnlab.models import hub
 from attnlab.models.gpt2_layout import GPT2Config, check_folder, expected_shapes, read_config, read_file
 from attnlab.models.pieces import PerLayerMaps, check_text, gelu, gelu_tanh, layer_norm, read_only
@@ -148,11 +149,11 @@ class GPT2(PerLayerMaps):
         shapes = expected_shapes(self.config)
         missing = [key for key in shapes if key not in raw]
         if missing:
-            raise ValueError(f"{path} is not in GPT-2's layout: it lacks {len(missing)} tensor(s), "
+            raise AttnlabError(f"{path} is not in GPT-2's layout: it lacks {len(missing)} tensor(s), "
                              f"the first {', '.join(missing[:3])}")
         for key, shape in shapes.items():
             if raw[key].shape != shape:
-                raise ValueError(f"{path}: {key} has shape {raw[key].shape}, but config.json's sizes "
+                raise AttnlabError(f"{path}: {key} has shape {raw[key].shape}, but config.json's sizes "
                                  f"need {shape}")
         w = {key: read_only(raw[key].astype(self.dtype, copy=False)) for key in shapes}
         lm_head = raw.get("lm_head.weight")  # GPT-2 ties it to wte: absent, or a copy of it
@@ -205,7 +206,7 @@ class GPT2(PerLayerMaps):
     def _ids(self, ids) -> tuple[int, ...]:
         ids = tuple(index(i, "token id", self.config.vocab_size) for i in ids)
         if not 1 <= len(ids) <= self.config.max_tokens:
-            raise ValueError(f"the model reads 1 to at most {self.config.max_tokens} tokens, but got "
+            raise AttnlabError(f"the model reads 1 to at most {self.config.max_tokens} tokens, but got "
                              f"{len(ids)}: shorten the text")
         return ids
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from attnlab.config import ModelConfig
+from attnlab.errors import AttnlabError
 from attnlab.models import hub
 from attnlab.models.pieces import PretrainedConfig
 from attnlab.validate import positive_int
@@ -31,26 +32,26 @@ class GPT2Config(PretrainedConfig):
 def read_config(cfg: dict, where: str = "config.json") -> GPT2Config:
     """A GPT-2 ``config.json`` (as a dict) → :class:`GPT2Config`; anything else gets a clear error."""
     if not isinstance(cfg, dict):
-        raise ValueError(f"{where} holds a {type(cfg).__name__}, not a config (a JSON object)")
+        raise AttnlabError(f"{where} holds a {type(cfg).__name__}, not a config (a JSON object)")
     kind = cfg.get("model_type")
     if kind != "gpt2":
         hint = " (MiniLM is load_minilm()'s)" if kind == "bert" else ""
-        raise ValueError(f"{where} is a {kind!r} checkpoint, not GPT-2 (model_type 'gpt2'): load_gpt2 "
+        raise AttnlabError(f"{where} is a {kind!r} checkpoint, not GPT-2 (model_type 'gpt2'): load_gpt2 "
                          f"runs GPT-2 layouts only{hint}")
     missing = [key for key in NEEDED_CONFIG if key not in cfg]
     if missing:
-        raise ValueError(f"{where} lacks {', '.join(missing)}: not a GPT-2 config")
+        raise AttnlabError(f"{where} lacks {', '.join(missing)}: not a GPT-2 config")
     activation = cfg.get("activation_function", "gelu_new")
     if activation not in ACTIVATIONS:
-        raise ValueError(f"{where}: activation_function {activation!r} is not one of {ACTIVATIONS}")
+        raise AttnlabError(f"{where}: activation_function {activation!r} is not one of {ACTIVATIONS}")
     for key in ("scale_attn_by_inverse_layer_idx", "reorder_and_upcast_attn"):
         if cfg.get(key):
-            raise ValueError(f"{where}: {key} is set; this runner does GPT-2's plain attention only")
+            raise AttnlabError(f"{where}: {key} is set; this runner does GPT-2's plain attention only")
     if cfg.get("scale_attn_weights") is False:
-        raise ValueError(f"{where}: scale_attn_weights is false; GPT-2 divides scores by √d_head")
+        raise AttnlabError(f"{where}: scale_attn_weights is false; GPT-2 divides scores by √d_head")
     C, H = positive_int(cfg["n_embd"], "n_embd"), positive_int(cfg["n_head"], "n_head")
     if C % H:
-        raise ValueError(f"{where}: n_embd={C} is not divisible by n_head={H}")
+        raise AttnlabError(f"{where}: n_embd={C} is not divisible by n_head={H}")
     return GPT2Config(
         n_layers=positive_int(cfg["n_layer"], "n_layer"), n_heads=H, d_model=C, d_head=C // H,
         d_mlp=positive_int(cfg.get("n_inner") or 4 * C, "n_inner"),
@@ -66,7 +67,7 @@ def read_file(path: Path, parse, kind: str):
         return parse(path)
     except Exception as error:
         first = (str(error).strip().splitlines() or [""])[0]
-        raise ValueError(f"{path} could not be read as {kind} ({type(error).__name__}: {first}): "
+        raise AttnlabError(f"{path} could not be read as {kind} ({type(error).__name__}: {first}): "
                          "fetch or save it again") from None
 
 

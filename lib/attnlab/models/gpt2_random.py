@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from attnlab.errors import AttnlabError
 from attnlab.models.gpt2_layout import expected_shapes, read_config
 from attnlab.validate import positive_int
 
@@ -74,7 +75,7 @@ def write_random_gpt2(folder, seed: int = 0, **sizes) -> Path:
 
     unknown = set(sizes) - set(GPT2_SMALL)
     if unknown:
-        raise ValueError(f"unknown size(s) {sorted(unknown)}: give {', '.join(GPT2_SMALL)}")
+        raise AttnlabError(f"unknown size(s) {sorted(unknown)}: give {', '.join(GPT2_SMALL)}")
     cfg = gpt2_config_json(**(GPT2_SMALL | sizes))
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)

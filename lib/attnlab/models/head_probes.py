@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from attnlab.errors import AttnlabError
 from attnlab.validate import as_float_array, positive_int
 
 
@@ -30,7 +31,7 @@ def induction_mask(ids) -> np.ndarray:
     """Bool ``(T, T)``: ``[i, j]`` True where ``j < i`` and the token before j is the token at i."""
     ids = np.asarray(ids)
     if ids.ndim != 1 or ids.size < 2 or not np.issubdtype(ids.dtype, np.integer):
-        raise ValueError(f"ids must be integer token ids (T,) with T ≥ 2, but got {ids.dtype} {ids.shape}")
+        raise AttnlabError(f"ids must be integer token ids (T,) with T ≥ 2, but got {ids.dtype} {ids.shape}")
     T = ids.size
     mask = np.zeros((T, T), dtype=bool)
     mask[:, 1:] = ids[:, None] == ids[None, :-1]  # [i, j]: ids[j - 1] == ids[i]
@@ -40,7 +41,7 @@ def induction_mask(ids) -> np.ndarray:
 def _patterns(attention, T: int) -> np.ndarray:
     attention = as_float_array(attention, "attention", min_ndim=2)
     if attention.shape[-2:] != (T, T):
-        raise ValueError(f"attention must end in (T, T) = ({T}, {T}), but has shape {attention.shape}")
+        raise AttnlabError(f"attention must end in (T, T) = ({T}, {T}), but has shape {attention.shape}")
     return attention
 
 
@@ -51,7 +52,7 @@ def mass_on(attention, mask) -> np.ndarray:
     attention = _patterns(attention, mask.shape[-1])
     rows = mask.any(axis=-1)  # (T,)
     if not rows.any():
-        raise ValueError("the mask has no targets: no query row can be scored")
+        raise AttnlabError("the mask has no targets: no query row can be scored")
     return (attention * mask).sum(axis=-1)[..., rows].mean(axis=-1)
 
 
@@ -83,10 +84,10 @@ def repeated_random_tokens(vocab_size: int, period: int, seed: int = 0, low: int
     induction head can predict the second copy."""
     positive_int(vocab_size, "vocab_size")
     if not 2 <= positive_int(period, "period") <= vocab_size - low:
-        raise ValueError(f"period must be 2 … {vocab_size - low} (distinct tokens), but got {period}")
+        raise AttnlabError(f"period must be 2 … {vocab_size - low} (distinct tokens), but got {period}")
     pool = np.setdiff1d(np.arange(low, vocab_size), [] if bos is None else [bos])  # never bos itself
     if period > pool.size:
-        raise ValueError(f"period must be 2 … {pool.size} (distinct tokens), but got {period}")
+        raise AttnlabError(f"period must be 2 … {pool.size} (distinct tokens), but got {period}")
     first = np.random.default_rng(seed).choice(pool, size=period, replace=False)
     return np.concatenate([[] if bos is None else [bos], first, first]).astype(np.int64)
 
@@ -95,7 +96,7 @@ def top_heads(scores, k: int = 3) -> list[tuple[tuple[int, int], float]]:
     """The ``k`` highest-scoring heads of ``scores`` ``(n_layers, n_heads)``: ``[((layer, head), score)]``."""
     scores = as_float_array(scores, "scores")
     if scores.ndim != 2:
-        raise ValueError(f"scores must be (n_layers, n_heads), but got shape {scores.shape}")
+        raise AttnlabError(f"scores must be (n_layers, n_heads), but got shape {scores.shape}")
     order = np.argsort(-scores, axis=None, kind="stable")[:positive_int(k, "k")]
     rows, cols = np.unravel_index(order, scores.shape)
     return [((int(r), int(c)), float(scores[r, c])) for r, c in zip(rows, cols, strict=True)]
@@ -110,7 +111,7 @@ def repeat_accuracy(logits, ids, period: int) -> dict[str, float]:
     logits = as_float_array(logits, "logits", min_ndim=2)
     start = ids.size - 2 * positive_int(period, "period")
     if logits.shape[0] != ids.size or start < 0 or not (ids[start:start + period] == ids[-period:]).all():
-        raise ValueError(f"logits {logits.shape} must have one row per token of ids {ids.shape}, whose "
+        raise AttnlabError(f"logits {logits.shape} must have one row per token of ids {ids.shape}, whose "
                          f"last 2 × {period} tokens repeat")
     hit = logits[:-1].argmax(axis=-1) == ids[1:]  # position t predicts token t + 1
     return {"first_half": float(hit[start:start + period - 1].mean()),

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from attnlab.errors import AttnlabError
 from attnlab.paths import PRETRAINED_DIR
 
 IGNORE = "ATTNLAB_IGNORE_FETCHED"
@@ -28,7 +29,7 @@ FILES = ("config.json", "model.safetensors", "tokenizer.json")
 def repo_id(name: str) -> str:
     """The hub repository of the course's model ``name`` (``"gpt2"`` or ``"distilgpt2"``)."""
     if name not in REPOS:
-        raise ValueError(f"name must be one of {', '.join(map(repr, REPOS))}, but got {name!r}")
+        raise AttnlabError(f"name must be one of {', '.join(map(repr, REPOS))}, but got {name!r}")
     return REPOS[name]
 
 

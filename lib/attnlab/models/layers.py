@@ -31,6 +31,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from attnlab.errors import AttnlabError
 from attnlab.validate import default_d_head, positive_int
 
 # --- input checks ----------------------------------------------------------------------------
@@ -39,15 +40,16 @@ from attnlab.validate import default_d_head, positive_int
 def check_embeddings(x, name: str, d_model: int, batch: int | None = None) -> None:
     """Raise ``ValueError`` unless ``x`` is a floating tensor ``(B, T, d_model)`` (with ``batch`` rows)."""
     if not isinstance(x, torch.Tensor):
-        raise ValueError(f"{name} must be a torch.Tensor (B, T, d_model), but got {type(x).__name__}")
+        raise AttnlabError(f"{name} must be a torch.Tensor (B, T, d_model), but got {type(x).__name__}")
     if x.ndim != 3 or x.shape[-1] != d_model:
-        raise ValueError(f"{name} must have shape (B, T, d_model={d_model}), but has shape {tuple(x.shape)}")
+        raise AttnlabError(f"{name} must have shape (B, T, d_model={d_model}), but has shape "
+                           f"{tuple(x.shape)}")
     if not x.is_floating_point():
-        raise ValueError(f"{name} must hold floats, but its dtype is {x.dtype}")
+        raise AttnlabError(f"{name} must hold floats, but its dtype is {x.dtype}")
     if x.shape[1] == 0:
-        raise ValueError(f"{name} has shape {tuple(x.shape)}: it needs at least one position")
+        raise AttnlabError(f"{name} has shape {tuple(x.shape)}: it needs at least one position")
     if batch is not None and x.shape[0] != batch:
-        raise ValueError(f"{name} has batch size {x.shape[0]} but the queries have batch size {batch}")
+        raise AttnlabError(f"{name} has batch size {x.shape[0]} but the queries have batch size {batch}")
 
 
 def check_token_ids(idx, name: str, vocab_size: int, context_length: int) -> None:
@@ -56,11 +58,11 @@ def check_token_ids(idx, name: str, vocab_size: int, context_length: int) -> Non
     integer = isinstance(idx, torch.Tensor) and not idx.is_floating_point() and idx.dtype != torch.bool
     if not integer or idx.ndim != 2:
         shape = tuple(idx.shape) if isinstance(idx, torch.Tensor) else type(idx).__name__
-        raise ValueError(f"{name} must be an integer tensor of token ids (B, T), but got {shape}")
+        raise AttnlabError(f"{name} must be an integer tensor of token ids (B, T), but got {shape}")
     if not 1 <= idx.shape[1] <= context_length:
-        raise ValueError(f"{name} has {idx.shape[1]} positions; this model reads 1 to {context_length}")
+        raise AttnlabError(f"{name} has {idx.shape[1]} positions; this model reads 1 to {context_length}")
     if idx.numel() and (idx.min() < 0 or idx.max() >= vocab_size):
-        raise ValueError(f"{name} holds ids from {int(idx.min())} to {int(idx.max())}, "
+        raise AttnlabError(f"{name} holds ids from {int(idx.min())} to {int(idx.max())}, "
                          f"but the vocabulary has ids 0 to {vocab_size - 1}")
 
 
@@ -162,7 +164,7 @@ class MultiHeadAttention(nn.Module):
         if context is not None:
             check_embeddings(context, "context", self.d_model, batch=x.shape[0])
         if x.dtype != self.qkv.weight.dtype:
-            raise ValueError(f"x has dtype {x.dtype} but the weights are {self.qkv.weight.dtype}")
+            raise AttnlabError(f"x has dtype {x.dtype} but the weights are {self.qkv.weight.dtype}")
         B, T, _ = x.shape
         q, k, v = self.split_heads(x, context)  # (B, H, T, D), (B, H, S, D), (B, H, S, D)
         if need_weights:  # the readable path: build the pattern and keep it
@@ -180,7 +182,7 @@ class MultiHeadAttention(nn.Module):
         The heads' changes add up to the module's output: ``sum(mha.head(i)(x)[0]) + mha.out.bias``.
         """
         if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < self.n_heads:
-            raise ValueError(f"head index must be an int from 0 to {self.n_heads - 1}, but got {i!r}")
+            raise AttnlabError(f"head index must be an int from 0 to {self.n_heads - 1}, but got {i!r}")
         inner, D = self.n_heads * self.d_head, self.d_head
         w, b = self.qkv.weight.detach(), self.qkv.bias
         head = AttentionHead(self.d_model, D, causal=self.causal, bias=b is not None)
@@ -234,10 +236,10 @@ class Block(nn.Module):
 
     def forward(self, x: torch.Tensor, context: torch.Tensor | None = None, need_weights: bool = False):
         if self.cross_attention and context is None:
-            raise ValueError("this block has cross-attention: pass context (B, S, d_model), "
+            raise AttnlabError("this block has cross-attention: pass context (B, S, d_model), "
                              "the encoder's output")
         if not self.cross_attention and context is not None:
-            raise ValueError("this block has no cross-attention: it takes no context")
+            raise AttnlabError("this block has no cross-attention: it takes no context")
         patterns = {}
         a = self.attn(self.ln_1(x), need_weights=need_weights)
         if need_weights:

@@ -31,6 +31,7 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from attnlab.attention import causal_mask, scaled_dot_product_attention
+from attnlab.errors import AttnlabError
 from attnlab.grouped import repeat_kv
 from attnlab.models import llama_layout as layout
 from attnlab.models.gpt2 import GPT2, GPT2Forward
@@ -125,7 +126,7 @@ class Llama(GPT2):
             tokenizer.no_truncation()
         missing = [k for k in ("embed_tokens.weight", "norm.weight") if k not in tensors]
         if missing:
-            raise ValueError(f"{name} is not in the Llama layout: it lacks {', '.join(missing)}")
+            raise AttnlabError(f"{name} is not in the Llama layout: it lacks {', '.join(missing)}")
         self.wte = read_only(np.asarray(tensors["embed_tokens.weight"], dtype=self.dtype))  # (V, C)
         tied = config.tie_weights or "lm_head.weight" not in tensors
         self.unembedding = self.wte if tied else read_only(np.asarray(tensors["lm_head.weight"], self.dtype))
@@ -143,7 +144,7 @@ class Llama(GPT2):
 
     def _encode(self, text):
         if self._tokenizer is None:
-            raise ValueError(f"{self.folder.name} has no tokenizer (no tokenizer.json): give token ids")
+            raise AttnlabError(f"{self.folder.name} has no tokenizer (no tokenizer.json): give token ids")
         return super()._encode(text)
 
     def run(self, ids, attend=scaled_dot_product_attention, skip_heads=(), rotate=rope,
@@ -187,7 +188,7 @@ class Llama(GPT2):
         """The text the model was fine-tuned on for one user turn: its chat template (a Jinja template
         in the GGUF's metadata), rendered with ``add_generation_prompt`` — the assistant's turn opened."""
         if not self.chat_template:
-            raise ValueError(f"{self.folder.name} has no chat template")
+            raise AttnlabError(f"{self.folder.name} has no chat template")
         from jinja2.sandbox import ImmutableSandboxedEnvironment
 
         template = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True).from_string(

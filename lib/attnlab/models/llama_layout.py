@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from attnlab.errors import AttnlabError
 from attnlab.models.gpt2_layout import read_file
 from attnlab.validate import positive_int
 
@@ -65,15 +66,15 @@ def read_config(cfg: dict, where: str = "config.json") -> LlamaConfig:
     """A Llama/Qwen2/Mistral ``config.json`` (a dict) → :class:`LlamaConfig`, or a clear error."""
     family = cfg.get("model_type")
     if family not in FAMILIES:
-        raise ValueError(f"{where} is a {family!r} checkpoint: load_llama runs {', '.join(FAMILIES)}")
+        raise AttnlabError(f"{where} is a {family!r} checkpoint: load_llama runs {', '.join(FAMILIES)}")
     rope = cfg.get("rope_parameters") or cfg.get("rope_scaling") or {}
     if rope.get("rope_type", rope.get("type", "default")) != "default":
-        raise ValueError(f"{where}: RoPE scaling {rope.get('rope_type')!r} is not supported "
+        raise AttnlabError(f"{where}: RoPE scaling {rope.get('rope_type')!r} is not supported "
                          "(plain RoPE only)")
     C, H = positive_int(cfg["hidden_size"], "hidden_size"), positive_int(cfg["num_attention_heads"], "heads")
     G = positive_int(cfg.get("num_key_value_heads") or H, "num_key_value_heads")
     if H % G:
-        raise ValueError(f"{where}: {G} key/value heads cannot be shared evenly by {H} query heads")
+        raise AttnlabError(f"{where}: {G} key/value heads cannot be shared evenly by {H} query heads")
     window = cfg.get("sliding_window") if cfg.get("use_sliding_window", family == "mistral") else None
     return LlamaConfig(
         n_layers=positive_int(cfg["num_hidden_layers"], "num_hidden_layers"), n_heads=H, n_kv_heads=G,
@@ -136,7 +137,7 @@ def _reader(path):
     reader = read_file(Path(path), lambda p: GGUFReader(str(p)), "a GGUF file")
     arch = _field(reader, "general.architecture")
     if arch != "llama":
-        raise ValueError(f"{path} is a {arch!r} GGUF: attnlab reads the Llama architecture only")
+        raise AttnlabError(f"{path} is a {arch!r} GGUF: attnlab reads the Llama architecture only")
     return reader
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from attnlab.errors import AttnlabError
 from attnlab.multihead import stack_value_up
 
 # --- the pieces of a forward pass --------------------------------------------------------------
@@ -45,9 +46,9 @@ def read_only(a: np.ndarray) -> np.ndarray:
 def check_text(text) -> str:
     """``text`` if it is a non-empty string, else a ``ValueError`` saying what is wrong."""
     if not isinstance(text, str):
-        raise ValueError(f"text must be a string, but got {type(text).__name__}")
+        raise AttnlabError(f"text must be a string, but got {type(text).__name__}")
     if not text.strip():
-        raise ValueError("text is empty: give the model at least one word")
+        raise AttnlabError("text is empty: give the model at least one word")
     return text
 
 

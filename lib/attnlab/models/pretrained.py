@@ -38,6 +38,7 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from attnlab.attention import scaled_dot_product_attention
+from attnlab.errors import AttnlabError
 from attnlab.models.pieces import (
     PerLayerMaps,
     PretrainedConfig,
@@ -205,7 +206,7 @@ class MiniLM(PerLayerMaps):
     def _encode(self, text):
         encoding = self._tokenizer.encode(check_text(text))
         if len(encoding.ids) > self.config.max_tokens:
-            raise ValueError(
+            raise AttnlabError(
                 f"text is {len(encoding.ids)} tokens long (with [CLS] and [SEP]); the model reads at "
                 f"most {self.config.max_tokens}: shorten it")
         return encoding
@@ -230,7 +231,7 @@ class MiniLM(PerLayerMaps):
     def token_to_id(self, token: str) -> int:
         """The id of the word piece ``token`` (e.g. ``"fox"`` or ``"##ing"``)."""
         if not isinstance(token, str) or token not in self.vocab:
-            raise ValueError(f"{token!r} is not one of the model's {self.config.vocab_size} word pieces; "
+            raise AttnlabError(f"{token!r} is not one of the model's {self.config.vocab_size} word pieces; "
                              "use .tokens(text) to see how a text is split")
         return self.vocab[token]
 

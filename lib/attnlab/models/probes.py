@@ -19,13 +19,14 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from attnlab.errors import AttnlabError
 from attnlab.models import corpus
 
 
 def _as_rows(rows) -> np.ndarray:
     rows = np.asarray(rows)
     if rows.ndim != 2 or rows.shape[1] < 2 or not np.issubdtype(rows.dtype, np.integer):
-        raise ValueError(f"rows must be integer token ids (N, T + 1) with T ≥ 1, but got {rows.dtype} "
+        raise AttnlabError(f"rows must be integer token ids (N, T + 1) with T ≥ 1, but got {rows.dtype} "
                          f"{rows.shape}")
     return rows
 

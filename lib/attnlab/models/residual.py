@@ -29,6 +29,7 @@ import numpy as np
 import torch
 
 from attnlab.attention import softmax
+from attnlab.errors import AttnlabError
 from attnlab.models.gpt import TinyGPT
 from attnlab.models.layers import check_token_ids
 from attnlab.validate import positive_float
@@ -56,7 +57,7 @@ class Trace:
 
 def _check_model(model) -> TinyGPT:
     if not isinstance(model, TinyGPT):
-        raise ValueError(f"model must be an attnlab.models.gpt.TinyGPT, but got {type(model).__name__}")
+        raise AttnlabError(f"model must be an attnlab.models.gpt.TinyGPT, but got {type(model).__name__}")
     return model
 
 
@@ -66,7 +67,7 @@ def _skipped(skip_heads, n_layers: int, n_heads: int) -> set[tuple[int, int]]:
         ok = (isinstance(pair, tuple | list) and len(pair) == 2
               and all(isinstance(i, int | np.integer) and not isinstance(i, bool) for i in pair))
         if not ok or not (0 <= pair[0] < n_layers and 0 <= pair[1] < n_heads):
-            raise ValueError(f"skip_heads must hold (layer, head) pairs with layer < {n_layers} and "
+            raise AttnlabError(f"skip_heads must hold (layer, head) pairs with layer < {n_layers} and "
                              f"head < {n_heads}, but got {pair!r}")
         out.add((int(pair[0]), int(pair[1])))
     return out
@@ -120,7 +121,7 @@ def logit_lens(model: TinyGPT, stream, temperature: float = 1.0) -> np.ndarray:
     temperature = positive_float(temperature, "temperature")
     x = torch.as_tensor(np.asarray(stream, dtype=np.float32))
     if x.ndim == 0 or x.shape[-1] != model.config.d_model:
-        raise ValueError(f"stream must have shape (..., d_model={model.config.d_model}), "
+        raise AttnlabError(f"stream must have shape (..., d_model={model.config.d_model}), "
                          f"but has shape {tuple(x.shape)}")
     logits = model.unembed(model.ln_f(x)).double().numpy()  # (..., V)
     return softmax(logits, axis=-1, temperature=temperature)

@@ -10,6 +10,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from attnlab.errors import AttnlabError
 from attnlab.multihead import check_heads, stack_value_up
 
 
@@ -24,7 +25,7 @@ def to_torch(W_Q, W_K, W_V_down, W_V_up):
     _, W_Q, W_K, W_V_down, W_V_up, _ = check_heads(one_token, W_Q, W_K, W_V_down, W_V_up)
     H, C, D = W_Q.shape
     if H * D != C:
-        raise ValueError(f"nn.MultiheadAttention needs n_heads·d_head = d_model, but {H}·{D} ≠ {C}")
+        raise AttnlabError(f"nn.MultiheadAttention needs n_heads·d_head = d_model, but {H}·{D} ≠ {C}")
     mha = nn.MultiheadAttention(C, H, bias=False, batch_first=True, dtype=torch.float64)
 
     def rows(w):  # (H, C, D) -> (H·D, C): head h's output features are rows h·D … (h+1)·D − 1

@@ -25,6 +25,7 @@ import numpy as np
 import torch
 from safetensors.torch import load_model, save_model
 
+from attnlab.errors import AttnlabError
 from attnlab.models import corpus
 from attnlab.models.gpt import GPTConfig, TinyGPT
 from attnlab.models.translator import Translator, TranslatorConfig
@@ -37,7 +38,7 @@ def corpus_rows(rows: dict, split: str) -> np.ndarray:
     """A tiny GPT's training (``"train"``) or held-out (``"heldout"``) rows of token ids
     ``(n, row_length)``, made again from its checkpoint's ``corpus`` record (seed, sizes)."""
     if split not in ("train", "heldout"):
-        raise ValueError(f"split must be 'train' or 'heldout', but got {split!r}")
+        raise AttnlabError(f"split must be 'train' or 'heldout', but got {split!r}")
     seed = rows["seed"] + (split == "heldout")  # the held-out rows come from the next seed
     return corpus.lm_sequences(rows[f"{split}_rows"], rows["row_length"], seed=seed, split=split)
 
@@ -62,7 +63,7 @@ def read(name: str, data_dir: Path = DATA_DIR) -> tuple[torch.nn.Module, dict]:
     """Build the model ``name`` from its JSON config and load its safetensors weights (eval mode,
     frozen). A missing checkpoint raises ``FileNotFoundError`` saying to run ``make models``."""
     if name not in NAMES:
-        raise ValueError(f"unknown model {name!r}: the course's models are {', '.join(NAMES)}")
+        raise AttnlabError(f"unknown model {name!r}: the course's models are {', '.join(NAMES)}")
     weights, meta = Path(data_dir) / f"{name}.safetensors", Path(data_dir) / f"{name}.json"
     missing = [str(p) for p in (weights, meta) if not p.exists()]
     if missing:
@@ -117,7 +118,7 @@ class TrainedGPT:
     def _ids(self, text: str) -> torch.Tensor:
         ids = self.encode(text)
         if not 1 <= len(ids) <= self.model.config.context_length:
-            raise ValueError(f"the text has {len(ids)} words; the model reads 1 to "
+            raise AttnlabError(f"the text has {len(ids)} words; the model reads 1 to "
                              f"{self.model.config.context_length}")
         return torch.tensor([ids])
 
@@ -156,7 +157,7 @@ class TrainedTranslator:
     def _src(self, text: str) -> torch.Tensor:
         words = [w for w in corpus.tokenize(text) if w != corpus.END]
         if not 1 <= len(words) <= self.model.config.context_length:
-            raise ValueError(f"the sentence has {len(words)} words; the translator reads 1 to "
+            raise AttnlabError(f"the sentence has {len(words)} words; the translator reads 1 to "
                              f"{self.model.config.context_length}")
         return torch.tensor([self.source_vocab.encode(words)])
 

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 import torch
 from torch import nn
 
+from attnlab.errors import AttnlabError
 from attnlab.models.layers import Block, check_token_ids, init_gpt2_, through_blocks
 from attnlab.validate import default_d_head, positive_int
 
@@ -59,7 +60,7 @@ class Translator(nn.Module):
     def __init__(self, config: TranslatorConfig):
         super().__init__()
         if not isinstance(config, TranslatorConfig):
-            raise ValueError(f"config must be a TranslatorConfig, but got {type(config).__name__}")
+            raise AttnlabError(f"config must be a TranslatorConfig, but got {type(config).__name__}")
         c = self.config = config
         kw = dict(d_head=c.d_head, d_mlp=c.d_mlp, bias=c.bias)
         self.src_emb = nn.Embedding(c.src_vocab_size, c.d_model)  # (V_src, C)
@@ -99,7 +100,7 @@ class Translator(nn.Module):
 
     def forward(self, src: torch.Tensor, tgt: torch.Tensor, need_weights: bool = False):
         if src.ndim == 2 and tgt.ndim == 2 and src.shape[0] != tgt.shape[0]:
-            raise ValueError(f"src has batch size {src.shape[0]} but tgt has batch size {tgt.shape[0]}")
+            raise AttnlabError(f"src has batch size {src.shape[0]} but tgt has batch size {tgt.shape[0]}")
         if not need_weights:
             return self.decode(self.encode(src), tgt)
         memory, enc_patterns = self.encode(src, need_weights=True)
