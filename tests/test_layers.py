@@ -40,7 +40,8 @@ def layer_table() -> dict[str, set[str]]:
     for row in re.findall(r"^\| `lib/attnlab/([\w.]*)/?` \|.*\| ([^|]+) \|$", text, re.M):
         folder, may = row
         name = FACE if folder == "__init__.py" else folder or "reference"
-        allowed = {*LAYERS, FACE} if "everything" in may else {w for w in re.findall(r"\w+", may) if w in LAYERS}
+        named = {w for w in re.findall(r"\w+", may) if w in LAYERS}
+        allowed = {*LAYERS, FACE} if "everything" in may else named
         table[name] = allowed | {name}
     return table
 
