@@ -82,7 +82,7 @@ def make(lesson: str, into: Path, keep: frozenset = frozenset()) -> Path:
     """Write ``lesson``'s grading build of the package into ``into`` (which must not exist): the
     ``attnlab`` folder a sandbox sees instead of the installed one."""
     stubbed = left_out(lesson, keep)
-    kept = machinery()
+    kept = machinery() | {"attnlab.checks.exercises"}  # the exercises' table (no answers): yours reads it
     for source in sorted(PACKAGE.rglob("*.py")):
         if "__pycache__" in source.parts:
             continue

@@ -14,6 +14,7 @@ except that nothing in the learner's process could touch it.
 from __future__ import annotations
 
 import sys
+import threading
 import types
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +27,9 @@ from attnlab.course.wire import outcome_from_wire
 
 def _recording(*args, **kwargs):  # the stand-in a check is recorded with; never called
     raise AssertionError("a recorded check called the function")
+
+
+_RECORDING = threading.Lock()  # one recording at a time: it swaps run_check in every check module
 
 
 class NotReplayable(ValueError):
@@ -42,16 +46,19 @@ def record(check: Callable) -> CheckSpec:
         return CheckResult(title, True, "recorded", 0, 0)
 
     original = core.run_check
-    modules = [m for name, m in list(sys.modules.items())
-               if name.startswith("attnlab.checks") and isinstance(m, types.ModuleType)
-               and getattr(m, "run_check", None) is original]
-    try:
-        for module in modules:
-            module.run_check = keep
-        check(_recording)
-    finally:
-        for module in modules:
-            module.run_check = original
+    with _RECORDING:  # two grader threads loading lessons at once would each see the other's keeper
+        # core itself keeps the real run_check: a check module imported meanwhile (in another
+        # thread, checks load on first use) must bind the real one, not this recording's keeper
+        modules = [m for name, m in list(sys.modules.items())
+                   if name.startswith("attnlab.checks") and isinstance(m, types.ModuleType)
+                   and m is not core and getattr(m, "run_check", None) is original]
+        try:
+            for module in modules:
+                module.run_check = keep
+            check(_recording)
+        finally:
+            for module in modules:
+                module.run_check = original
     if len(found) != 1:
         raise NotReplayable(f"{getattr(check, '__name__', check)} ran {len(found)} checks; a check runs one")
     return found[0]
