@@ -157,3 +157,17 @@ def test_a_new_markdown_cell_gets_the_lock():
     nb.cells.insert(3, nbformat.v4.new_markdown_cell("A new thought.", id="my-note"))
     apply(nb, "03_softmax")
     assert _cell(nb, "my-note").metadata.nbgrader["locked"] is True
+
+
+RECORDED = [ex for ex in EXERCISES if ex.lesson != "10_your_own_gpt"]
+
+
+@pytest.mark.parametrize("ex", RECORDED, ids=lambda ex: ex.name)
+def test_a_checks_helpers_are_the_exercises_it_is_declared_to_build_on(ex):
+    """What a check lets the course's version stand in for is what the table says the exercise
+    builds on (lesson 10's torch checks run several specs and are not recorded)."""
+    from attnlab.course.replay import record
+
+    spec = record(getattr(attnlab.checks, ex.check))
+    assert set(spec.helpers) == set(ex.builds_on), ex.name
+    assert all(exercises.by_name()[h].lesson <= ex.lesson for h in ex.builds_on)
