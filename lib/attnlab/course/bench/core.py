@@ -17,7 +17,7 @@ MiB = 2**20
 
 
 GOALS = {"memory": 0.02, "mha": 1.0, "lesson_s": 15.0, "course_s": 180.0, "forward_s": 1.0, "train_s": 60.0,
-         "checks_import_s": 0.3, "class_ratio": 1.2, "gpt2_forward_s": 1.0}
+         "checks_import_s": 0.15, "class_ratio": 1.2, "gpt2_forward_s": 1.0}
 
 
 @dataclass
