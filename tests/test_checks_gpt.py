@@ -138,7 +138,7 @@ def no_crop(model, idx, n_new):
 
 @pytest.mark.parametrize("wrong, says", [
     (lambda m, idx, n: m.generate(idx, n), "model.generate is the answer itself"),
-    (no_crop, "case 4 of 4 (30 words, 6 new: past the context of 32): your code raised ValueError"),
+    (no_crop, "case 4 of 4 (30 words, 6 new: past the context of 32): your code raised AttnlabError"),
     (lambda m, idx, n: greedy_generate(m, idx, n)[:, idx.shape[1]:], "expected shape"),  # only the new words
     (lambda m, idx, n: greedy_generate(m, idx, n + 1), "expected shape"),  # one too many
     (lambda m, idx, n: greedy_generate(m, idx, n).float(), "expected whole numbers"),
