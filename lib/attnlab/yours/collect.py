@@ -25,8 +25,6 @@ import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-import nbformat
-
 from attnlab.checks.core import TIME_LIMIT, CheckTimeout, time_limit
 from attnlab.paths import NOTEBOOKS_DIR
 from attnlab.yours.found import Found
@@ -47,43 +45,58 @@ def quietly(seconds: float | None = TIME_LIMIT):
             yield
 
 
-def read_lesson(path: Path) -> tuple[nbformat.NotebookNode | None, str]:
-    """``(notebook, "")``, or ``(None, why not)`` in one line."""
+def read_lesson(path: Path) -> tuple[dict | None, str]:
+    """``(notebook, "")`` — the notebook's JSON as a dict — or ``(None, why not)`` in one line.
+    Read with ``json``, not nbformat: nbformat validates with jsonschema, whose import costs a
+    lesson seconds, and only the code cells' sources are needed here."""
     if not path.is_file():
         return None, f"{path.name} not found in {path.parent.name}/"
     try:
-        nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
-    except (UnicodeDecodeError, json.JSONDecodeError, nbformat.reader.NotJSONError) as exc:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return None, f"{path.name} is not a valid notebook ({type(exc).__name__}): save it again from Jupyter"
-    except Exception as exc:  # nbformat raises several kinds for a JSON that is not a notebook
-        return None, f"{path.name} is not a notebook ({first_line(exc)})"
-    if not isinstance(nb.get("cells"), list):
+    if not isinstance(nb, dict):
+        return None, f"{path.name} is not a notebook (its JSON is a {type(nb).__name__}, not an object)"
+    cells = nb.get("cells")
+    if not isinstance(cells, list) or not all(isinstance(c, dict) for c in cells):
         return None, f"{path.name} is not a lesson notebook (it has no cells)"
     return nb, ""
 
 
+def _nbgrader(cell: dict) -> dict:
+    metadata = cell.get("metadata")
+    nbgrader = metadata.get("nbgrader") if isinstance(metadata, dict) else None
+    return nbgrader if isinstance(nbgrader, dict) else {}
+
+
 def _grade_id(cell) -> str:
-    nbgrader = cell.get("metadata", {}).get("nbgrader", {})
-    return nbgrader.get("grade_id", "") if isinstance(nbgrader, dict) else ""
+    grade_id = _nbgrader(cell).get("grade_id", "")
+    return grade_id if isinstance(grade_id, str) else ""
 
 
 def _is_check(cell) -> bool:
-    nbgrader = cell.get("metadata", {}).get("nbgrader", {})
-    return isinstance(nbgrader, dict) and bool(nbgrader.get("grade"))
+    return bool(_nbgrader(cell).get("grade"))
 
 
-def definitions(nb: nbformat.NotebookNode, lesson: str) -> tuple[dict, dict[str, str]]:
+def _source(cell: dict) -> str:
+    """A cell's source: a string, or a list of lines (anything else in a broken file: nothing)."""
+    source = cell.get("source", "")
+    if isinstance(source, list):
+        return "".join(line for line in source if isinstance(line, str))
+    return source if isinstance(source, str) else ""
+
+
+def definitions(nb: dict, lesson: str) -> tuple[dict, dict[str, str]]:
     """Run the definitions of ``nb``'s code cells in a new namespace → ``(namespace, problems)``:
     ``problems`` maps an exercise whose own cell could not run to the reason."""
     namespace: dict = {"__name__": f"attnlab_yours_{lesson}"}
     problems: dict[str, str] = {}
-    for cell in nb.cells:
+    for cell in nb["cells"]:
         if cell.get("cell_type") != "code" or _is_check(cell):
             continue
         exercise = _grade_id(cell)
-        source = cell.get("source", "")
         try:
-            tree = ast.parse(source if isinstance(source, str) else "".join(source))
+            tree = ast.parse(_source(cell))
         except SyntaxError as exc:
             if exercise:
                 problems[exercise] = f"its cell has a syntax error on line {exc.lineno}: {exc.msg}"
