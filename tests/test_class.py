@@ -106,10 +106,13 @@ def test_the_gradebook_maps_every_file_to_its_student_and_scores_it(graded):
     root, log = graded
     rows = {r["student"]: r for r in _csv(root / "attnlab-grades" / f"{LESSON}.csv")}
     assert set(rows) == {"alice", "bob", "12345", "dave", "erin", "frank", "gina"}, log
-    assert rows["alice"]["total"] == rows["erin"]["total"] == rows["12345"]["total"] == points(FULL)
+    assert rows["alice"]["total"] == rows["erin"]["total"] == rows["12345"]["earned"] == points(FULL)
     assert rows["bob"]["stable_softmax"] == "0" and rows["bob"]["attention_pattern"] == "1"
     assert rows["frank"]["attention_pattern"] == "0" and rows["frank"]["total"] == points(FULL - 1)
     assert rows["gina"]["status"] == "missing"
+    dana = rows["12345"]  # late by Canvas's mark: one day, 10% of 3 points off — in this CSV too
+    assert (dana["points_off"], dana["late_hours"]) == (points(FULL * 0.1), "24.0")
+    assert dana["total"] == points(FULL * 0.9)
 
 
 def test_calling_the_courses_reference_scores_zero_with_a_note(graded):
@@ -183,7 +186,25 @@ def test_the_canvas_csv_has_canvas_columns_and_a_points_possible_row(graded):
     assert table[1][0].strip() == "Points Possible" and table[1][-1] == points(FULL)
     by_id = {r[1]: r for r in table[2:]}
     assert by_id["12345"] == ["Carter, Dana", "12345", "S003", "dcarter", "B", points(FULL * 0.9)]
-    assert by_id["gina"][5] == "0" and by_id["alice"][5] == points(FULL)
+    by_sis = {r[2]: r for r in table[2:]}
+    assert by_sis["S007"][5] == "" and by_sis["S001"][5] == points(FULL)  # missing: blank, hand grades stay
+    assert by_sis["S001"][1] == ""  # "alice" is no Canvas user id: Canvas matches her by SIS id
+
+
+def test_a_regrade_keeps_the_lessons_late_rule(graded):
+    root, _ = graded
+    command = [str(Path(sys.executable).parent / "attnlab-grade"), "downloads", "--lesson", LESSON,
+               "--roster", "roster.csv", "--student", "12345", "--canvas", "canvas.csv"]
+    if sandbox.bwrap() is None:
+        command.append("--no-sandbox")
+    run = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert "kept from its last grading: late penalty 10%/day" in run.stdout
+    lesson = {r["student"]: r for r in _csv(root / "attnlab-grades" / f"{LESSON}.csv")}
+    everyone = {r["student"]: r for r in _csv(root / "attnlab-grades" / "all-lessons.csv")}
+    canvas = {r["SIS User ID"]: r for r in _csv(root / "canvas.csv")}
+    late = points(FULL * 0.9)
+    assert lesson["12345"]["total"] == everyone["12345"][LESSON] == canvas["S003"][LESSON] == late
 
 
 def test_regrading_one_student_keeps_everyone_elses_row(graded, tmp_path):

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 
-from attnlab.course import safecsv
+from attnlab.course import rules, safecsv
 from attnlab.course.submission import NOT_GRADED, Exercise, exercises
 from attnlab.paths import SOLUTIONS_DIR
 
@@ -40,8 +40,10 @@ class Record:
     file: str = ""
     course_version: str = ""
     submitted_at: str = ""
-    late_s: float = 0.0
+    late_s: float = 0.0  # under the lesson's rules as they are now (attnlab.course.rules)
     points_off: float = 0.0
+    late_by_lms: bool = False
+    peak_mb: float | None = None
     extra: dict = field(default_factory=dict)
 
     @property
@@ -73,6 +75,10 @@ class Record:
         return [n for n in self.notes if not any(n.startswith(i) for i in ids)]
 
 
+def max_points(lesson: str) -> float:
+    return sum(ex.points for ex in lesson_exercises(lesson))
+
+
 @cache
 def lesson_exercises(lesson: str) -> tuple[Exercise, ...]:
     """A lesson's exercises, from its solution notebook (no checks recorded: quick)."""
@@ -99,18 +105,38 @@ class ClassBook:
         return bool(self._db.execute(
             "SELECT 1 FROM sqlite_master WHERE type='table' AND name='submissions'").fetchone())
 
+    def _columns(self, table: str) -> set[str]:
+        return {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}
+
+    def rules_of(self, lesson: str) -> rules.Rules | None:
+        """The rules the lesson is graded with (``None``: graded before rules were kept)."""
+        try:
+            return rules.stored(self._db, lesson)
+        except sqlite3.OperationalError:  # a read-only gradebook without the table
+            return None
+
     def records(self, lesson: str) -> list[Record]:
+        """Every row of ``lesson``, its lateness and points off under the lesson's rules now."""
         extras = {}
         if self._has_submissions():
+            lms = "late_by_lms" if "late_by_lms" in self._columns("submissions") else "late_s > 0"
             for r in self._db.execute("SELECT student, name, file, course_version, submitted_at, late_s, "
-                                      "points_off FROM submissions WHERE lesson = ?", (lesson,)):
+                                      f"points_off, {lms} FROM submissions WHERE lesson = ?", (lesson,)):
                 extras[r[0]] = dict(name=r[1] or "", file=r[2] or "", course_version=r[3] or "",
-                                    submitted_at=r[4] or "", late_s=r[5] or 0.0, points_off=r[6] or 0.0)
-        found = self._db.execute("SELECT student, status, scores, notes, seconds, digest, graded_at "
+                                    submitted_at=r[4] or "", late_s=r[5] or 0.0, points_off=r[6] or 0.0,
+                                    late_by_lms=bool(r[7]) and not r[4])
+        found = self._db.execute("SELECT student, status, scores, notes, seconds, digest, graded_at, peak_mb "
                                  "FROM rows WHERE lesson = ? ORDER BY student", (lesson,)).fetchall()
-        return [Record(lesson, s, status, json.loads(scores), json.loads(notes), seconds or 0.0, digest or "",
-                       graded or "", **extras.get(s, {}))
-                for s, status, scores, notes, seconds, digest, graded in found]
+        records = [Record(lesson, s, status, json.loads(scores), json.loads(notes), seconds or 0.0,
+                          digest or "", graded or "", **extras.get(s, {}), peak_mb=peak)
+                   for s, status, scores, notes, seconds, digest, graded, peak in found]
+        kept = self.rules_of(lesson)
+        if kept is not None:  # else: as stored when graded (a gradebook from before rules were kept)
+            top = max_points(lesson)
+            for r in records:
+                now = rules.lateness(kept, r.student, r.submitted_at, r.late_by_lms, top, r.earned)
+                r.late_s, r.points_off = now.late_s, now.points_off
+        return records
 
     def warnings(self, lesson: str) -> list[str]:
         """What the grader warned about when it read the lesson's submissions folder."""

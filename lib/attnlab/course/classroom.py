@@ -28,14 +28,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from attnlab.course import intake, late, roster, wire
+from attnlab.course import intake, late, roster, rules, wire
 from attnlab.paths import ROOT
 
 DEFAULT_DIR = Path("attnlab-grades")
 _SCHEMA = """CREATE TABLE IF NOT EXISTS submissions (
     lesson TEXT NOT NULL, student TEXT NOT NULL, name TEXT, file TEXT, sha256 TEXT,
     course_version TEXT, submitted_at TEXT, late_s REAL, points_off REAL, graded_at TEXT,
-    PRIMARY KEY (lesson, student))"""
+    late_by_lms INTEGER, PRIMARY KEY (lesson, student))"""
+_COLUMNS = 11
 _WARNINGS = "CREATE TABLE IF NOT EXISTS warnings (lesson TEXT NOT NULL, text TEXT NOT NULL)"
 
 
@@ -43,23 +44,44 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The class options of ``attnlab-grade`` (docs/instructors.md)."""
     add = parser.add_argument
     add("--student", help="regrade only this student, into the existing gradebook")
-    add("--partial", action="store_true",
-        help="score each exercise by its share of passed cases (default: all or nothing)")
-    add("--deadline", help='e.g. "2026-12-01 23:59" (UTC unless a zone is given); default: '
-        "nbgrader's duedate for the lesson, if its gradebook.db is beside submitted/")
-    add("--late-penalty", help="P%% (once), P%%/day or P%%/hour off a late submission's points; "
-        "default: late rows are only marked")
+    add("--partial", action=argparse.BooleanOptionalAction, default=None,
+        help="score each exercise by its share of passed cases (default: all or nothing, or what the "
+        "lesson was graded with before)")
+    add("--deadline", help='e.g. "2026-12-01 23:59" (UTC unless a zone is given), "none" for no deadline; '
+        "default: what the lesson was graded with before, else nbgrader's duedate for the lesson, if its "
+        "gradebook.db is beside submitted/")
+    add("--late-penalty", help="P%% (once), P%%/day or P%%/hour off a late submission's points, or none; "
+        "default: what the lesson was graded with before, else late rows are only marked")
+    add("--extensions", type=Path, help="CSV with columns student (or id) and extension: a time added "
+        "to the deadline (2d, 36h) or the student's own deadline; the roster may have the column too")
     add("--feedback", type=Path, help="write one HTML page per student into this folder")
     add("--report", type=Path, help="write the class report (HTML, histogram PNG, CSV) into this folder")
     add("--canvas", type=Path, help="write a CSV for Canvas's gradebook import (every graded lesson)")
+    add("--moodle", type=Path, help="write a CSV for Moodle's grade import (every graded lesson)")
+    add("--blackboard", type=Path, help="write a CSV for Blackboard's Grade Center upload "
+        "(every graded lesson)")
+    add("--gradescope", type=Path, help="write this lesson's scores as a CSV for Gradescope")
+    add("--assignment-ids", type=Path, help="CSV lesson,canvas,blackboard: each lesson's assignment id on "
+        "the platform, so the import fills that assignment instead of making a new one")
+    add("--missing-as-zero", action="store_true",
+        help="LMS files: 0 for missing work (default: blank, which leaves a grade entered by hand)")
+
+
+CLASS_FILES = ("all-lessons.csv", "gradebook.sqlite")
 
 
 def resolve_out(out: Path | None, lesson: str) -> tuple[Path, Path]:
     """(the lesson's CSV, the SQLite gradebook). Default: ``attnlab-grades/<lesson>.csv`` and one
-    ``attnlab-grades/gradebook.sqlite`` for all lessons; ``--out X.csv`` keeps ``X.sqlite``."""
+    ``attnlab-grades/gradebook.sqlite`` for all lessons; ``--out DIR/X.csv`` keeps every lesson
+    graded into DIR in one ``DIR/gradebook.sqlite`` the same way (and ``DIR/all-lessons.csv``
+    beside it), so no lesson's file replaces another's. ``ValueError`` for a name the class's
+    own files use."""
     if out is None:
         return DEFAULT_DIR / f"{lesson}.csv", DEFAULT_DIR / "gradebook.sqlite"
-    return out, out.with_suffix(".sqlite")
+    if out.name in CLASS_FILES or out.suffix.lower() != ".csv":
+        raise ValueError(f"--out {out}: give a .csv file for this lesson's rows (not "
+                         f"{' or '.join(CLASS_FILES)}, which hold every lesson graded into that folder)")
+    return out, out.parent / "gradebook.sqlite"
 
 
 def course_version() -> str:
@@ -87,8 +109,7 @@ class Class:
     db_path: Path
     found: dict[str, intake.Found] = field(default_factory=dict)
     students: dict[str, roster.Student] = field(default_factory=dict)
-    deadline: object = None
-    rule: late.Penalty | None = None
+    policy: rules.Rules = field(default_factory=rules.Rules)  # the rules this run grades with
     version: str = ""
     staged: dict[str, Path] = field(default_factory=dict)  # student -> the grader's own copy of the file
     warnings: list[str] = field(default_factory=list)
@@ -98,9 +119,12 @@ class Class:
         self._db = sqlite3.connect(self.db_path, check_same_thread=False, isolation_level=None)
         self._db.execute(_SCHEMA)
         self._db.execute(_WARNINGS)
+        have = {r[1] for r in self._db.execute("PRAGMA table_info(submissions)")}
+        if "late_by_lms" not in have:  # a gradebook from before the column
+            self._db.execute("ALTER TABLE submissions ADD COLUMN late_by_lms INTEGER")
 
     @classmethod
-    def start(cls, args, lesson, db_path: Path) -> Class:
+    def start(cls, args, lesson, db_path: Path, say=print) -> Class:
         """Read the roster and the submissions folder; ``ValueError`` for a bad option."""
         db_path.parent.mkdir(parents=True, exist_ok=True)
         from attnlab.course.submission import MAX_BYTES
@@ -113,11 +137,14 @@ class Class:
                 raise ValueError(f"--student {args.student!r}: no such student in {args.submissions}")
             found.found = {wanted[0]: found.found[wanted[0]]}
         staged = found.stage(max_bytes=MAX_BYTES)
-        deadline = (late.parse_time(args.deadline) if args.deadline
-                    else late.nbgrader_duedate(args.submissions, lesson.name))
-        lesson.partial = bool(args.partial)
-        return cls(lesson, args, db_path, found.found, students, deadline,
-                   late.Penalty.parse(args.late_penalty), course_version(), staged, found.warnings)
+        klass = cls(lesson, args, db_path, found.found, students, version=course_version(), staged=staged,
+                    warnings=found.warnings)
+        from attnlab.course import lms
+
+        lms.read_assignment_ids(getattr(args, "assignment_ids", None))  # ValueError now, not after grading
+        klass.policy = klass.keep_rules(args, say)
+        lesson.partial = klass.policy.partial
+        return klass
 
     def warn(self, say) -> None:
         """Say every warning of the intake (and keep them for the report)."""
@@ -127,6 +154,23 @@ class Class:
                                  [(self.lesson.name, w) for w in self.warnings])
         for w in self.warnings:
             say(f"attnlab-grade: warning: {w}")
+
+    def keep_rules(self, args, say=print) -> rules.Rules:
+        """This run's rules (those stored for the lesson, each replaced by an option given), stored
+        for the next run; ``ValueError`` if ``--out`` names another lesson's CSV."""
+        out = getattr(args, "out", None)
+        owner = rules.csv_owner(self._db, out) if out else None
+        if owner and owner != self.lesson.name:
+            raise ValueError(f"--out {out} is {owner}'s gradebook CSV; give {self.lesson.name} a file "
+                             "of its own")
+        before = rules.stored(self._db, self.lesson.name)
+        nbgrader = None if before else late.nbgrader_duedate(args.submissions, self.lesson.name)
+        now, kept = rules.resolve(before, args, nbgrader, args.roster)
+        if kept:
+            say(f"{self.lesson.name}: kept from its last grading: {', '.join(kept)} (give the option, "
+                "or 'none', to change it)")
+        rules.store(self._db, self.lesson.name, now, out)
+        return now
 
     @property
     def submissions(self) -> dict[str, Path]:
@@ -153,16 +197,18 @@ class Class:
         """After a row is stored: the penalty, the submission's record and its evidence."""
         one = self.found.get(row.student, intake.Found(row.student, path))
         try:
-            when, late_s = late.lateness(one.path, self.deadline, one.late_by_lms, self.rule)
+            stamp = late.submitted_at(one.path)
+            when = stamp.isoformat(timespec="seconds") if stamp else ""
         except (ValueError, OverflowError) as exc:  # a timestamp no clock can hold: on time, and said
-            when, late_s = "", 0.0
+            when = ""
             row.notes.append(f"its handed-in time could not be read ({str(exc)[:120]}): taken as on time")
-        earned = sum(row.scores.values())
-        off = self.rule.points_off(late_s, self.lesson.max_points, earned) if self.rule else 0.0
+        now = rules.lateness(self.policy, row.student, when, one.late_by_lms, self.lesson.max_points,
+                             sum(row.scores.values()))  # as at grading; every output recomputes it
         values = (self.lesson.name, row.student, one.name, str(one.path), file_digest, self.version, when,
-                  late_s, off, time.strftime("%Y-%m-%dT%H:%M:%S"))
+                  now.late_s, now.points_off, time.strftime("%Y-%m-%dT%H:%M:%S"), int(one.late_by_lms))
         with self._lock:
-            self._db.execute(f"INSERT OR REPLACE INTO submissions VALUES ({', '.join('?' * 10)})", values)
+            self._db.execute(f"INSERT OR REPLACE INTO submissions VALUES ({', '.join('?' * _COLUMNS)})",
+                             values)
         if path.is_file():
             keep_evidence(self.evidence_dir, row, path, self.lesson)
 
@@ -171,7 +217,7 @@ class Class:
 
     def finish(self, say=print) -> None:
         """Write everything asked for, from the gradebook as it now is."""
-        from attnlab.course import canvas, feedback, report
+        from attnlab.course import feedback, lms, report
         from attnlab.course.classbook import ClassBook
 
         book = ClassBook.open(self.db_path)
@@ -185,9 +231,7 @@ class Class:
             if self.args.report:
                 report.write_report(book, self.lesson, self.args.report)
                 say(f"wrote the class report into {self.args.report}")
-            if self.args.canvas:
-                canvas.write_csv(book, self.students, self.args.canvas)
-                say(f"wrote {self.args.canvas} for Canvas's gradebook import")
+            lms.write_all(book, self.lesson.name, self.args, say)
         finally:
             book.close()
 

@@ -76,10 +76,13 @@ class Gradebook:
                 for s, status, scores, notes, seconds, peak in found]
 
     def export(self) -> None:
-        """Write the CSV from the stored rows, atomically."""
+        """Write the CSV from the stored rows (with each row's lateness under the lesson's rules),
+        atomically."""
+        from attnlab.course.classbook import ClassBook  # it reads this module's table
+
         with self._lock:
             temporary = self.out.with_name(f".{self.out.name}.{os.getpid()}.tmp")
-            write_csv(self.rows(), self.exercises, temporary)
+            write_csv(ClassBook(self._db).records(self.lesson), self.exercises, temporary)
             os.replace(temporary, self.out)
 
     def close(self) -> None:
@@ -87,18 +90,23 @@ class Gradebook:
             self._db.close()
 
 
-def write_csv(rows: list[Grade], exs: list[Exercise], out: Path) -> None:
-    """One row per student: status, a score per exercise, total, maximum, seconds, the sandbox's
-    peak memory in MB, notes."""
+def write_csv(records, exs: list[Exercise], out: Path) -> None:
+    """One row per student: status, a score per exercise, the points earned, how late and the
+    points off, the total after them, maximum, seconds, the sandbox's peak memory in MB, notes."""
     with open(out, "w", newline="", encoding="utf-8") as f:
         writer = safecsv.writer(f)
-        writer.writerow(["student", "status", *[ex.grade_id for ex in exs], "total", "max",
-                         "seconds", "peak_mb", "notes"])
-        for row in rows:
-            scores = [float(row.scores.get(ex.grade_id, 0.0)) for ex in exs]
-            shown = ["" if row.status == NOT_GRADED else f"{s:g}" for s in [*scores, sum(scores)]]
-            writer.writerow([row.student, row.status, *shown,
-                             f"{sum(ex.points for ex in exs):g}", f"{row.seconds:.1f}",
-                             "" if row.peak_mb is None else f"{row.peak_mb:.0f}", " | ".join(row.notes)])
+        writer.writerow(["student", "name", "status", *[ex.grade_id for ex in exs], "earned",
+                         "submitted_at", "late_hours", "points_off", "total", "max", "seconds", "peak_mb",
+                         "notes"])
+        for r in records:
+            scores = [float(r.scores.get(ex.grade_id, 0.0)) for ex in exs]
+            none = r.status == NOT_GRADED  # the grader failed: no score, not 0
+            shown = ["" if none else f"{s:g}" for s in [*scores, sum(scores)]]
+            total = "" if none else f"{max(0.0, sum(scores) - r.points_off):g}"
+            writer.writerow([r.student, r.name, r.status, *shown, r.submitted_at,
+                             f"{r.late_s / 3600:.1f}" if r.late_s else "",
+                             f"{r.points_off:g}" if r.points_off else "", total,
+                             f"{sum(ex.points for ex in exs):g}", f"{r.seconds:.1f}",
+                             "" if r.peak_mb is None else f"{r.peak_mb:.0f}", " | ".join(r.notes)])
         f.flush()
         os.fsync(f.fileno())

@@ -179,8 +179,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"attnlab-grade: {exc}", file=sys.stderr)
         return 2
     print(f"sandbox: {isolated.note}", file=sys.stderr)
-    args.out, db_path = classroom.resolve_out(args.out, args.lesson)
     try:
+        args.out, db_path = classroom.resolve_out(args.out, args.lesson)
         klass = classroom.Class.start(args, lesson, db_path)  # roster, LMS names, deadline
     except ValueError as exc:
         parser.error(str(exc))
