@@ -162,7 +162,7 @@ def test_an_error_elsewhere_is_reported_but_does_not_cost_the_exercise(gradebook
 def test_the_gradebook_is_kept_in_sqlite_beside_the_csv(gradebook):
     import sqlite3
 
-    with sqlite3.connect(gradebook["out"].with_suffix(".sqlite")) as db:
+    with sqlite3.connect(gradebook["out"].parent / "gradebook.sqlite") as db:
         stored = {s for (s,) in db.execute("SELECT student FROM rows WHERE lesson = ?", (LESSON,))}
     assert stored == gradebook["students"]
     assert "sandbox: " in gradebook["log"]  # it says how submissions are isolated

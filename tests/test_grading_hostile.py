@@ -154,7 +154,7 @@ def test_a_killed_grader_keeps_every_finished_row_and_resume_grades_only_the_res
     command = [GRADER, str(folder), "--lesson", "00_start_here", "--out", str(out), "--jobs", "1"]
     env = dict(os.environ, TMPDIR=str(scratch))
     grader = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    db = out.with_suffix(".sqlite")
+    db = out.parent / "gradebook.sqlite"  # every lesson graded into this folder
     deadline = time.monotonic() + 300
     finished = 0
     while finished < 2 and time.monotonic() < deadline and grader.poll() is None:

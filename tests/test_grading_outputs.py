@@ -101,7 +101,8 @@ def test_every_output_is_written_for_everyone_and_the_run_exits_0(graded):
     assert (root / "attnlab-grades" / "all-lessons.csv").exists() or (root / "all-lessons.csv").exists()
     assert (root / "report" / LESSON / "index.html").is_file()
     assert {p.stem for p in (root / "feedback" / LESSON).glob("*.html")} == students
-    assert len(_rows(root / "canvas.csv")) == len(students) + 1  # and the "Points Possible" row
+    with open(root / "canvas.csv", newline="", encoding="utf-8") as f:
+        assert len(list(csv.reader(f))) == len(students) + 2  # the header and the "Points Possible" row
 
 
 def test_a_classmates_evidence_is_never_anyone_elses(graded):
@@ -140,6 +141,8 @@ def test_a_grader_failure_is_never_a_score_and_exits_3(tmp_path, monkeypatch, ca
     assert "not graded — the grader failed" in last and "no_such_runner" in last and "--resume" in last
     row = _rows(tmp_path / "grades.csv")["alice"]
     assert (row["status"], row["total"]) == ("not graded", "")
-    assert _rows(tmp_path / "canvas.csv")["alice"][LESSON] == ""
+    with open(tmp_path / "canvas.csv", newline="", encoding="utf-8") as f:
+        canvas = {r["Student"]: r for r in csv.DictReader(f)}
+    assert canvas["alice"][LESSON] == ""  # no score, not 0
     page = (tmp_path / "feedback" / LESSON / "alice.html").read_text()
     assert "Not graded yet" in page and "0 / 1" not in page
