@@ -109,9 +109,11 @@ sync: $(VENV)/.installed-test
 bench: $(VENV)/.installed-lab
 	PYTHONPATH=tests $(BIN)/python -m attnlab.course.bench
 
-# Retrain the course's tiny models (deterministic, about a minute): data/<name>.safetensors + .json.
+# Retrain the course's tiny models (deterministic, about a minute): data/<name>.safetensors + .json,
+# and lesson 12's ablation of positions (about half a minute): data/positional_ablation.json.
 models: $(VENV)/.installed-lab
 	$(BIN)/python -m attnlab.models
+	$(BIN)/python -m attnlab.models.positional
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -37,6 +37,7 @@ _PUBLIC: dict[str, str] = {
     # pictures and widgets
     "plot_pattern": "attnlab.views.plotting", "plot_patterns": "attnlab.views.plotting",
     "plot_comparison": "attnlab.views.plotting", "plot_query_key_arrows": "attnlab.views.plotting",
+    "plot_extrapolation": "attnlab.views.plotting",
     "attention_explorer": "attnlab.views.widgets", "head_gallery": "attnlab.views.widgets",
     "softmax_temperature": "attnlab.views.widgets", "flashcards": "attnlab.views.widgets",
     "quiz": "attnlab.views.widgets",

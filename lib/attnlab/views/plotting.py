@@ -151,3 +151,20 @@ def plot_comparison(comparison, layer: int | None = None, head: int | None = Non
     plot_pattern(yours, tokens, tokens, ax=axes[0], title=f"yours: layer {layer}, head {head}")
     plot_pattern(course, tokens, tokens, ax=axes[1], title=f"the course's: layer {layer}, head {head}")
     return fig
+
+
+def plot_extrapolation(figures: dict, ax=None):
+    """Held-out next-word accuracy at each position for each way of giving positions (the dict of
+    :func:`attnlab.models.positional.ablation`), the positions beyond the trained length shaded."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 3.2))
+    length = figures["settings"]["length"]
+    for result in figures["results"]:
+        accuracy = np.asarray(result["accuracy_by_position"])
+        ax.plot(np.arange(len(accuracy)), accuracy, marker=".", label=result["positions"])
+    ax.axvspan(length - 0.5, 2 * length - 0.5, color="0.92", zorder=0)
+    ax.text(2 * length - 1, 0.95, "beyond the trained length", ha="right", va="top", fontsize=9)
+    ax.set(xlabel="position in the held-out text", ylabel="next-word accuracy", ylim=(0, 1.2),
+           yticks=np.linspace(0, 1, 6), title=f"trained on {length} words, read on {2 * length}")
+    ax.legend(loc="upper left", ncol=4, fontsize=9)
+    return ax
