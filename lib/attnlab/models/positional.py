@@ -34,7 +34,7 @@ import torch
 from torch import nn
 
 from attnlab.models import corpus
-from attnlab.models.training import deterministic, fit, round4, token_loss
+from attnlab.models.training import deterministic, fit, round4, row_batches
 from attnlab.paths import DATA_DIR
 from attnlab.positions import alibi_slopes, rope_frequencies
 from attnlab.validate import positive_int
@@ -170,13 +170,7 @@ def train_one(positions: str, seed: int = 0, rows=None, **settings) -> dict:
                               s["n_layers"])
     with deterministic(seed):
         model = PositionalGPT(config)
-        data, gen = torch.from_numpy(train), torch.Generator().manual_seed(seed)
-
-        def batch_loss(step: int) -> torch.Tensor:
-            rows = data[torch.randint(0, len(data), (s["batch_size"],), generator=gen)]  # (B, T + 1)
-            return token_loss(model(rows[:, :-1]), rows[:, 1:])  # (B, T, V) vs (B, T)
-
-        training = fit(model, batch_loss, s["steps"], s["lr"])
+        training = fit(model, row_batches(model, train, s["batch_size"], seed), s["steps"], s["lr"])
         by_position = accuracy_by_position(model, heldout)
     return {"positions": positions, "seconds": training["seconds"],
             "final_train_loss": training["final_train_loss"], "accuracy_by_position": round4(by_position),

@@ -101,6 +101,19 @@ def fit(model: torch.nn.Module, batch_loss: Callable[[int], torch.Tensor], steps
             "final_train_loss": round(float(np.mean(losses[-50:])), 4)}
 
 
+def row_batches(model: torch.nn.Module, rows: np.ndarray, batch_size: int,
+                seed: int) -> Callable[[int], torch.Tensor]:
+    """:func:`fit`'s ``batch_loss`` for a language model on ``rows`` of ids ``(N, T + 1)``: each step
+    draws ``batch_size`` rows (a generator seeded with ``seed``) and returns the next-word loss."""
+    data, gen = torch.from_numpy(rows), torch.Generator().manual_seed(seed)
+
+    def batch_loss(step: int) -> torch.Tensor:
+        batch = data[torch.randint(0, len(data), (batch_size,), generator=gen)]  # (B, T + 1)
+        return token_loss(model(batch[:, :-1]), batch[:, 1:])  # (B, T, V) vs (B, T)
+
+    return batch_loss
+
+
 def train_gpt(masked: bool = True, seed: int = 0, threads: int = THREADS) -> tuple[TinyGPT, dict]:
     """Train the tiny GPT on the grammar (``masked=False``: the leaky model). Returns the model (eval
     mode) and its info: config, vocabulary, training figures and measured quality."""
@@ -112,13 +125,7 @@ def train_gpt(masked: bool = True, seed: int = 0, threads: int = THREADS) -> tup
     config = GPTConfig(vocab_size=len(vocab), causal=masked, **GPT_CONFIG)
     with deterministic(seed, threads):
         model = TinyGPT(config)
-        data, gen = torch.from_numpy(train), torch.Generator().manual_seed(seed)
-
-        def batch_loss(step: int) -> torch.Tensor:
-            rows = data[torch.randint(0, len(data), (t["batch_size"],), generator=gen)]  # (B, T + 1)
-            return token_loss(model(rows[:, :-1]), rows[:, 1:])  # (B, T, V) vs (B, T)
-
-        training = fit(model, batch_loss, t["steps"], t["lr"])
+        training = fit(model, row_batches(model, train, t["batch_size"], seed), t["steps"], t["lr"])
         quality = gpt_quality(model, train, heldout, vocab)
     name = "tiny_gpt" if masked else "leaky_gpt"
     info = {"name": name, "config": config.to_dict(), "vocab": list(vocab.words),
