@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 import numpy as np
@@ -68,3 +69,28 @@ def test_the_course_s_clear_errors_are_one_attnlab_error_naming_argument_and_sha
     assert "(4, 8)" in str(err.value) and "(4, 16)" in str(err.value) and "q" in str(err.value)
     with pytest.raises(ValueError):  # code that catches ValueError keeps working
         al.softmax(np.ones(3), axis=2)
+
+
+LEARNER_LAYERS = ("views", "yours", "models", "checks")
+
+
+def test_the_learner_s_layers_raise_no_bare_value_error():
+    """What a learner calls (the reference, models, views, yours, checks) says a clear error as an
+    AttnlabError; only the course machinery (the grader's files, the generator) keeps ValueError."""
+    lib = Path(al.__file__).parent
+    files = [*lib.glob("*.py"), *(p for layer in LEARNER_LAYERS for p in (lib / layer).rglob("*.py"))]
+    bare = [f"{p.relative_to(lib)}:{i}" for p in files
+            for i, line in enumerate(p.read_text().splitlines(), 1) if "raise ValueError(" in line]
+    assert not bare, f"bare ValueError where a learner meets it: {bare}"
+
+
+@pytest.mark.parametrize("call", [
+    lambda: al.plot_pattern(np.ones(3)),
+    lambda: al.plot_pattern(np.ones((2, 2)), query_tokens=["a"]),
+    lambda: al.questions_for("99_nothing"),
+    lambda: al.collect(folder="/no/such/folder"),
+], ids=["pattern-1d", "labels", "lesson", "folder"])
+def test_views_and_yours_say_bad_input_as_an_attnlab_error(call):
+    with pytest.raises(al.AttnlabError) as err:
+        call()
+    assert str(err.value).strip()

@@ -19,6 +19,7 @@ import numpy as np
 
 from attnlab.checks.core import Case, CheckResult, compare_indices, run_check
 from attnlab.checks.mistakes import Mistake, compare_values, expect, recognising
+from attnlab.errors import AttnlabError
 
 SENTENCE = "a tiny fluffy blue creature squeaks ."
 
@@ -30,7 +31,7 @@ class _Refused:
         self.call, self.pieces = call, pieces
 
     def __call__(self, *args, **kwargs):
-        raise ValueError(f"{self.call} is the answer itself — build it from {self.pieces}")
+        raise AttnlabError(f"{self.call} is the answer itself — build it from {self.pieces}")
 
 
 def pieces_only(module, method: str, call: str, pieces: str):

@@ -12,6 +12,7 @@ import functools
 import math
 
 from attnlab.checks.own_gpt_weights import Mistake, is_mistake, mistake_text
+from attnlab.errors import AttnlabError
 
 D_MODEL, N_HEADS, T, B = 12, 3, 5, 2
 
@@ -85,7 +86,7 @@ def block_variant(block, x, mistake: str):
         return block.ln_2(y + block.mlp(y))
     if mistake == "mlp_reads_old_x":
         return x + attn + block.mlp(block.ln_2(x))
-    raise ValueError(f"unknown mistake {mistake!r}")
+    raise AttnlabError(f"unknown mistake {mistake!r}")
 
 
 BLOCK_MISTAKES = {

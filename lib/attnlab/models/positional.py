@@ -33,6 +33,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from attnlab.errors import AttnlabError
 from attnlab.models import corpus
 from attnlab.models.training import deterministic, fit, round4, row_batches
 from attnlab.paths import DATA_DIR
@@ -109,11 +110,11 @@ class PositionalConfig:
 
     def __post_init__(self):
         if self.positions not in POSITIONS:
-            raise ValueError(f"positions must be one of {POSITIONS}, but got {self.positions!r}")
+            raise AttnlabError(f"positions must be one of {POSITIONS}, but got {self.positions!r}")
         for name in ("vocab_size", "max_length", "d_model", "n_heads", "n_layers"):
             positive_int(getattr(self, name), name)
         if self.d_model % self.n_heads or (self.positions == "rope" and (self.d_model // self.n_heads) % 2):
-            raise ValueError(f"d_model {self.d_model} must split into {self.n_heads} heads"
+            raise AttnlabError(f"d_model {self.d_model} must split into {self.n_heads} heads"
                              + (" of an even size (RoPE rotates pairs)" if self.positions == "rope" else ""))
 
 
@@ -134,7 +135,7 @@ class PositionalGPT(nn.Module):
     def forward(self, idx: torch.Tensor) -> torch.Tensor:
         T = idx.shape[1]
         if T > self.config.max_length:
-            raise ValueError(f"idx has {T} positions but the model holds at most {self.config.max_length}")
+            raise AttnlabError(f"idx has {T} positions but the model holds at most {self.config.max_length}")
         x = self.tok_emb(idx)  # (B, T, C)
         if self.pos_emb is not None:
             x = x + self.pos_emb(torch.arange(T))

@@ -10,6 +10,7 @@ from html import escape
 import ipywidgets as W
 from matplotlib.figure import Figure
 
+from attnlab.errors import AttnlabError
 from attnlab.head_traits import head_traits
 from attnlab.validate import as_float_array
 from attnlab.views.live import Live, dropdown, static_png
@@ -32,7 +33,7 @@ def explorer_view(tokens, attention, layer: int, head: int, token: int) -> tuple
     limits = (("layer", layer, n_layers), ("head", head, n_heads), ("token", token, len(tokens)))
     for name, value, limit in limits:
         if not 0 <= value < limit:
-            raise ValueError(f"{name} must be in 0..{limit - 1}, got {value}")
+            raise AttnlabError(f"{name} must be in 0..{limit - 1}, got {value}")
     pattern = attention[layer, head]  # (T, T)
     return (heatmap_svg(pattern, tokens, tokens, selected=token),
             token_lines_svg(tokens, tokens, pattern[token], token),
@@ -43,7 +44,7 @@ def gallery_view(attention_layer) -> list[str]:
     """One small, unlabelled heatmap per head of a layer ``(n_heads, T, T)`` (SVG strings)."""
     attention_layer = as_float_array(attention_layer, "attention_layer")
     if attention_layer.ndim != 3:
-        raise ValueError(f"attention_layer must be (n_heads, T, T), got shape {attention_layer.shape}")
+        raise AttnlabError(f"attention_layer must be (n_heads, T, T), got shape {attention_layer.shape}")
     cell = max(4, 120 // attention_layer.shape[-1])
     return [heatmap_svg(p, labels=False, cell=cell) for p in attention_layer]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from attnlab.errors import AttnlabError
 from attnlab.validate import as_float_array
 
 WEIGHT_LABEL = "attention weight"
@@ -20,13 +21,13 @@ def _check_labels(pattern: np.ndarray, query_tokens, key_tokens) -> None:
     for name, tokens, n in (("query_tokens", query_tokens, pattern.shape[0]),
                             ("key_tokens", key_tokens, pattern.shape[1])):
         if tokens is not None and len(tokens) != n:
-            raise ValueError(f"{name} has {len(tokens)} labels but the pattern axis has {n}")
+            raise AttnlabError(f"{name} has {len(tokens)} labels but the pattern axis has {n}")
 
 
 def _as_pattern(pattern, name: str = "pattern") -> np.ndarray:
     pattern = as_float_array(pattern, name)
     if pattern.ndim != 2:
-        raise ValueError(f"{name} must be 2-D (Tq, Tk), but has shape {pattern.shape}")
+        raise AttnlabError(f"{name} must be 2-D (Tq, Tk), but has shape {pattern.shape}")
     return pattern
 
 
@@ -67,11 +68,11 @@ def plot_patterns(patterns, query_tokens=None, key_tokens=None, titles=None, vma
     """
     patterns = [_as_pattern(p, f"patterns[{i}]") for i, p in enumerate(patterns)]
     if not patterns:
-        raise ValueError("patterns is empty: give at least one (Tq, Tk) pattern")
+        raise AttnlabError("patterns is empty: give at least one (Tq, Tk) pattern")
     if titles is not None and len(titles) != len(patterns):
-        raise ValueError(f"titles has {len(titles)} entries for {len(patterns)} patterns")
+        raise AttnlabError(f"titles has {len(titles)} entries for {len(patterns)} patterns")
     if not vmax > 0:
-        raise ValueError(f"vmax must be > 0, but got {vmax}")
+        raise AttnlabError(f"vmax must be > 0, but got {vmax}")
     ncols = min(len(patterns), ncols or len(patterns))
     nrows = -(-len(patterns) // ncols)
     fig = fig or plt.figure(figsize=(size * ncols + 1.2, size * nrows + 0.6))
@@ -109,7 +110,7 @@ def plot_query_key_arrows(queries: dict, keys: dict, ax=None, title=None):
     vectors = {**{f"q {t}": v for t, v in queries.items()}, **{f"k {t}": v for t, v in keys.items()}}
     for name, v in vectors.items():
         if np.shape(v) != (2,):
-            raise ValueError(f"{name!r} must be a 2-D vector (2,), but has shape {np.shape(v)}")
+            raise AttnlabError(f"{name!r} must be a 2-D vector (2,), but has shape {np.shape(v)}")
     if ax is None:
         _, ax = plt.subplots(figsize=(5.5, 5.5))
     limit = 1.15 * max(float(np.abs(v).max()) for v in vectors.values())

@@ -15,6 +15,7 @@ import random
 import re
 from dataclasses import dataclass, field
 
+from attnlab.errors import AttnlabError
 from attnlab.views.studyguide import Flashcard, Question, flashcards_for, questions_for
 
 GAPS = (2, 4, 8, 16)  # how many cards later a card in box 0, 1, 2, 3 comes back
@@ -27,7 +28,7 @@ class Deck:
     def __init__(self, cards: list[Flashcard] | None = None, seed: int = 0):
         self.cards = list(flashcards_for() if cards is None else cards)
         if not self.cards:
-            raise ValueError("a deck needs at least one flashcard")
+            raise AttnlabError("a deck needs at least one flashcard")
         self.queue = list(range(len(self.cards)))  # indices into cards, front = shown now
         self.box = [0] * len(self.cards)
         self.flipped = False
@@ -112,7 +113,7 @@ class Quiz:
     def __post_init__(self):
         self.questions = list(self.questions)
         if not self.questions:
-            raise ValueError("a quiz needs at least one question")
+            raise AttnlabError("a quiz needs at least one question")
 
     @property
     def current(self) -> Question:
@@ -125,14 +126,14 @@ class Quiz:
     def submit(self, answer: str) -> Question:
         """Record the learner's answer (it must say something) and reveal the course's."""
         if not isinstance(answer, str) or not answer.strip():
-            raise ValueError("write an answer first: the course's answer shows after yours")
+            raise AttnlabError("write an answer first: the course's answer shows after yours")
         self.answer = answer.strip()
         return self.current
 
     def mark(self, got_it: bool) -> None:
         """Mark the revealed question, then move on to the next one (round and round)."""
         if not self.revealed:
-            raise ValueError("answer the question before marking it")
+            raise AttnlabError("answer the question before marking it")
         self.marks[self.index] = bool(got_it)
         self.index = (self.index + 1) % len(self.questions)
         self.answer = None

@@ -10,6 +10,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from attnlab.attention import apply_mask, causal_mask, softmax
+from attnlab.errors import AttnlabError
 from attnlab.validate import as_float_array, positive_float
 from attnlab.views.live import Live, static_png
 from attnlab.views.plotting import plot_pattern
@@ -103,7 +104,7 @@ def softmax_temperature(scores=None, tokens=None, temperature: float = 1.0) -> T
         tokens, scores = TEMPERATURE_EXAMPLE
     tokens = tokens if tokens is not None else [str(i) for i in range(len(scores))]
     if len(tokens) != len(scores):
-        raise ValueError(f"tokens has {len(tokens)} labels but scores has {len(scores)} values")
+        raise AttnlabError(f"tokens has {len(tokens)} labels but scores has {len(scores)} values")
     return TemperatureSlider(tokens, scores, temperature)
 
 

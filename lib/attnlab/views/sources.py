@@ -10,6 +10,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from attnlab.errors import AttnlabError
 from attnlab.validate import as_float_array
 
 MODELS = ("MiniLM", "tiny GPT")
@@ -84,13 +85,13 @@ def sentences(model: str) -> tuple[str, ...]:
 def attention_of(model: str, text: str) -> tuple[tuple[str, ...], np.ndarray]:
     """``(tokens, attention (n_layers, n_heads, T, T))`` of ``model`` on ``text``; cached."""
     if model not in SOURCES:
-        raise ValueError(f"model must be one of {', '.join(SOURCES)}; got {model!r}")
+        raise AttnlabError(f"model must be one of {', '.join(SOURCES)}; got {model!r}")
     if not isinstance(text, str) or not text.strip():
-        raise ValueError("text must be a non-empty sentence")
+        raise AttnlabError("text must be a non-empty sentence")
     tokens, attention = SOURCES[model](text)
     attention = as_float_array(attention, "attention")
     if attention.ndim != 4 or attention.shape[-2:] != (len(tokens), len(tokens)):
-        raise ValueError(f"{model} gave attention {attention.shape} for {len(tokens)} tokens; "
+        raise AttnlabError(f"{model} gave attention {attention.shape} for {len(tokens)} tokens; "
                          "expected (n_layers, n_heads, T, T)")
     attention.setflags(write=False)  # shared through the cache
     return tuple(tokens), attention

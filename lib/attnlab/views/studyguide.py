@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from attnlab.errors import AttnlabError
 from attnlab.paths import DATA_DIR
 
 STUDY_GUIDE = DATA_DIR / "study_guide.json"
@@ -55,9 +56,9 @@ class StudyGuide:
 
 
 def check_lesson(lesson: str) -> str:
-    """``lesson`` if it is one of the course's lesson names, else a ``ValueError`` listing them."""
+    """``lesson`` if it is one of the course's lesson names, else an ``AttnlabError`` listing them."""
     if lesson not in LESSONS:
-        raise ValueError(f"lesson must be one of {', '.join(LESSONS)}; got {lesson!r}")
+        raise AttnlabError(f"lesson must be one of {', '.join(LESSONS)}; got {lesson!r}")
     return lesson
 
 
@@ -65,13 +66,13 @@ def _entries(data: dict, key: str, fields: tuple[str, ...]) -> list[dict]:
     """The list ``data[key]``, each entry a dict of non-empty strings with exactly ``fields``."""
     entries = data.get(key)
     if not isinstance(entries, list) or not entries:
-        raise ValueError(f"study guide: {key!r} must be a non-empty list")
+        raise AttnlabError(f"study guide: {key!r} must be a non-empty list")
     for i, entry in enumerate(entries):
         if not isinstance(entry, dict) or set(entry) != set(fields):
-            raise ValueError(f"study guide: {key}[{i}] must have exactly the keys {fields}, got {entry!r}")
+            raise AttnlabError(f"study guide: {key}[{i}] must have exactly the keys {fields}, got {entry!r}")
         for name in fields:
             if not isinstance(entry[name], str) or not entry[name].strip():
-                raise ValueError(f"study guide: {key}[{i}].{name} must be a non-empty string")
+                raise AttnlabError(f"study guide: {key}[{i}].{name} must be a non-empty string")
         check_lesson(entry["lesson"])
     return entries
 
@@ -79,13 +80,13 @@ def _entries(data: dict, key: str, fields: tuple[str, ...]) -> list[dict]:
 def _check_answer(prompt: str, answer: str, where: str) -> None:
     """An answer says something: not the seed's placeholder, not the prompt repeated."""
     if answer.strip() == PLACEHOLDER or answer.strip().lower() == prompt.strip().lower():
-        raise ValueError(f"study guide: {where} has no real answer: {answer!r}")
+        raise AttnlabError(f"study guide: {where} has no real answer: {answer!r}")
 
 
 def parse(data: dict) -> StudyGuide:
-    """Validate the JSON structure (a ``ValueError`` says what is wrong) and build the guide."""
+    """Validate the JSON structure (an ``AttnlabError`` says what is wrong) and build the guide."""
     if not isinstance(data, dict):
-        raise ValueError(f"study guide must be a JSON object, got {type(data).__name__}")
+        raise AttnlabError(f"study guide must be a JSON object, got {type(data).__name__}")
     questions = tuple(Question(**e) for e in _entries(data, "questions", ("question", "answer", "lesson")))
     cards = tuple(Flashcard(**e) for e in _entries(data, "flashcards", ("term", "definition", "lesson")))
     for i, q in enumerate(questions):
@@ -100,7 +101,7 @@ def parse(data: dict) -> StudyGuide:
                         ("term", [c.term for c in cards])):
         repeated = sorted({t for t in texts if texts.count(t) > 1})
         if repeated:
-            raise ValueError(f"study guide: {kind}s appear more than once: {repeated}")
+            raise AttnlabError(f"study guide: {kind}s appear more than once: {repeated}")
     return StudyGuide(questions, cards, beyond)
 
 

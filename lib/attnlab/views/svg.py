@@ -16,6 +16,7 @@ from html import escape
 import numpy as np
 from matplotlib import colormaps
 
+from attnlab.errors import AttnlabError
 from attnlab.validate import as_float_array
 
 CELL = 22  # px per heatmap cell
@@ -42,7 +43,7 @@ def _labels(tokens, n: int, name: str) -> list[str]:
     if tokens is None:
         return [str(i) for i in range(n)]
     if len(tokens) != n:
-        raise ValueError(f"{name} has {len(tokens)} labels but the pattern axis has {n}")
+        raise AttnlabError(f"{name} has {len(tokens)} labels but the pattern axis has {n}")
     return [escape(str(t)) for t in tokens]
 
 
@@ -55,11 +56,11 @@ def heatmap_svg(pattern, query_tokens=None, key_tokens=None, *, selected=None, m
     """
     pattern = as_float_array(pattern, "pattern")
     if pattern.ndim != 2:
-        raise ValueError(f"pattern must be 2-D (Tq, Tk), but has shape {pattern.shape}")
+        raise AttnlabError(f"pattern must be 2-D (Tq, Tk), but has shape {pattern.shape}")
     n_q, n_k = pattern.shape
     rows, cols = _labels(query_tokens, n_q, "query_tokens"), _labels(key_tokens, n_k, "key_tokens")
     if masked is not None and np.shape(masked) != pattern.shape:
-        raise ValueError(f"masked has shape {np.shape(masked)} but the pattern has {pattern.shape}")
+        raise AttnlabError(f"masked has shape {np.shape(masked)} but the pattern has {pattern.shape}")
     left = 8 + 7 * max(map(len, rows)) if labels else 0
     top = (8 + 7 * max(map(len, cols)) if labels else 0) + (16 if title else 0)
     fill = colours(pattern).tolist()  # plain Python lists: the loop below runs T² times per redraw
@@ -98,7 +99,7 @@ def token_lines_svg(query_tokens, key_tokens, weights, selected: int, *, width: 
     q_labels = _labels(query_tokens, len(query_tokens), "query_tokens")
     k_labels = _labels(key_tokens, weights.shape[0], "key_tokens")
     if not 0 <= selected < len(q_labels):
-        raise ValueError(f"selected must index a query token (0..{len(q_labels) - 1}), got {selected}")
+        raise AttnlabError(f"selected must index a query token (0..{len(q_labels) - 1}), got {selected}")
     step, x0, x1 = 18, 4 + 7 * max(map(len, q_labels)), width - 4 - 7 * max(map(len, k_labels))
     vmax = max(float(weights.max(initial=0.0)), 1e-12)
     parts = []

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from attnlab.checks.core import TIME_LIMIT, CheckTimeout, time_limit
+from attnlab.errors import AttnlabError
 from attnlab.paths import NOTEBOOKS_DIR
 from attnlab.yours.found import Found
 from attnlab.yours.steps import EXERCISES, first_line
@@ -150,7 +151,7 @@ def resolve_folder(folder) -> Path:
     if str(folder) == "notebooks":
         here = Path.cwd()
         return here if any(here.glob("0*_*.ipynb")) else NOTEBOOKS_DIR
-    raise ValueError(f"folder {str(folder)!r} does not exist: give the folder holding your lessons")
+    raise AttnlabError(f"folder {str(folder)!r} does not exist: give the folder holding your lessons")
 
 
 def collect(folder="notebooks", live: Mapping | None = None, lesson: str | None = None,
@@ -164,10 +165,10 @@ def collect(folder="notebooks", live: Mapping | None = None, lesson: str | None 
     names = list(EXERCISES) if names is None else list(names)
     unknown = [n for n in names if n not in EXERCISES]
     if unknown:
-        raise ValueError(f"unknown exercise(s) {', '.join(unknown)}: the real models use "
+        raise AttnlabError(f"unknown exercise(s) {', '.join(unknown)}: the real models use "
                          f"{', '.join(EXERCISES)}")
     if live is not None and lesson not in {lesson_of(n) for n in EXERCISES}:
-        raise ValueError(f"lesson must name the lesson whose functions come from `live`, one of "
+        raise AttnlabError(f"lesson must name the lesson whose functions come from `live`, one of "
                          f"{sorted({lesson_of(n) for n in EXERCISES})}, but got {lesson!r}")
     found, notes, lessons = {}, [], {}
     for name in names:

@@ -12,6 +12,7 @@ from functools import partial
 
 import numpy as np
 
+from attnlab.errors import AttnlabError
 from attnlab.yours.steps import USES, StepError, Steps, lesson_number
 
 PATTERN_TOL = 1e-5  # weights are 0 … 1
@@ -184,7 +185,7 @@ class Comparison:
         the first difference (or layer 0 head 0) unless given — what
         :func:`attnlab.views.plotting.plot_comparison` draws side by side."""
         if not self.runs:
-            raise ValueError("nothing to show: the comparison did not run (see its line)")
+            raise AttnlabError("nothing to show: the comparison did not run (see its line)")
         first = self.first if self.first is not None and self.first.head is not None else None
         layer = (first.layer if first else 0) if layer is None else layer
         head = (first.head if first else 0) if head is None else head
@@ -196,10 +197,10 @@ def runner_of(model: str, folder=None):
     """``model``'s runner ``(steps, text) -> Run``. GPT-2 (``"gpt2"``, ``"distilgpt2"``) is loaded
     once, from ``folder`` or as fetched, and shared by every run of the comparison."""
     if model not in RUNNERS:
-        raise ValueError(f"model must be one of {', '.join(RUNNERS)}, but got {model!r}")
+        raise AttnlabError(f"model must be one of {', '.join(RUNNERS)}, but got {model!r}")
     if RUNNERS[model] is not run_gpt2:
         if folder is not None:
-            raise ValueError(f"folder is for a GPT-2 checkpoint, but model is {model!r}: leave it out")
+            raise AttnlabError(f"folder is for a GPT-2 checkpoint, but model is {model!r}: leave it out")
         return RUNNERS[model]
     from attnlab.yours.runners import load_base_gpt2
 

@@ -30,6 +30,7 @@ from attnlab import attention
 from attnlab.checks.core import TIME_LIMIT, CheckTimeout, standing_in, time_limit
 from attnlab.checks.exercises import EXERCISES as _TABLE
 from attnlab.checks.exercises import by_name
+from attnlab.errors import AttnlabError
 
 EXERCISE_ORDER = [exercise.name for exercise in _TABLE]
 
@@ -139,7 +140,7 @@ class Step:
 
 def course_step(name: str) -> Step:
     if name not in EXERCISES:
-        raise ValueError(f"unknown exercise {name!r}: the real models use {', '.join(EXERCISES)}")
+        raise AttnlabError(f"unknown exercise {name!r}: the real models use {', '.join(EXERCISES)}")
     return Step(name, EXERCISES[name][1])
 
 
@@ -175,7 +176,7 @@ class Steps:
         scores = self["scaled_scores"](q, k)  # (T, S)
         if causal:
             if q.shape[0] != k.shape[0]:
-                raise ValueError(f"a causal mask needs as many queries as keys, got {q.shape[0]} and "
+                raise AttnlabError(f"a causal mask needs as many queries as keys, got {q.shape[0]} and "
                                  f"{k.shape[0]}")
             mask = np.asarray(self["causal_mask"](q.shape[0]), dtype=bool)  # (T, T)
             pattern = self["masked_pattern"](scores, mask)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from attnlab.errors import AttnlabError
 from attnlab.yours.found import Found, step_of
 from attnlab.yours.steps import EXERCISES, Steps, lesson_number
 
@@ -69,12 +70,12 @@ class Yours:
         what a (wrong) function does to a real model: ``yours.trying(stable_softmax=f).compare()``."""
         unknown = [n for n in functions if n not in EXERCISES]
         if unknown:
-            raise ValueError(f"unknown exercise(s) {', '.join(unknown)}: the real models use "
+            raise AttnlabError(f"unknown exercise(s) {', '.join(unknown)}: the real models use "
                              f"{', '.join(EXERCISES)}")
         found = dict(self.found)
         for name, fn in functions.items():
             if not callable(fn):
-                raise ValueError(f"{name} must be a function, but got {type(fn).__name__}")
+                raise AttnlabError(f"{name} must be a function, but got {type(fn).__name__}")
             found[name] = Found(name, "yours", f"✅ {name}: tried as given",
                                 "this notebook (tried unchecked)", fn)
         return Yours(found, self.folder, self.notes)
@@ -88,7 +89,7 @@ class Yours:
         use = set(self.failing) if include_failing is True else set(include_failing or ())
         wrong = use - set(self.failing)
         if wrong:
-            raise ValueError(f"include_failing names {', '.join(sorted(wrong))}, which are not failing: "
+            raise AttnlabError(f"include_failing names {', '.join(sorted(wrong))}, which are not failing: "
                              f"the failing ones are {', '.join(self.failing) or 'none'}")
         return Steps({n: step_of(f) for n, f in self.found.items()
                       if f.state == "yours" or (f.state == "failing" and n in use and f.fn is not None)})
