@@ -34,6 +34,8 @@ def test_each_catalogued_mistake_gets_its_own_line(name, i):
     others = [other.says for other in catalogue if other.says != mistake.says and other.says in line]
     assert not others, f"{line} also names {others}"
     assert "\n" not in line
+    found = check(mistake.wrong).diagnosis  # the same finding as data, for the class report
+    assert (found.verdict, found.mistake) == ("wrong", mistake.name), found
 
 
 def test_the_sayings_of_an_exercise_differ():
@@ -41,3 +43,5 @@ def test_the_sayings_of_an_exercise_differ():
         sayings = [m.says for m in catalogue]
         assert len(set(sayings)) == len(sayings), name
         assert all(not a.startswith(b) for a in sayings for b in sayings if a != b), name
+        names = [m.name for m in catalogue]  # the class report counts mistakes by these
+        assert len(set(names)) == len(names), (name, names)

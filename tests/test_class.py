@@ -173,9 +173,17 @@ def test_the_class_report_counts_passes_cases_and_mistakes_with_a_histogram(grad
     assert rows["stable_softmax"]["passed"] == "4" and rows["stable_softmax"]["graded"] == "6"
     assert rows["stable_softmax"]["most_failed_case"].startswith("case 1 (")
     assert rows["attention_pattern"]["passed"] == "4"
-    assert "grading build" in rows["softmax_with_temperature"]["top_mistake"]
+    # dave's calls of the course's softmax raise in the grading build; bob's None is no catalogued slip
+    assert rows["softmax_with_temperature"]["mistakes"] == "raised RuntimeError ×1"
+    assert rows["stable_softmax"]["mistakes"] == "another wrong answer ×1; raised RuntimeError ×1"
+    assert rows["stable_softmax"]["not_attempted"] == "0" and rows["stable_softmax"]["top_mistake"] == ""
     page = (report / "index.html").read_text()
     assert "data:image/png;base64," in page and "1 missing, 1 late" in page
+    assert '<a href="../../feedback/03_softmax/bob.html">bob</a>' in page  # each student's page linked
+    students = {r["student"]: r for r in _csv(report / "students.csv")}
+    assert students["bob"]["stable_softmax"] == "wrong at case 1" and students["gina"]["status"] == "missing"
+    progress = {r["student"]: r for r in _csv(root / "report" / "progress.csv")}
+    assert progress["12345"][LESSON] == points(FULL * 0.9)  # after the late penalty, as everywhere
 
 
 def test_the_canvas_csv_has_canvas_columns_and_a_points_possible_row(graded):

@@ -48,7 +48,8 @@ def _book(tmp_path: Path) -> Path:
             (A, "gina", "missing", 0.0), (B, "alice", "graded", top[B]), (B, "bob", "missing", 0.0),
             (B, "gina", "not graded", 0.0)]
     for lesson, sid, status, points in rows:
-        con.execute("INSERT INTO rows VALUES (?, ?, 'x', ?, ?, '[]', 1.0, 300, '2026-12-05T10:00:00')",
+        con.execute("INSERT INTO rows (lesson, student, digest, status, scores, notes, seconds, peak_mb, "
+                    "graded_at) VALUES (?, ?, 'x', ?, ?, '[]', 1.0, 300, '2026-12-05T10:00:00')",
                     (lesson, sid, status, json.dumps({"all": points})))
     con.execute("INSERT INTO submissions VALUES (?, '12345', 'Dana Carter', 'f', 'x', 'v', "
                 "'2026-12-05T01:59:00+00:00', 0, 0, 'now', 0)", (A,))

@@ -42,6 +42,7 @@ from attnlab.checks.calling import (  # noqa: F401 — CheckTimeout, time_limit,
     standing_in,
     time_limit,
 )
+from attnlab.checks.diagnosis import Diagnosis, Named
 
 _first_line = first_line  # the old name
 
@@ -73,6 +74,7 @@ class CheckResult:
     n_passed: int = 0
     n_cases: int = 0
     stood_in: tuple[str, ...] = ()  # the learner's helpers the course's stood in for (passed anyway)
+    diagnosis: Diagnosis | None = None  # the same finding as data (the class report reads it)
 
     @property
     def line(self) -> str:
@@ -199,7 +201,9 @@ def judge(outcome: Outcome, case: Case, compare: Callable, time_limit_s: float =
             problem = f"your code raised {first_line(exc)}"
     if problem is None:
         return None
-    return problem if outcome.kind == "changed input" else with_hint(problem, case)
+    if outcome.kind == "changed input":
+        return problem
+    return Named(with_hint(problem, case), getattr(problem, "mistake", ""))
 
 
 def changed_in_place(argument: str) -> str:
@@ -238,11 +242,17 @@ class CheckSpec:
         for i, case in enumerate(self.cases):
             outcome = outcome_of(i, case)
             if outcome.kind == "not implemented":
-                return CheckResult(self.title, False, NOT_IMPLEMENTED, 0, 0)
+                return CheckResult(self.title, False, NOT_IMPLEMENTED, 0, 0,
+                                   diagnosis=Diagnosis("not attempted"))
             problem = judge(outcome, case, self.compare, self.time_limit_s)
             if problem is not None:
-                return CheckResult(self.title, False, f"case {i + 1} of {n} ({case.label}): {problem}", i, n)
-        return CheckResult(self.title, True, f"all {n} cases pass. {WELL_DONE}", n, n)
+                error = outcome.error.split(":")[0] if outcome.kind == "raised" else ""
+                found = Diagnosis("wrong" if outcome.kind == "value" else outcome.kind, i + 1, case.label,
+                                  getattr(problem, "mistake", ""), error)
+                return CheckResult(self.title, False, f"case {i + 1} of {n} ({case.label}): {problem}", i, n,
+                                   diagnosis=found)
+        return CheckResult(self.title, True, f"all {n} cases pass. {WELL_DONE}", n, n,
+                           diagnosis=Diagnosis("pass"))
 
     def not_a_function(self, value) -> CheckResult:
         try:
@@ -251,7 +261,8 @@ class CheckSpec:
         except BaseException:  # noqa: BLE001
             value = plain.opaque(plain.type_name(value), plain.safe_repr(value))
         message = f"expected a function, got {plain.type_name(value)} {show(value)}"
-        return CheckResult(self.title, False, message, 0, len(self.cases))
+        return CheckResult(self.title, False, message, 0, len(self.cases),
+                           diagnosis=Diagnosis("not a function"))
 
     def settle(self, result: CheckResult, again: CheckResult, used: Sequence[str]) -> CheckResult:
         """``result`` — unless ``again`` (the course's helpers standing in for ``used``) passed."""
@@ -264,7 +275,7 @@ class CheckSpec:
             self.title, True,
             f"all {n} cases pass once the course's {names} {verb} in for yours: this function "
             f"is right, and your {names} is what goes wrong here — its own check says where.",
-            n, n, stood_in=tuple(used),
+            n, n, stood_in=tuple(used), diagnosis=Diagnosis("pass"),
         )
 
 

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from attnlab.checks.core import Case, compare_arrays, compare_exact, show
+from attnlab.checks.diagnosis import Named, name_of
 from attnlab.checks.lazy import LazyCases
 
 Compare = Callable[[Any, Any], "str | None"]
@@ -40,6 +41,11 @@ class Mistake:
 
     says: str
     wrong: Callable[..., Any]
+
+    @property
+    def name(self) -> str:
+        """What the class report calls it: the first clause of what it says."""
+        return name_of(self.says)
 
 
 @dataclass(frozen=True)
@@ -109,7 +115,7 @@ def recognising(compare: Compare = compare_arrays) -> Compare:
         stop = " " if problem.endswith(("?", "!")) else ". "  # "… the result? Hint: …", not "?."
         for wrong, says in expected.mistakes:
             if _quietly(compare, got, wrong) is None:
-                return f"{problem}{stop}{says}"
+                return Named(f"{problem}{stop}{says}", name_of(says))
         return f"{problem}{stop}Hint: {expected.hint}" if expected.hint else problem
 
     name = getattr(compare, "__name__", "the comparison")

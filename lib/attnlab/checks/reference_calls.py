@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from attnlab.checks.calling import call, helpers_called
+from attnlab.checks.diagnosis import Diagnosis
 
 _PACKAGE = Path(__file__).resolve().parent.parent  # .../attnlab
 _NOT_REFERENCE = (str(_PACKAGE / "checks") + "/", str(_PACKAGE / "course") + "/")
@@ -218,7 +219,8 @@ def verdict(result, found, title: str):
     if not result.passed or not names:
         return result
     return dataclasses.replace(result, passed=False, message=message(names), n_passed=0,
-                               n_cases=max(result.n_cases, 1), stood_in=())
+                               n_cases=max(result.n_cases, 1), stood_in=(),
+                               diagnosis=Diagnosis("course answer"))
 
 
 def watch_loaded() -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import nbformat
 
+from attnlab.checks.diagnosis import Diagnosis
 from attnlab.course import rules, safecsv
 from attnlab.course.submission import NOT_GRADED, Exercise, exercises
 from attnlab.paths import SOLUTIONS_DIR
@@ -45,6 +46,7 @@ class Record:
     late_by_lms: bool = False
     peak_mb: float | None = None
     extra: dict = field(default_factory=dict)
+    diagnoses: dict[str, Diagnosis] = field(default_factory=dict)  # grade_id -> what its check found
 
     @property
     def earned(self) -> float:
@@ -73,6 +75,15 @@ class Record:
         """Notes that belong to no single exercise (an error elsewhere, why it was not graded)."""
         ids = {f"{g}: " for g in self.scores}
         return [n for n in self.notes if not any(n.startswith(i) for i in ids)]
+
+
+def _diagnoses(text: str | None) -> dict[str, Diagnosis]:
+    try:
+        stored = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    found = {g: Diagnosis.from_dict(d) for g, d in stored.items()} if isinstance(stored, dict) else {}
+    return {g: d for g, d in found.items() if d is not None}
 
 
 def max_points(lesson: str) -> float:
@@ -125,11 +136,14 @@ class ClassBook:
                 extras[r[0]] = dict(name=r[1] or "", file=r[2] or "", course_version=r[3] or "",
                                     submitted_at=r[4] or "", late_s=r[5] or 0.0, points_off=r[6] or 0.0,
                                     late_by_lms=bool(r[7]) and not r[4])
-        found = self._db.execute("SELECT student, status, scores, notes, seconds, digest, graded_at, peak_mb "
-                                 "FROM rows WHERE lesson = ? ORDER BY student", (lesson,)).fetchall()
+        kept_diagnoses = "diagnoses" if "diagnoses" in self._columns("rows") else "NULL"  # older books: none
+        found = self._db.execute("SELECT student, status, scores, notes, seconds, digest, graded_at, "
+                                 f"peak_mb, {kept_diagnoses} FROM rows WHERE lesson = ? ORDER BY student",
+                                 (lesson,)).fetchall()
         records = [Record(lesson, s, status, json.loads(scores), json.loads(notes), seconds or 0.0,
-                          digest or "", graded or "", **extras.get(s, {}), peak_mb=peak)
-                   for s, status, scores, notes, seconds, digest, graded, peak in found]
+                          digest or "", graded or "", **extras.get(s, {}), peak_mb=peak,
+                          diagnoses=_diagnoses(found_diagnoses))
+                   for s, status, scores, notes, seconds, digest, graded, peak, found_diagnoses in found]
         kept = self.rules_of(lesson)
         if kept is not None:  # else: as stored when graded (a gradebook from before rules were kept)
             top = max_points(lesson)

@@ -229,7 +229,7 @@ class Class:
                 pages = feedback.write_pages(book, self.lesson, self.args.feedback, self.evidence_dir)
                 say(f"wrote {len(pages)} feedback page(s) into {self.args.feedback}")
             if self.args.report:
-                report.write_report(book, self.lesson, self.args.report)
+                report.write_report(book, self.lesson, self.args.report, feedback=self.args.feedback)
                 say(f"wrote the class report into {self.args.report}")
             lms.write_all(book, self.lesson.name, self.args, say)
         finally:

@@ -23,7 +23,9 @@ from attnlab.course.submission import NOT_GRADED, Exercise, Grade
 _SCHEMA = """CREATE TABLE IF NOT EXISTS rows (
     lesson TEXT NOT NULL, student TEXT NOT NULL, digest TEXT NOT NULL, status TEXT NOT NULL,
     scores TEXT NOT NULL, notes TEXT NOT NULL, seconds REAL, peak_mb REAL, graded_at TEXT,
-    PRIMARY KEY (lesson, student))"""
+    diagnoses TEXT, PRIMARY KEY (lesson, student))"""
+_COLUMNS = ("lesson", "student", "digest", "status", "scores", "notes", "seconds", "peak_mb", "graded_at",
+            "diagnoses")
 
 
 def digest(path: Path) -> str:
@@ -48,6 +50,8 @@ class Gradebook:
         self._db = sqlite3.connect(self.db_path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute(_SCHEMA)
+        if "diagnoses" not in {r[1] for r in self._db.execute("PRAGMA table_info(rows)")}:
+            self._db.execute("ALTER TABLE rows ADD COLUMN diagnoses TEXT")  # a gradebook from before it
         if not resume:
             self._db.execute("DELETE FROM rows WHERE lesson = ?", (lesson,))
         self.export()
@@ -62,9 +66,11 @@ class Gradebook:
     def add(self, row: Grade, file_digest: str) -> None:
         """Store one row (committed before this returns), then rewrite the CSV."""
         values = (self.lesson, row.student, file_digest, row.status, json.dumps(row.scores),
-                  json.dumps(row.notes), row.seconds, row.peak_mb, time.strftime("%Y-%m-%dT%H:%M:%S"))
+                  json.dumps(row.notes), row.seconds, row.peak_mb, time.strftime("%Y-%m-%dT%H:%M:%S"),
+                  json.dumps(getattr(row, "diagnoses", {})))
         with self._lock:
-            self._db.execute("INSERT OR REPLACE INTO rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", values)
+            self._db.execute(f"INSERT OR REPLACE INTO rows ({', '.join(_COLUMNS)}) "
+                             f"VALUES ({', '.join('?' * len(_COLUMNS))})", values)
             self.export()
 
     def rows(self) -> list[Grade]:

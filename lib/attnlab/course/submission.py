@@ -62,6 +62,7 @@ class Grade:
     seconds: float = 0.0
     peak_mb: float | None = None  # the sandbox's peak memory (what a hub must give each student)
     evidence: list = field(default_factory=list, repr=False)  # the sandbox's messages, kept as evidence
+    diagnoses: dict[str, dict] = field(default_factory=dict)  # grade_id -> the check's Diagnosis as data
 
 
 def _nbgrader(cell) -> dict:
@@ -321,8 +322,10 @@ def judge(row: Grade, lesson: Lesson, run: Run, plan: runner.Plan, answers: dict
         elif got.function == "missing":
             row.notes.append(f"{ex.grade_id}: `{ex.function}` is not defined "
                              "(was its cell deleted or the function renamed?)")
+            row.diagnoses[ex.grade_id] = {"verdict": "not attempted"}
         else:
             result = replay(lesson.specs[ex.grade_id], got)
+            row.diagnoses[ex.grade_id] = result.diagnosis.to_dict()
             row.scores[ex.grade_id] = ex.points if result.passed else 0.0
             if lesson.partial and not result.passed:  # attnlab.course.partial
                 row.scores[ex.grade_id] = round(ex.points * share(lesson.specs[ex.grade_id], got), 4)
