@@ -160,6 +160,9 @@ def parts(line: str, exercise: str) -> tuple[str, str]:
             if depth == 0:
                 break
         said = said[i + 1:].lstrip(": ")
+    recipe = re.search(r"by up to \S+: ", said)  # "… differ … by up to 1.88: token + position embeddings → …"
+    if recipe:  # the exercise's recipe, the same for every wrong answer: a hint
+        said, hint = said[: recipe.end() - 2], said[recipe.end():] + " " + hint
     return said, hint
 
 

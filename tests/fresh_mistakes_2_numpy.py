@@ -152,7 +152,7 @@ def spread(vectors):
     return total / count
 """),
     ("01", "spread", "the sum over i < j divided by n(n - 1): half the mean",
-     "half|twice|n(n - 1)/2|n(n − 1)/2|n·(n−1)/2|divides by n(n|counts each pair", BUG, """
+     "half|twice|divides by n(n|counts each pair", BUG, """
 def spread(vectors):
     n = len(vectors)
     u = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -318,7 +318,7 @@ def stable_softmax(scores):
     return e / np.sum(e, axis=0, keepdims=True)
 """),
     ("03", "stable_softmax", "adds the max instead of subtracting it",
-     "add|subtract|sign|minus|overflow", BUG, """
+     "adds the max|sign|plus|instead of subtract", BUG, """
 def stable_softmax(scores):
     e = np.exp(scores + np.max(scores, axis=-1, keepdims=True))
     return e / np.sum(e, axis=-1, keepdims=True)

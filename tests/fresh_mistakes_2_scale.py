@@ -121,7 +121,7 @@ def block_update(m, denom, numer, scores, v_block):
     ("11", "block_update", "the whole tile's max for every row",
      "each row|row's max|whole tile|global|per row", BUG,
      slip(BLOCK, "scores.max(axis=-1, keepdims=True)", "scores.max()")),
-    ("11", "block_update", "denom gets the column sums", "axis|column|row sums|shape", BUG,
+    ("11", "block_update", "denom gets the column sums", "axis|column|row sums", BUG,
      slip(BLOCK, "p.sum(axis=-1, keepdims=True)", "p.sum(axis=0, keepdims=True)")),
     ("11", "block_update", "with the rescale written as two exps", "", OK, """
 def block_update(m, denom, numer, scores, v_block):

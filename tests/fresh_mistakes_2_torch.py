@@ -324,7 +324,7 @@ class MultiHeadAttention(nn.Module):
         return self.out((att @ v).transpose(1, 2).reshape(B, T, C))
 """),
     ("10", "MultiHeadAttention", "permute leaves the heads beside time: attends across heads",
-     "permute|heads|time|axes|(b, h, t, d)", BUG,
+     "permute|across heads|(b, h, t, d)|head axis", BUG,
      slip(MHA, "permute(2, 0, 3, 1, 4)", "permute(2, 0, 1, 3, 4)")),
     ("10", "MultiHeadAttention", "chunk into q, k, v, then view per head", "", OK, """
 class MultiHeadAttention(nn.Module):
@@ -367,7 +367,7 @@ class MultiHeadAttention(nn.Module):
           "        x = self.ln_1(x + self.attn(x))\n        x = self.ln_2(x + self.mlp(x))\n")),
     ("10", "Block", "no residual around the MLP", "residual|add|mlp|replace", BUG,
      slip(BLOCK, "x = x + self.mlp(self.ln_2(x))", "x = self.mlp(self.ln_2(x))")),
-    ("10", "Block", "MLP(C, C): the hidden width 4C forgotten", "4|width|shape|mlp|size", BUG,
+    ("10", "Block", "MLP(C, C): the hidden width 4C forgotten", "mlp.up|width|4·c|4 × c|(48", BUG,
      slip(BLOCK, "MLP(d_model, 4 * d_model)", "MLP(d_model, d_model)")),
     ("10", "Block", "ln_1 used twice",
      "ln_2|ln_1", BUG, slip(BLOCK, "self.mlp(self.ln_2(x))", "self.mlp(self.ln_1(x))")),
@@ -402,7 +402,7 @@ class Block(nn.Module):
     ("10", "GPT", "pos_emb with vocab_size rows", "context|pos_emb|size|position|shape", BUG,
      slip(GPT, "nn.Embedding(config.context_length, config.d_model)",
           "nn.Embedding(config.vocab_size, config.d_model)")),
-    ("10", "GPT", "positions from the batch axis", "position|arange|t|batch", BUG,
+    ("10", "GPT", "positions from the batch axis", "position|arange|shape[1]|batch", BUG,
      slip(GPT, "T = idx.shape[1]", "T = idx.shape[0]")),
     ("10", "GPT", "self.config not set", "config", BUG, slip(GPT, "        self.config = config\n")),
     ("10", "GPT", "softmax at the end of forward", "softmax|probabilit|logits", BUG,
