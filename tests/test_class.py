@@ -166,7 +166,8 @@ def test_each_student_gets_a_self_contained_feedback_page(graded):
 
 
 def test_the_class_report_counts_passes_cases_and_mistakes_with_a_histogram(graded):
-    root, _ = graded
+    root, log = graded
+    assert "look at: 03_softmax: identical files handed in by 12345, alice, erin" in log
     report = root / "report" / LESSON
     assert (report / "histogram.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     rows = {r["exercise"]: r for r in _csv(report / "exercises.csv")}
@@ -182,6 +183,11 @@ def test_the_class_report_counts_passes_cases_and_mistakes_with_a_histogram(grad
     assert '<a href="../../feedback/03_softmax/bob.html">bob</a>' in page  # each student's page linked
     students = {r["student"]: r for r in _csv(report / "students.csv")}
     assert students["bob"]["stable_softmax"] == "wrong at case 1" and students["gina"]["status"] == "missing"
+    # alice, Dana and erin handed in the one file the test makes for an honest learner: flagged
+    similar = _csv(report / "similar.csv")
+    assert {(r["student"], r["other"]) for r in similar if r["kind"] == "identical file"} == {
+        ("12345", "alice"), ("12345", "erin")}
+    assert "byte-identical files" in page and "Similar work" in page
     progress = {r["student"]: r for r in _csv(root / "report" / "progress.csv")}
     assert progress["12345"][LESSON] == points(FULL * 0.9)  # after the late penalty, as everywhere
 

@@ -229,7 +229,15 @@ class Class:
                 pages = feedback.write_pages(book, self.lesson, self.args.feedback, self.evidence_dir)
                 say(f"wrote {len(pages)} feedback page(s) into {self.args.feedback}")
             if self.args.report:
-                report.write_report(book, self.lesson, self.args.report, feedback=self.args.feedback)
+                from attnlab.course import similar_section
+
+                folder = Path(self.args.report) / self.lesson.name
+                folder.mkdir(parents=True, exist_ok=True)
+                similar, said = similar_section.for_report(book, self.lesson.name, self.evidence_dir, folder)
+                for line in said:
+                    say(f"attnlab-grade: look at: {line}")
+                report.write_report(book, self.lesson, self.args.report, feedback=self.args.feedback,
+                                    similar=similar)
                 say(f"wrote the class report into {self.args.report}")
             lms.write_all(book, self.lesson.name, self.args, say)
         finally:

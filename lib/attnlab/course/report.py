@@ -30,7 +30,9 @@ td, th { border-bottom: 1px solid #ddd; padding: .35rem .5rem; vertical-align: t
 th { background: #f4f4f4; } td.n { text-align: right; white-space: nowrap; } img { max-width: 100%; }
 .pass { color: #2a8f3d; } .fail { color: #c0392b; } .idle { color: #777; }
 .scroll { overflow-x: auto; } section.ex { border-top: 2px solid #ddd; margin-top: 1.5rem; }
-.who { color: #666; font-size: .85rem; }"""
+.who { color: #666; font-size: .85rem; }
+pre.code { white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; font: 12px/1.35 ui-monospace,
+monospace; }"""
 
 
 def _esc(text) -> str:
