@@ -144,26 +144,38 @@ def learner_object(attempt: Attempt, number: int):
     return namespace[attempt.exercise]
 
 
-def parts(line: str, exercise: str) -> tuple[str, str]:
-    """(what the line says about this answer, its hint), the mark, the exercise's name and the case left out.
+def parts(text: str, exercise: str) -> tuple[str, str]:
+    """(what the check says about this answer, its hint): the mark, the exercise's name and the case left out.
 
     "❌ name: case 2 of 5 (a grid (2, 3)): every entry differs …. That is …. Hint: …" gives
     ("every entry differs …. That is ….", "…"): the case's description and the exercise's name hold
-    words such as "residual" or "temperature" that would otherwise seem to name a slip.
+    words such as "residual" or "temperature" that would otherwise seem to name a slip. `text` is the
+    result's message (the same without the mark and the name) or its line.
     """
-    said, _, hint = line.partition(" Hint:")
-    said = re.sub(r"^\W*" + re.escape(exercise) + r":\s*", "", said)
-    if re.match(r"case \d+ of \d+ \(", said):
-        depth, start = 0, said.index("(")
-        for i in range(start, len(said)):
-            depth += {"(": 1, ")": -1}.get(said[i], 0)
-            if depth == 0:
-                break
-        said = said[i + 1:].lstrip(": ")
+    said, _, hint = text.partition(" Hint:")
+    head = said.find(f"{exercise}: ")
+    if 0 <= head < 40:  # "❌ name: …", "❌ not yet · name: …"
+        said = said[head + len(exercise) + 2:]
+    case = re.match(r"case \d+ of \d+ ?", said)
+    if case:
+        said = said[case.end():]
+        if said.startswith("("):  # the case's description, which may hold parentheses itself
+            said = said[closing(said) + 1:]
+        said = said.lstrip(": ")
     recipe = re.search(r"by up to \S+: ", said)  # "… differ … by up to 1.88: token + position embeddings → …"
     if recipe:  # the exercise's recipe, the same for every wrong answer: a hint
         said, hint = said[: recipe.end() - 2], said[recipe.end():] + " " + hint
     return said, hint
+
+
+def closing(text: str) -> int:
+    """The index of the parenthesis that closes text[0]."""
+    depth = 0
+    for index, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0:
+            return index
+    return len(text)
 
 
 def diagnosis(said: str) -> str:
@@ -174,12 +186,13 @@ def diagnosis(said: str) -> str:
     return said[found.end():].strip() if found else ""
 
 
-def classify(attempt: Attempt, passed: bool, line: str, printed: str) -> str:
-    if "Traceback (most recent call last)" in line + printed:
+def classify(attempt: Attempt, passed: bool, text: str, printed: str) -> str:
+    """`text`: the result's message (or line); `printed`: what the check wrote and its full str()."""
+    if "Traceback (most recent call last)" in text + printed:
         return "traceback"
     if passed:
         return "passed"
-    said, hint = parts(line, attempt.exercise)
+    said, hint = parts(text, attempt.exercise)
     if attempt.real and any(k.lower() in said.lower() for k in attempt.keys):
         return "named"
     if diagnosis(said):
@@ -202,7 +215,9 @@ def run(attempt: Attempt, number: int = 0) -> Verdict:
     except Exception as error:  # noqa: BLE001 — a check that raises is what this measures
         return Verdict(attempt, "crash", f"{type(error).__name__}: {error}", time.perf_counter() - start)
     line = getattr(result, "line", None) or str(result)
-    outcome = classify(attempt, bool(getattr(result, "passed", False)), line, printed.getvalue())
+    text = getattr(result, "message", None) or line  # the whole text, if the line elides it
+    passed = bool(getattr(result, "passed", False))
+    outcome = classify(attempt, passed, text, printed.getvalue() + str(result))
     return Verdict(attempt, outcome, line, time.perf_counter() - start)
 
 
