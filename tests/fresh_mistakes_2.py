@@ -17,7 +17,7 @@ Every attempt ends in one of:
 
     python tests/fresh_mistakes_2.py                 # the table per lesson
     python tests/fresh_mistakes_2.py --lesson 10     # one lesson
-    python tests/fresh_mistakes_2.py --markdown      # the table and every line not named, for a report
+    python tests/fresh_mistakes_2.py --markdown      # + per exercise, and every line not named, for a report
 """
 
 from __future__ import annotations
@@ -246,6 +246,20 @@ def table(verdicts: list[Verdict]) -> list[str]:
     return rows
 
 
+def by_exercise(verdicts: list[Verdict]) -> list[str]:
+    """Per exercise, weakest first: how many of its real bugs are named, and what the others got."""
+    rows = ["| exercise | named | misnamed | hint only | generic | missed |", "|---|---|---|---|---|---|"]
+    counts = {}
+    for v in verdicts:
+        if v.attempt.real:
+            counts.setdefault((v.attempt.lesson, v.attempt.exercise), Counter())[v.outcome] += 1
+    for (lesson, exercise), c in sorted(counts.items(), key=lambda kv: kv[1]["named"] / sum(kv[1].values())):
+        cells = [f"{lesson} {exercise}", f"{c['named']}/{sum(c.values())}", c["misnamed"], c["hint"],
+                 c["generic"], c["passed"]]
+        rows.append("| " + " | ".join(map(str, cells)) + " |")
+    return rows
+
+
 def not_right(verdicts: list[Verdict]) -> list[str]:
     """Every attempt the checks did not get right, with the line they printed."""
     out = []
@@ -262,7 +276,8 @@ def not_right(verdicts: list[Verdict]) -> list[str]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lesson", help="one lesson, e.g. 10")
-    parser.add_argument("--markdown", action="store_true", help="also list every attempt not got right")
+    parser.add_argument("--markdown", action="store_true",
+                        help="also a table per exercise and every attempt not got right")
     parser.add_argument("--lines", action="store_true", help="print every attempt's line")
     args = parser.parse_args(argv)
     import torch
@@ -274,6 +289,7 @@ def main(argv=None) -> int:
             print(f"[{v.outcome:9}] {v.seconds:5.1f}s {v.attempt.name}\n    {v.line}")
     print("\n".join(table(verdicts)))
     if args.markdown:
+        print("\n" + "\n".join(by_exercise(verdicts)))
         print("\n" + "\n".join(not_right(verdicts)))
     return 0
 
