@@ -54,6 +54,15 @@ class GPTConfig(ModelConfig):
         return fields
 
 
+def _embedding(n: int, C: int) -> nn.Embedding:
+    """``nn.Embedding(n, C)``; under ``torch.device("meta")`` (a model built to be counted) without
+    torch's N(0, 1) initialisation, which on a meta tensor — no values to set — first imports
+    ``torch._dynamo`` (seconds). On a real device the same draws as ever (trained models unchanged)."""
+    if torch.get_default_device().type == "meta":
+        return nn.Embedding(n, C, _weight=torch.empty(n, C))
+    return nn.Embedding(n, C)
+
+
 class TinyGPT(nn.Module):
     """A GPT-2-style decoder-only transformer.
 
@@ -71,8 +80,8 @@ class TinyGPT(nn.Module):
         if not isinstance(config, GPTConfig):
             raise AttnlabError(f"config must be a GPTConfig, but got {type(config).__name__}")
         c = self.config = config
-        self.tok_emb = nn.Embedding(c.vocab_size, c.d_model)  # (V, C)
-        self.pos_emb = nn.Embedding(c.context_length, c.d_model)  # (context_length, C)
+        self.tok_emb = _embedding(c.vocab_size, c.d_model)  # (V, C)
+        self.pos_emb = _embedding(c.context_length, c.d_model)  # (context_length, C)
         self.blocks = nn.ModuleList(
             Block(c.d_model, c.n_heads, causal=c.causal, d_head=c.d_head, d_mlp=c.d_mlp, bias=c.bias)
             for _ in range(c.n_layers))

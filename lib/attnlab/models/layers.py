@@ -273,6 +273,8 @@ def init_gpt2_(model: nn.Module, n_layers: int) -> None:
     """GPT-2's initialisation: weights N(0, 0.02), biases 0, LayerNorms 1/0, and the projections that
     write into the residual stream (attention ``out``, MLP ``down``) scaled by 1/√(2·n_layers)."""
     for name, p in model.named_parameters():
+        if p.is_meta:  # built under torch.device("meta") to be counted: no values to set
+            continue
         if p.ndim == 1:
             nn.init.ones_(p) if name.split(".")[-2].startswith("ln") else nn.init.zeros_(p)
         else:
