@@ -1132,3 +1132,53 @@ ATTEMPTS += [
      "n_heads · d_head|n_heads × d_head|bias", BUG, exact("b * 3 * HD", "b * 3 * C")),
     ("08", "exact_parameters", "the right count, term by term", "", OK, exact()),
 ]
+
+# grown after the first landing: in-place edits, arithmetic masks, forgotten reductions, prints
+ATTEMPTS += [
+    ("01", "cosine_similarity", "normalises u and v in place (u /= …)",
+     "in place|changed|modif|argument", BUG, """
+def cosine_similarity(u, v):
+    u /= np.linalg.norm(u)
+    v /= np.linalg.norm(v)
+    return float(u @ v)
+"""),
+    ("01", "nearest_neighbours", "normalises the caller's table in place",
+     "in place|changed|modif|argument", BUG, """
+def nearest_neighbours(vector, table, k):
+    table /= np.linalg.norm(table, axis=1, keepdims=True)
+    return np.argsort(-(table @ vector))[:k]
+"""),
+    ("03", "softmax_with_temperature", "exp(s - max) ** (1 / t): underflows to 0 at a high temperature",
+     "underflow|exp(s / t)|power|** (1", BUG, """
+def softmax_with_temperature(scores, temperature):
+    e = np.exp(scores - np.max(scores, axis=-1, keepdims=True)) ** (1 / temperature)
+    return e / e.sum(axis=-1, keepdims=True)
+"""),
+    ("04", "masked_pattern", "masks by arithmetic: scores * mask + ~mask * -inf (0 · -inf is NaN)",
+     "0 · -inf|0 * -inf|0 × -inf|np.where|arithmetic|multipl", BUG, """
+def masked_pattern(scores, mask):
+    return softmax(scores * mask + ~mask * -np.inf)
+"""),
+    ("05", "weighted_sum", "prints the result instead of returning it", "return|none|print", BUG, """
+def weighted_sum(pattern, values):
+    print(pattern @ values)
+"""),
+    ("06", "head_entropy", "one entropy per row (forgets the mean)",
+     "one number|single number|mean|average|per row",
+     BUG, """
+def head_entropy(pattern):
+    p = np.where(pattern > 0, pattern, 1.0)
+    return -(pattern * np.log2(p)).sum(axis=-1)
+"""),
+    ("07", "decoder_masks", "the self mask sized by the source",
+     "n_target|expected shape|(n_target, n_target)", BUG, """
+def decoder_masks(n_target, n_source):
+    return np.tril(np.ones((n_source, n_source), dtype=bool)), np.ones((n_target, n_source), dtype=bool)
+"""),
+    ("03", "softmax_with_temperature", "exp(s - max), then a power that cannot underflow: the same as / t",
+     "", OK, """
+def softmax_with_temperature(scores, temperature):
+    z = (scores - np.max(scores, axis=-1, keepdims=True)) / temperature
+    return np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True)
+"""),
+]

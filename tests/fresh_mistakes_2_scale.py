@@ -361,3 +361,18 @@ ATTEMPTS += [
     ("12", "rope", "halves a and b, as the lesson writes it", "", OK, ROPE),
     ("12", "sliding_window_mask", "two comparisons of aranges", "", OK, WINDOW),
 ]
+
+# grown after the first landing
+ATTEMPTS += [
+    ("11", "block_update", "returns the old m", "m_new|old m|not updated|new max", BUG,
+     slip(BLOCK, "return m_new, denom", "return m, denom")),
+    ("11", "cache_step", "returns the output squeezed to (d_head,)", "expected shape|(1, d|squeeze", BUG,
+     slip(CACHE, "return w @ v_cache, k_cache, v_cache", "return (w @ v_cache)[0], k_cache, v_cache")),
+    ("12", "repeat_kv", "np.repeat along axis -3 (the heads axis counted from the end)", "", OK, """
+def repeat_kv(kv, n_rep):
+    return np.repeat(kv, repeats=n_rep, axis=-3)
+"""),
+    ("12", "rope", "positions given as a Python list work too",
+     "", OK, slip(ROPE, "np.asarray(positions)[:, None]",
+     "np.array(list(positions), dtype=float)[:, None]")),
+]

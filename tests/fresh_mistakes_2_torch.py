@@ -468,3 +468,25 @@ ATTEMPTS += [
     ("10", "GPT", "tied, initialised before tying", "", OK, GPT),
     ("10", "train", "AdamW, OneCycleLR, clip at 1, seeded draws", "", OK, TRAIN),
 ]
+
+# grown after the first landing
+ATTEMPTS += [
+    ("10", "MultiHeadAttention", "views (B, T, 3, D, H): heads and head size swapped",
+     "split|layout|(b, t, 3, h, d)|order of",
+     BUG, slip(MHA, "view(B, T, 3, H, D).permute(2, 0, 3, 1, 4)",
+               "view(B, T, 3, D, H).permute(2, 0, 4, 1, 3)")),
+    ("10", "MultiHeadAttention", "triu(diagonal=1) as the mask of the future", "", OK,
+     slip(slip(MHA, "mask = torch.tril(torch.ones(T, T, dtype=torch.bool))",
+               "future = torch.triu(torch.ones(T, T, dtype=torch.bool), diagonal=1)"), "masked_fill(~mask,",
+          "masked_fill(future,")),
+    ("10", "GPT", "init_gpt2_ never called (PyTorch's default init)", "init_gpt2_|initiali|0.02", BUG,
+     slip(GPT, "        init_gpt2_(self, config.n_layers)\n")),
+    ("10", "train", "plain SGD instead of AdamW", "sgd|instead of adamw|optimizer|optimiser", BUG,
+     slip(TRAIN, "torch.optim.AdamW(model.parameters(), lr=lr)",
+          "torch.optim.SGD(model.parameters(), lr=lr)")),
+    ("10", "train", "returns the mean loss, not the list", "list|one per step|mean loss", BUG,
+     slip(TRAIN, "    return losses\n", "    return sum(losses) / len(losses)\n")),
+    ("10", "train", "rows drawn by a seeded randperm (no repeats in a batch)", "", OK,
+     slip(TRAIN, "rows[torch.randint(len(rows), (batch_size,), generator=generator)]",
+          "rows[torch.randperm(len(rows), generator=generator)[:batch_size]]")),
+]
