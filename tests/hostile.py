@@ -506,6 +506,50 @@ def softmax_with_temperature(scores, temperature):
 '''
 
 
+# --- issue 20: resources (each row gets a status and a note; every other row is graded) ----------
+
+_PIPES = """
+import os, stat
+def _to_the_grader(blob):
+    for fd in map(int, os.listdir("/proc/self/fd")):
+        try:
+            if stat.S_ISFIFO(os.fstat(fd).st_mode):
+                os.write(fd, blob)
+        except OSError:
+            pass
+"""
+
+DISTINCT_TYPE_NAMES = """
+_TYPES = [type(f"T{i}", (), {"__repr__": lambda self: "t"}) for i in range(200_000)]
+
+def stable_softmax(scores):
+    return [t() for t in _TYPES]  # 200k answers, each of a type of its own
+"""
+
+FORGED_SEVEN = _PIPES + """
+import json
+_answer = [{"$": "opaque", "type": f"T{i}", "repr": "t"} for i in range(200_000)]
+_message = {"exercise": "stable_softmax", "function": "callable", "helpers_used": [], "course_answers": [],
+            "own": [{"kind": "value", "value": _answer}] * 7}
+_to_the_grader((json.dumps(_message) + "\\n").encode())  # one forged message, 7 answers of 200k names
+for n in range(7):  # and, under the grader's line limit, 7 forged messages of one such answer each
+    _value = [dict(a, type=f"U{n}_{i}") for i, a in enumerate(_answer)]
+    _one = dict(_message, own=[{"kind": "value", "value": _value}])
+    _to_the_grader((json.dumps(_one, separators=(",", ":")) + "\\n").encode())
+"""
+
+HUGE_LINE = _PIPES + """
+_to_the_grader(b"x" * (32 * 2**20) + b"\\n")  # one 32 MB line on the grader's pipe
+"""
+
+_BIG_CELL = "_unused = [" + ", ".join(str(i) for i in range(300_000)) + "]  # 2 MB of code\n"
+SLOW_TO_JUDGE = _BIG_CELL + _PIPES + """
+import json
+_error = json.dumps({"error": {"cell": 2, "text": "RuntimeError: not in 03_softmax's grading build"}}) + "\\n"
+_to_the_grader(_error.encode() * 20_000)  # 20,000 forged errors, each naming this 2 MB cell
+"""
+
+
 def _fill(template: str, ctx: Context) -> str:
     return (template.replace("{submissions}", str(ctx.submissions)).replace("{canaries}", str(ctx.canaries))
             .replace("{gradebook}", str(ctx.gradebook)).replace("{port}", str(ctx.port))
@@ -587,5 +631,14 @@ CORPUS: list[Submission] = [
                lambda ctx: with_exercise(with_exercise(untouched(), "stable_softmax", STAND_IN_WIDER),
                                          "softmax_with_temperature", "# (defined above)\n"), 1.0,
                says="unexpected keyword argument"),
+    # --- issue 20: resources — each row a status and a note, everyone else graded ------------------
+    Submission("type_names_200k", "hostile",
+               lambda ctx: with_exercise(untouched(), "stable_softmax", DISTINCT_TYPE_NAMES), 0.0,
+               says="expected an array of numbers"),
+    _hostile("forged_seven_answers_correct", FORGED_SEVEN, base=correct, score=FULL - 1,
+             says="wrote to the grader's pipe"),
+    _hostile("line_of_32_mb_correct", HUGE_LINE, base=correct, score=FULL, says="could not be read"),
+    Submission("notebook_of_100_mb", "accidental", lambda ctx: with_outputs(correct(), 100), FULL),
+    _hostile("slow_to_judge_correct", SLOW_TO_JUDGE, base=correct, score=FULL),
 ]
 BY_NAME = {s.name: s for s in CORPUS}

@@ -127,7 +127,8 @@ class Builds:
                     self._root = Path(tempfile.mkdtemp(prefix="attnlab-build-"))
                     self._root.chmod(0o755)
                     atexit.register(self.remove)
-                self._made[key] = make(lesson, self._root / str(len(self._made)) / "attnlab", keep)
+                # a folder of its own (a child of the grader making one unprepared cannot collide)
+                self._made[key] = make(lesson, Path(tempfile.mkdtemp(dir=self._root)) / "attnlab", keep)
             return self._made[key]
 
     def remove(self) -> None:

@@ -21,7 +21,7 @@ import nbformat
 
 from attnlab.checks.diagnosis import Diagnosis
 from attnlab.course import rules, safecsv
-from attnlab.course.submission import NOT_GRADED, Exercise, exercises
+from attnlab.course.submission import UNSCORED, Exercise, exercises
 from attnlab.paths import SOLUTIONS_DIR
 
 
@@ -180,7 +180,7 @@ class ClassBook:
                 row = [student, name]
                 for lesson, r in zip(lessons, records, strict=True):
                     exs = lesson_exercises(lesson)
-                    none = r is None or r.status == NOT_GRADED  # the grader failed: no score, not 0
+                    none = r is None or r.status in UNSCORED  # not graded or judged: no score, not 0
                     row += ["" if none else f"{r.total:g}",
                             *["" if none else f"{r.scores.get(ex.grade_id, 0.0):g}" for ex in exs]]
                 for r in records:

@@ -194,7 +194,7 @@ class Class:
         return self.db_path.parent / "evidence" / self.lesson.name
 
     def record(self, row, path: Path, file_digest: str) -> None:
-        """After a row is stored: the penalty, the submission's record and its evidence."""
+        """Before a row is stored: the penalty and the submission's record."""
         one = self.found.get(row.student, intake.Found(row.student, path))
         try:
             stamp = late.submitted_at(one.path)
@@ -209,8 +209,10 @@ class Class:
         with self._lock:
             self._db.execute(f"INSERT OR REPLACE INTO submissions VALUES ({', '.join('?' * _COLUMNS)})",
                              values)
-        if path.is_file():
-            keep_evidence(self.evidence_dir, row, path, self.lesson)
+
+    def keep(self, row, path: Path, graded_copy: bool = True) -> None:
+        """The submission's evidence (run where it was judged: :mod:`attnlab.course.apart`)."""
+        keep_evidence(self.evidence_dir, row, path, self.lesson, graded_copy)
 
     def close(self) -> None:
         self._db.close()
@@ -257,11 +259,14 @@ def _grade_id(cell) -> str | None:
     return found if isinstance(found, str) else None
 
 
-def keep_evidence(folder: Path, row, path: Path, lesson) -> None:
-    """The submitted file exactly as graded, and a copy with the verdict in each check cell."""
+def keep_evidence(folder: Path, row, path: Path, lesson, graded_copy: bool = True) -> None:
+    """The submitted file exactly as graded, and (``graded_copy``) a copy with the verdict in each
+    check cell."""
     mine = evidence_of(folder, row.student)
     mine.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(path, mine / "submitted.ipynb")
+    if not graded_copy:
+        return
     try:
         nb = json.loads(path.read_text(encoding="utf-8"))
         cells = nb["cells"]
@@ -285,7 +290,8 @@ def keep_evidence(folder: Path, row, path: Path, lesson) -> None:
     if messages:
         nb["metadata"]["attnlab_grade"] = {"messages": json.loads(wire.dumps(messages))}
     temporary = mine / f".graded.{os.getpid()}.tmp"
-    temporary.write_text(json.dumps(nb, ensure_ascii=False, indent=1), encoding="utf-8")
+    with open(temporary, "w", encoding="utf-8") as f:  # written piece by piece: no second copy in memory
+        json.dump(nb, f, ensure_ascii=False, indent=1)
     os.replace(temporary, mine / "graded.ipynb")
 
 

@@ -1,9 +1,13 @@
 """Running one plan in one sandbox and reading what comes back, bounded and in linear time.
 
 The runner (:mod:`attnlab.course.runner`) writes one JSON message a line; the learner's code can
-write to the same pipe, so every line is untrusted data. Reading keeps at most
-:data:`MAX_LINE` bytes of one line and :data:`MAX_MESSAGES` in all, and never re-scans what it
-has read (a 32 MB line costs one pass); a wall-clock limit and :meth:`Sandbox.stop` end the run.
+write to the same pipe, so every line is untrusted data. Reading never re-scans what it has read (a
+32 MB line costs one pass) and drops a line beyond :data:`MAX_LINE` unread; a wall-clock limit and
+:meth:`Sandbox.stop` end the run. Of what is read, only the runner's own messages are kept
+(:class:`Expected`): each cell marker and exercise message where the plan says the runner writes
+it, at most one error per cell, the peak and the end — :data:`MAX_MESSAGES` bytes of them at most.
+Anything else is counted and let go at once; an exercise message out of its place, or a second
+one, refuses that exercise (something in the notebook wrote to the pipe).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from pathlib import Path
 from attnlab.course import runner, wire
 from attnlab.course.sandbox import HOME
 
-MAX_MESSAGES = 64 * 2**20  # what a sandbox may send back in all (a lesson's answers: well under 1 MB)
+MAX_MESSAGES = 64 * 2**20  # the runner's messages kept, in all (a lesson's answers: well under 1 MB)
 MAX_LINE = 32 * 2**20  # one message (the largest answers of lesson 09: a few MB)
 RUNNER = ["-I", "-m", "attnlab.course.runner"]  # -I: no folder the submission can write is on sys.path
 
@@ -42,11 +46,90 @@ def sandbox_env(home: str = HOME) -> dict[str, str]:
 class Run:
     """What came back from one sandbox."""
 
-    messages: list[dict] = field(default_factory=list)
+    messages: list[dict] = field(default_factory=list)  # the runner's, in order (see Expected)
     status: str = "graded"  # graded | time limit | kernel died | not graded (the grader failed)
     stopped: str | None = None  # why it stopped early
-    unreadable: int = 0  # lines that were not messages
+    unreadable: int = 0  # lines that were not the runner's messages (let go unkept)
     stderr: bytes = b""
+    answers: dict[str, dict] = field(default_factory=dict)  # exercise -> its one message
+    refused: dict[str, str] = field(default_factory=dict)  # exercise -> why its message is refused
+    errors: list[dict] = field(default_factory=list)  # {"cell": i, "text": …}, at most one per cell
+
+
+REFUSED = ("more than one answer message came back for it, or one out of order — something in the "
+           "notebook wrote to the grader's pipe")
+
+
+def skeleton(plan: runner.Plan) -> list[tuple[str, object]]:
+    """The runner's messages in the order it writes them: cell markers and exercises."""
+    events = [("exercise", ex.grade_id) for ex in plan.after.get(-1, [])]
+    for i in range(len(plan.cells)):
+        events.append(("cell", i + 1))
+        events += [("exercise", ex.grade_id) for ex in plan.after.get(i, [])]
+    return events
+
+
+class Expected:
+    """Which messages of a run are the runner's: keeps those in ``run``, lets the rest go."""
+
+    def __init__(self, plan: runner.Plan, run: Run):
+        self.events, self.at, self.run, self.cell = skeleton(plan), 0, run, 0
+        self.exercises = {key for kind, key in self.events if kind == "exercise"}
+        self.kept, self.peak = 0, False
+
+    def take(self, message: dict, size: int) -> bool:
+        """Keep ``message`` if it is the runner's next one; True once the run is done."""
+        run, ended = self.run, self.at == len(self.events)
+        kind = next((k for k in ("cell", "exercise", "error", "peak_mb", "done") if k in message), None)
+        key = message.get(kind) if kind in ("cell", "exercise") else None
+        if kind in ("cell", "exercise") and not self._next(kind, key):
+            if kind == "exercise" and isinstance(key, str) and key in self.exercises:
+                run.refused[key] = REFUSED
+            run.unreadable += 1
+            return False
+        if kind == "error" and not self._error(message["error"]):
+            run.unreadable += 1
+            return False
+        if kind in ("peak_mb", "done") and not (ended and (kind == "done" or not self.peak)):
+            run.unreadable += 1
+            return False
+        if kind is None or self.kept + size > MAX_MESSAGES:
+            run.unreadable += 1
+            return False
+        self.kept += size
+        run.messages.append(message)
+        if kind == "cell":
+            self.cell = key
+        elif kind == "exercise":
+            run.answers[key] = message
+        elif kind == "error":
+            run.errors.append(message["error"])
+        self.peak = self.peak or kind == "peak_mb"
+        return kind == "done" and message["done"] is True
+
+    def _next(self, kind: str, key) -> bool:
+        if not isinstance(key, str | int) or isinstance(key, bool):
+            return False
+        if self.at < len(self.events) and self.events[self.at] == (kind, key):
+            if kind == "exercise" and key in self.run.answers:
+                return False
+            self.at += 1
+            return True
+        return False
+
+    def _error(self, error) -> bool:
+        """The runner writes one error for the cell it just ran, before that cell's exercises."""
+        if not isinstance(error, dict) or type(error.get("cell")) is not int:
+            return False
+        if type(error.get("text")) is not str:
+            return False
+        if error["cell"] != self.cell or any(e["cell"] == self.cell for e in self.run.errors):
+            return False
+        return self.at == 0 or self.events[self.at - 1] == ("cell", self.cell)
+
+    def finish(self) -> None:
+        for key in self.run.refused:
+            self.run.answers.pop(key, None)
 
 
 class _Lines:
@@ -109,9 +192,15 @@ def _feed(proc, payload: bytes) -> None:
         pass
 
 
-def _parse(line: bytes, run: Run) -> bool:
-    """Keep one line's message; True once the runner says it is done."""
+_KINDS = tuple(f'{{"{k}":'.encode() for k in ("cell", "exercise", "error", "peak_mb", "done"))
+
+
+def _parse(line: bytes, run: Run, expected: Expected) -> bool:
+    """Keep one line's message if it is the runner's; True once the runner says it is done."""
     if not line.strip():
+        return False
+    if not line.startswith(_KINDS):  # the runner's lines start so (runner._Wire): no other is parsed
+        run.unreadable += 1
         return False
     try:
         message = wire.loads(line.decode("utf-8"))  # arrays as arrays; nothing but plain data
@@ -121,19 +210,19 @@ def _parse(line: bytes, run: Run) -> bool:
     if not isinstance(message, dict):
         run.unreadable += 1
         return False
-    run.messages.append(message)
-    return message.get("done") is True
+    return expected.take(message, len(line))
 
 
 def execute(plan: runner.Plan, box, time_limit: float) -> Run:
     """Run ``plan`` in ``box`` (a sandbox), reading its messages until it is done, dies, or the
     wall-clock ``time_limit`` passes; then kill it, whatever it started."""
     run = Run()
+    expected = Expected(plan, run)
     proc = box.start([sys.executable, *RUNNER], sandbox_env(), stdin=-1, stdout=-1, stderr=-1)
     feeder = threading.Thread(target=_feed, args=(proc, plan_bytes(plan)), daemon=True)
     feeder.start()
     deadline = time.monotonic() + time_limit
-    lines, received, done = _Lines(), 0, False
+    lines, done = _Lines(), False
     with selectors.DefaultSelector() as sel:
         sel.register(proc.stdout, selectors.EVENT_READ)
         sel.register(proc.stderr, selectors.EVENT_READ)
@@ -150,17 +239,13 @@ def execute(plan: runner.Plan, box, time_limit: float) -> Run:
                 elif key.fileobj is proc.stderr:
                     run.stderr = (run.stderr + chunk)[-4000:]
                 else:
-                    received += len(chunk)
-                    if received > MAX_MESSAGES:
-                        run.status, run.stopped = "kernel died", "stopped: it sent more than the grader reads"
-                        done = True
-                        break
                     for line in lines.feed(chunk):
-                        done = _parse(line, run) or done
+                        done = _parse(line, run, expected) or done
                         if done:
                             break
     box.stop()
     feeder.join(timeout=5)
+    expected.finish()
     run.unreadable += lines.too_long
     if run.status == "graded" and not done:
         cells = [m["cell"] for m in run.messages if isinstance(m.get("cell"), int)]

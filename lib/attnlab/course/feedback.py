@@ -23,7 +23,7 @@ import nbformat
 
 from attnlab.course.classbook import ClassBook, Record, lesson_exercises
 from attnlab.course.roster import file_name
-from attnlab.course.submission import NOT_GRADED
+from attnlab.course.submission import UNSCORED
 from attnlab.paths import SOLUTIONS_DIR
 
 STYLE = """
@@ -162,7 +162,7 @@ these exercises written:</p>
 
 def page(record: Record, lesson: str, code_path: Path | None) -> str:
     """One student's feedback page for one lesson (a complete HTML document)."""
-    if record.status == NOT_GRADED:
+    if record.status in UNSCORED:
         return not_graded_page(record, lesson)
     if record.status == "missing":
         return missing_page(record, lesson)

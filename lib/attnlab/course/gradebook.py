@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from attnlab.course import safecsv
-from attnlab.course.submission import NOT_GRADED, Exercise, Grade
+from attnlab.course.submission import UNSCORED, Exercise, Grade, capped
 
 _SCHEMA = """CREATE TABLE IF NOT EXISTS rows (
     lesson TEXT NOT NULL, student TEXT NOT NULL, digest TEXT NOT NULL, status TEXT NOT NULL,
@@ -57,16 +57,17 @@ class Gradebook:
         self.export()
 
     def finished(self) -> dict[str, str]:
-        """Student -> the digest of the file their finished row graded (rows not graded excluded)."""
+        """Student -> the digest of the file their finished row graded (rows without a score excluded)."""
         with self._lock:
-            found = self._db.execute("SELECT student, digest FROM rows WHERE lesson = ? AND status != ?",
-                                     (self.lesson, NOT_GRADED)).fetchall()
+            found = self._db.execute("SELECT student, digest, status FROM rows WHERE lesson = ?",
+                                     (self.lesson,)).fetchall()
+        found = [(s, d) for s, d, status in found if status not in UNSCORED]
         return dict(found)
 
     def add(self, row: Grade, file_digest: str) -> None:
         """Store one row (committed before this returns), then rewrite the CSV."""
         values = (self.lesson, row.student, file_digest, row.status, json.dumps(row.scores),
-                  json.dumps(row.notes), row.seconds, row.peak_mb, time.strftime("%Y-%m-%dT%H:%M:%S"),
+                  json.dumps(capped(row.notes)), row.seconds, row.peak_mb, time.strftime("%Y-%m-%dT%H:%M:%S"),
                   json.dumps(getattr(row, "diagnoses", {})))
         with self._lock:
             self._db.execute(f"INSERT OR REPLACE INTO rows ({', '.join(_COLUMNS)}) "
@@ -106,7 +107,7 @@ def write_csv(records, exs: list[Exercise], out: Path) -> None:
                          "notes"])
         for r in records:
             scores = [float(r.scores.get(ex.grade_id, 0.0)) for ex in exs]
-            none = r.status == NOT_GRADED  # the grader failed: no score, not 0
+            none = r.status in UNSCORED  # not graded or judged: no score, not 0
             shown = ["" if none else f"{s:g}" for s in [*scores, sum(scores)]]
             total = "" if none else f"{max(0.0, sum(scores) - r.points_off):g}"
             writer.writerow([r.student, r.name, r.status, *shown, r.submitted_at,

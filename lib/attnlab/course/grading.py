@@ -22,17 +22,16 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import threading
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 import nbformat
 
-from attnlab.course import classroom, sandbox
+from attnlab.course import apart, build, classroom, sandbox
 from attnlab.course import isolation as kept_apart
 from attnlab.course.gradebook import Gradebook, digest
 from attnlab.course.replay import NotReplayable
 from attnlab.course.submission import (  # noqa: F401 — the grading API, in one place
+    LIMIT,
     NOT_GRADED,
     REFUSED,
     TIME_LIMIT,
@@ -92,52 +91,88 @@ def _progress(total: int):
 
 def grade_all(submissions: dict[str, Path], lesson: Lesson, book: Gradebook, jobs: int, isolated,
               time_limit: float = TIME_LIMIT, resume: bool = False, say=print, after=None,
-              refused: dict[str, str] | None = None, missing: dict[str, str] | None = None) -> list[Grade]:
-    """Grade every submission not already in ``book`` (with ``resume``), ``jobs`` at once; each row
-    is stored as soon as it is graded. A ``refused`` student's file (a link, a folder) is not
-    graded: their row says why; a ``missing`` one's row names the file they should hand in. The
-    rows graded now."""
+              refused: dict[str, str] | None = None, missing: dict[str, str] | None = None,
+              keep=None, memory: int = apart.MEMORY, judge_time: float = apart.TIME) -> list[Grade]:
+    """Grade every submission not already in ``book`` (with ``resume``), ``jobs`` at once, each in
+    a child of its own (:mod:`attnlab.course.apart`: a time and a memory limit; ``keep(row, path)``
+    — its evidence — runs there too); each row is stored as soon as it is graded, after
+    ``after(row, path, digest)`` (late rules, records). A ``refused`` student's file (a link, a
+    folder) is not graded: their row says why; a ``missing`` one's row names the file they should
+    hand in. The rows graded now."""
     finished = book.finished() if resume else {}
     refused, missing = refused or {}, missing or {}
     todo = {s: p for s, p in submissions.items() if s in refused or finished.get(s, None) != digest(p)}
     if resume:
         say(f"resuming: {len(submissions) - len(todo)} already graded, {len(todo)} to grade")
-    bar, lock, rows = _progress(len(todo)), threading.Lock(), []
+    bar, rows = _progress(len(todo)), []
+    zeros = {ex.grade_id: 0.0 for ex in lesson.exercises}
 
-    def one(student: str, path: Path) -> Grade:
-        if student in refused:
-            row = Grade(student, REFUSED, {ex.grade_id: 0.0 for ex in lesson.exercises},
-                        [f"the file handed in was refused: {refused[student]}"])
-        elif student in missing:
-            row = Grade(student, "missing", {ex.grade_id: 0.0 for ex in lesson.exercises},
-                        [f"no file {missing[student]} submitted"])
-        else:
-            row = grade(student, path, lesson, isolated, time_limit)
-        if after is not None:  # attnlab.course.classroom: late penalty, evidence — per student, guarded
+    def store(row: Grade, path: Path) -> None:
+        if after is not None:  # attnlab.course.classroom: late penalty, records — per student, guarded
             try:
                 after(row, path, digest(path))
             except Exception as exc:  # noqa: BLE001 — one student's data never ends the class run
                 row.notes.append(f"its record or evidence could not be kept: {type(exc).__name__}: "
                                  f"{str(exc)[:200]}")
         book.add(row, digest(path))
-        return row
+        rows.append(row)
+        line = (f"{row.student}: {row.status}, {sum(row.scores.values()):g}/{lesson.max_points:g}"
+                f" ({row.seconds:.1f} s)")
+        if bar is not None and not bar.disable:  # a terminal: the line goes above the bar
+            bar.write(line, file=sys.stdout)
+            bar.update()
+        else:
+            say(line)
 
-    with ThreadPoolExecutor(max(1, jobs)) as pool:
-        futures = [pool.submit(one, s, p) for s, p in todo.items()]
-        for future in as_completed(futures):
-            row = future.result()
-            with lock:
-                rows.append(row)
-                line = (f"{row.student}: {row.status}, {sum(row.scores.values()):g}/{lesson.max_points:g}"
-                        f" ({row.seconds:.1f} s)")
-                if bar is not None and not bar.disable:  # a terminal: the line goes above the bar
-                    bar.write(line, file=sys.stdout)
-                    bar.update()
-                else:
-                    say(line)
+    graded = {}
+    for student, path in todo.items():
+        if student in refused:
+            why = f"the file handed in was refused: {refused[student]}"
+            store(Grade(student, REFUSED, dict(zeros), [why]), path)
+        elif student in missing:
+            store(Grade(student, "missing", dict(zeros), [f"no file {missing[student]} submitted"]), path)
+        else:
+            graded[student] = path
+    _prepare_builds(lesson)
+
+    def work(item, slot: int) -> dict:  # in the child
+        student, path = item
+        row = grade(student, path, lesson, isolated.for_slot(slot), time_limit)
+        kept = False
+        if keep is not None and path.is_file():
+            apart.phase("keeping its evidence")
+            try:
+                keep(row, path)
+                kept = True
+            except Exception as exc:  # noqa: BLE001 — one student's data never ends the class run
+                row.notes.append(f"its evidence could not be kept: {type(exc).__name__}: {str(exc)[:200]}")
+        return {**row.plain(), "kept": kept}
+
+    for (student, path), kind, what, seconds in apart.each_apart(graded.items(), jobs, work, memory,
+                                                                 isolated.done, judge_time):
+        if kind == "row":
+            kept = what.pop("kept", False)
+            row = Grade(**what)
+        else:
+            kept = False
+            row = Grade(student, LIMIT if kind == "limit" else NOT_GRADED, dict(zeros),
+                        [what if kind == "limit" else f"grader error: {what}"], seconds)
+        if keep is not None and not kept and path.is_file():
+            try:
+                keep(row, path, graded_copy=False)  # the file as handed in, nothing read from it here
+            except Exception as exc:  # noqa: BLE001
+                row.notes.append(f"its evidence could not be kept: {type(exc).__name__}: {str(exc)[:200]}")
+        store(row, path)
     if bar is not None:
         bar.close()
     return rows
+
+
+def _prepare_builds(lesson: Lesson) -> None:
+    """The lesson's grading builds, made once here, before any child needs one."""
+    build.BUILDS.get(lesson.name)
+    for keep in lesson.stand_in_keeps():
+        build.BUILDS.get(lesson.name, keep)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -149,6 +184,12 @@ def main(argv: list[str] | None = None) -> int:
                         "default attnlab-grades/LESSON.csv, all lessons in attnlab-grades/gradebook.sqlite")
     parser.add_argument("--time-limit", type=float, default=TIME_LIMIT,
                         help=f"seconds per notebook, a hard limit (default {TIME_LIMIT:g})")
+    parser.add_argument("--judge-time-limit", type=float, default=apart.TIME,
+                        help="seconds to read one notebook, or to judge its answers, in the grader "
+                        f"(default {apart.TIME:g}); past it the row says {LIMIT!r}, no score")
+    parser.add_argument("--judge-memory-mb", type=int, default=apart.MEMORY // 2**20,
+                        help="MB the grader may use to read and judge one submission "
+                        f"(default {apart.MEMORY // 2**20}); past it the row says {LIMIT!r}, no score")
     parser.add_argument("--roster", type=Path,
                         help="file with one student id per line: who should have submitted")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
@@ -190,7 +231,8 @@ def main(argv: list[str] | None = None) -> int:
                      db_path=db_path)
     try:
         grade_all(submissions, lesson, book, args.jobs, isolated, args.time_limit, args.resume,
-                  after=klass.record, refused=klass.refused, missing=klass.missing)
+                  after=klass.record, refused=klass.refused, missing=klass.missing, keep=klass.keep,
+                  memory=args.judge_memory_mb * 2**20, judge_time=args.judge_time_limit)
     finally:
         book.close()
         klass.close()
@@ -208,6 +250,11 @@ def _failed(db_path: Path, lesson: str) -> int:
     with sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True) as con:
         failed = con.execute("SELECT notes FROM rows WHERE lesson = ? AND status = ?",
                              (lesson, NOT_GRADED)).fetchall()
+        stopped = con.execute("SELECT student FROM rows WHERE lesson = ? AND status = ?",
+                              (lesson, LIMIT)).fetchall()
+    if stopped:
+        print(f"attnlab-grade: {len(stopped)} submission(s) stopped at the grader's judging limit, no "
+              f"score given (their notes say why): {', '.join(s for (s,) in stopped)[:300]}", file=sys.stderr)
     if not failed:
         return 0
     why = next((n for n in json.loads(failed[0][0]) if n), "no reason recorded")

@@ -32,6 +32,7 @@ class UidPool:
     """
 
     def __init__(self, size: int, first: int = FIRST_UID):
+        self.first = first
         self._free = list(range(first, first + size))
         self._lock = threading.Condition()
 
@@ -144,6 +145,19 @@ class Isolation:
     limits: Limits
     note: str
 
+    def for_slot(self, slot: int) -> Isolation:
+        """This isolation for the grader's child number ``slot`` (:mod:`attnlab.course.apart`): its
+        sandboxes run as that slot's own uid (a child's copy of the pool would hand out the first)."""
+        if self.uids is None:
+            return self
+        from dataclasses import replace
+        return replace(self, uids=UidPool(1, self.uids.first + slot))
+
+    def done(self, slot: int) -> None:
+        """After child ``slot`` ended (perhaps killed): nothing of its uid outlives it."""
+        if self.uids is not None:
+            kill_uid(self.uids.first + slot)
+
     @contextmanager
     def sandbox(self, workdir: Path, build: Path | None = None) -> Iterator[Sandbox]:
         with (self.uids.take() if self.uids else _none()) as uid, \
@@ -230,6 +244,12 @@ class NoSandbox:
     limits: Limits = field(default_factory=Limits)
     note: str = ("NO SANDBOX (--no-sandbox): submissions run with your permissions and can see your "
                  "files; use these grades for practice only")
+
+    def for_slot(self, slot: int) -> NoSandbox:
+        return self
+
+    def done(self, slot: int) -> None:
+        return None
 
     @contextmanager
     def sandbox(self, workdir: Path, build: Path | None = None) -> Iterator[Unsandboxed]:

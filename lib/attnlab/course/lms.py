@@ -37,7 +37,7 @@ from pathlib import Path
 
 from attnlab.course import safecsv
 from attnlab.course.classbook import ClassBook, Record, max_points
-from attnlab.course.submission import NOT_GRADED
+from attnlab.course.submission import UNSCORED
 
 CANVAS_HEAD = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 MOODLE_HEAD = ["Username", "Email address", "ID number", "First name", "Surname"]
@@ -146,7 +146,7 @@ class Table:
         """The cell for one lesson: points after the penalty; blank for missing work (0 if asked)
         and for a row the grader could not grade."""
         r = self.by[lesson].get(sid)
-        if r is None or r.status == NOT_GRADED:
+        if r is None or r.status in UNSCORED:
             return ""
         if r.status == "missing":
             return "0" if self.missing_as_zero else ""
@@ -205,7 +205,7 @@ def gradescope_rows(table: Table, lesson: str) -> list[list[str]]:
         r = table.by.get(lesson, {}).get(sid)
         first, last = who.split_name()
         status = ("Missing" if r is None or r.status == "missing" else
-                  "Ungraded" if r.status == NOT_GRADED else "Graded")
+                  "Ungraded" if r.status in UNSCORED else "Graded")
         rows.append([first, last, who.get("sis_user_id") or sid, who.get("email"), table.score(lesson, sid),
                      _points(lesson), status, _hms(r.late_s) if r is not None and r.late else "0:00:00"])
     return rows

@@ -1,0 +1,137 @@
+"""Each row judged under limits, through the real ``attnlab-grade`` (issue 20).
+
+Every submission is read and judged in a child process of its own (``attnlab.course.apart``): one
+that needs more memory than ``--judge-memory-mb`` or more time than ``--judge-time-limit`` gets the
+status "judging limit" and a note — no score in any output — while everyone else is graded and the
+run exits 0. Nothing a submission sends stays in the grader after its row: the grader's own process
+never builds a learner's type. Every note is capped, so Python's ``csv`` reads every output.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from hostile import _PIPES, BY_NAME, FULL, LESSON, Context, correct, with_cell
+
+from attnlab.course.apart import LIMIT
+
+GRADER = str(Path(sys.executable).parent / "attnlab-grade")
+pytestmark = pytest.mark.slow
+
+# One line in the runner's form holding 7.5 million numbers: ~30 MB on the pipe, ~250 MB parsed.
+MEMORY_ON_THE_PIPE = _PIPES + """
+_line = '{"exercise": "stable_softmax", "function": "callable", "own": [{"kind": "value", "value": ['
+_to_the_grader((_line + ", ".join(["0.5"] * 7_500_000) + "]}]}\\n").encode())
+"""
+# A 3 MB cell whose forged error makes the grader parse it (a few seconds): slow to judge.
+BIG_CELL = "_unused = [" + ", ".join(str(i) for i in range(450_000)) + "]\n" + _PIPES + """
+import json
+_error = {"error": {"cell": 2, "text": "RuntimeError: not in the grading build"}}
+_to_the_grader((json.dumps(_error) + "\\n").encode())
+"""
+
+
+def _grade(folder: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run([GRADER, str(folder), "--lesson", LESSON, "--out", str(out / "grades.csv"),
+                           "--jobs", "2", "--time-limit", "60", *extra],
+                          capture_output=True, text=True, timeout=900)
+
+
+def _rows(out: Path) -> dict[str, dict]:
+    with sqlite3.connect(out / "gradebook.sqlite") as db:
+        found = db.execute("SELECT student, status, scores, notes FROM rows WHERE lesson = ?", (LESSON,))
+        return {s: {"status": st, "scores": json.loads(sc), "notes": json.loads(n)} for s, st, sc, n in found}
+
+
+def _totals(out: Path) -> dict[str, str]:
+    with open(out / "all-lessons.csv", newline="", encoding="utf-8") as f:  # the csv module's own limits
+        rows = list(csv.DictReader(f))
+    column = next(c for c in rows[0] if c.startswith(LESSON))
+    return {r["student"]: r[column] for r in rows}
+
+
+@pytest.fixture(scope="module")
+def limited(tmp_path_factory):
+    root = tmp_path_factory.mktemp("limits")
+    folder = root / "submitted"
+    folder.mkdir()
+    nbformat.write(correct(), folder / "alice.ipynb")
+    nbformat.write(with_cell(correct(), MEMORY_ON_THE_PIPE), folder / "hoarder.ipynb")
+    nbformat.write(with_cell(correct(), BIG_CELL), folder / "slowpoke.ipynb")
+    ctx = Context(folder, root, root / "x.csv", 9, "limits")
+    nbformat.write(BY_NAME["type_names_200k"].make(ctx), folder / "types.ipynb")
+    runs = {}
+    for name, extra in (("memory", ("--judge-memory-mb", "200")), ("time", ("--judge-time-limit", "1")),
+                        ("default", ())):
+        out = root / name
+        out.mkdir()
+        runs[name] = (_grade(folder, out, *extra), out)
+    return runs
+
+
+def test_a_row_past_the_memory_limit_says_so_and_everyone_else_is_graded(limited):
+    run, out = limited["memory"]
+    assert run.returncode == 0, run.stderr[-2000:]
+    rows = _rows(out)
+    assert rows["hoarder"]["status"] == LIMIT, rows["hoarder"]
+    assert "memory" in " ".join(rows["hoarder"]["notes"])
+    assert rows["alice"]["status"] == "graded" and sum(rows["alice"]["scores"].values()) == FULL
+    assert _totals(out)["hoarder"] == "" and float(_totals(out)["alice"]) == FULL  # no score, not 0
+    assert "judging limit" in run.stderr and "hoarder" in run.stderr
+
+
+def test_a_row_past_the_judging_time_limit_says_so_and_everyone_else_is_graded(limited):
+    run, out = limited["time"]
+    assert run.returncode == 0, run.stderr[-2000:]
+    rows = _rows(out)
+    assert rows["slowpoke"]["status"] == LIMIT, rows["slowpoke"]
+    assert "limit of 1 s" in " ".join(rows["slowpoke"]["notes"])
+    assert rows["alice"]["status"] == "graded" and sum(rows["alice"]["scores"].values()) == FULL
+    assert _totals(out)["slowpoke"] == ""
+
+
+def test_within_the_default_limits_each_is_graded_on_its_work(limited):
+    run, out = limited["default"]
+    assert run.returncode == 0, run.stderr[-2000:]
+    rows = _rows(out)
+    assert {s: r["status"] for s, r in rows.items()} == dict.fromkeys(rows, "graded")
+    # the forged answer line is refused for its exercise; the big cell only costs time
+    assert {s: sum(r["scores"].values()) for s, r in rows.items()} == {
+        "alice": FULL, "hoarder": FULL - 1, "slowpoke": FULL, "types": 0.0}
+    assert "wrote to the grader's pipe" in " ".join(rows["hoarder"]["notes"])
+
+
+def test_every_note_is_capped_and_every_output_reads_with_the_csv_module(limited):
+    for _, out in limited.values():
+        for row in _rows(out).values():
+            assert len(row["notes"]) <= 30 and all(len(n) <= 400 for n in row["notes"]), row
+        _totals(out)
+        with open(out / "grades.csv", newline="", encoding="utf-8") as f:
+            assert len(list(csv.DictReader(f))) == 4
+
+
+def test_nothing_a_submission_sent_stays_in_the_grader(tmp_path):
+    """The grader's own process (here, this one: main() in-process) never makes a learner's type."""
+    import gc
+
+    from attnlab.checks import plain
+    from attnlab.course.grading import main
+
+    folder = tmp_path / "submitted"
+    folder.mkdir()
+    ctx = Context(folder, tmp_path, tmp_path / "x.csv", 9, "cache")
+    nbformat.write(BY_NAME["type_names_200k"].make(ctx), folder / "types.ipynb")
+    before = plain._opaque_type.cache_info().currsize
+    out = tmp_path / "out" / "g.csv"
+    assert main([str(folder), "--lesson", LESSON, "--out", str(out), "--jobs", "1"]) == 0
+    assert _rows(tmp_path / "out")["types"]["status"] == "graded"
+    assert plain._opaque_type.cache_info().currsize == before
+    assert not [t for t in gc.get_objects() if isinstance(t, type) and issubclass(t, plain.Opaque)
+                and t.__name__.startswith("T") and t.__name__[1:].isdigit()]
