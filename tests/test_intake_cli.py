@@ -39,6 +39,8 @@ ROSTER = """id,name,login,email
 1010,Gina Green,ggreen,gina@uni.example
 1011,Pat Pipe,ppipe,pat@uni.example
 1012,Dora Dir,ddir,dora@uni.example
+1013,Vic Victim,vvictim,vic@uni.example
+1014,Stan Stamp,sstamp,stan@uni.example
 """
 
 
@@ -60,8 +62,14 @@ def graded(tmp_path_factory):
         "eearly.ipynb": wrong,  # Erin's draft …
         f"Erin Early - {LESSON}.ipynb": solved,  # … and her final file: this one counts (name order)
         "stranger.ipynb": solved,  # nobody on the roster
+        f"vvictim_1013_100_{LESSON}.ipynb": solved,  # Vic's own file …
+        f"zz_1013_999_{LESSON}.ipynb": wrong,  # … and one with his id, another login, a higher number
+        f"sstamp/{LESSON}/{LESSON}.ipynb": solved,  # nbgrader's layout, its timestamp.txt a link
     }.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, folder / name)
+    (root / "late-stamp.txt").write_text("2031-01-01 00:00:00 UTC")
+    (folder / "sstamp" / LESSON / "timestamp.txt").symlink_to(root / "late-stamp.txt")
     (folder / "mmoss.ipynb").symlink_to(folder / "bob@uni.example.ipynb")
     (folder / "ttran.ipynb").symlink_to(SOLUTIONS_DIR / f"{LESSON}.ipynb")
     os.mkfifo(folder / "ppipe.ipynb")
@@ -88,7 +96,13 @@ def test_every_student_is_found_and_scored_as_their_own_file_deserves(graded):
     for sid in ("1007", "1008", "1011", "1012"):  # a link to Bob's, to the solutions, a pipe, a folder
         assert (rows[sid]["status"], rows[sid]["total"]) == ("refused", "0"), rows[sid]
     assert rows["1010"]["status"] == "missing"
-    assert set(rows) == {f"10{i:02d}" for i in range(1, 13)} | {"stranger"}
+    assert set(rows) == {f"10{i:02d}" for i in range(1, 15)} | {"stranger"}
+    # a file with Vic's id and another login, numbered higher, does not replace his: said on his row
+    assert (rows["1013"]["status"], rows["1013"]["total"]) == ("graded", "1"), rows["1013"]
+    assert "another login ('zz'" in rows["1013"]["notes"]
+    # a timestamp.txt that is a link is not followed: no handed-in time from it, and the row says so
+    assert (rows["1014"]["total"], rows["1014"]["submitted_at"]) == ("1", ""), rows["1014"]
+    assert "symbolic link" in rows["1014"]["notes"]
 
 
 def test_each_problem_is_a_warning_on_the_terminal_and_in_the_report(graded):
@@ -98,6 +112,7 @@ def test_each_problem_is_a_warning_on_the_terminal_and_in_the_report(graded):
     assert "credited to neither" in text and f"mmoss_1006_900_{LESSON}.ipynb" in text
     assert "1009: 2 files" in text and "stranger.ipynb: no student on the roster fits it" in text
     assert "1010 (Gina Green): no file handed in" in text
+    assert f"zz_1013_999_{LESSON}.ipynb: carries 1013's id but the login 'zz'" in text
     assert "ttran.ipynb (1008): refused" in text and "ppipe.ipynb (1011): refused" in text
     report = (root / "report" / LESSON / "index.html").read_text()
     for line in ("credited to neither", "1009: 2 files", "no file handed in", "refused"):
@@ -107,7 +122,7 @@ def test_each_problem_is_a_warning_on_the_terminal_and_in_the_report(graded):
 def test_every_rostered_student_gets_a_page_and_a_missing_one_only_what_to_hand_in(graded):
     root, _ = graded
     pages = {p.stem: p.read_text() for p in (root / "feedback" / LESSON).glob("*.html")}
-    assert len(pages) == 13  # twelve on the roster, and the stranger
+    assert len(pages) == 15  # fourteen on the roster, and the stranger
     gina = pages["1010"]
     assert "Gina Green" in gina and "Nothing handed in yet" in gina and "dot()" in gina
     assert "graded" not in gina.lower() and str(root) not in gina and "0 / 1" not in gina

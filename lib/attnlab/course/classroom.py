@@ -196,8 +196,9 @@ class Class:
     def record(self, row, path: Path, file_digest: str) -> None:
         """Before a row is stored: the penalty and the submission's record."""
         one = self.found.get(row.student, intake.Found(row.student, path))
-        try:
-            stamp = late.submitted_at(one.path)
+        row.notes += [n for n in one.notes if n not in row.notes]
+        try:  # (a refused file's folder is not read at all)
+            stamp = None if one.refused else late.submitted_at(one.path)
             when = stamp.isoformat(timespec="seconds") if stamp else ""
         except (ValueError, OverflowError) as exc:  # a timestamp no clock can hold: on time, and said
             when = ""

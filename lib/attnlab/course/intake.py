@@ -60,6 +60,7 @@ class Found:
     refused: str = ""  # why the file is not graded (a link, a folder, a special file)
     order: tuple = ()  # which of one student's files counts: the largest
     login: str = ""  # the login a Canvas name carries
+    notes: list[str] = field(default_factory=list)  # for this student's row (a file not counted for them)
 
 
 @dataclass
@@ -271,6 +272,32 @@ def _notebooks(folder: Path) -> list[Path]:
         return []
 
 
+def _own_logins(sid: str, claims: list[Found], roster: Roster, warnings: list[str]) -> list[Found]:
+    """One student's files, less those a Canvas name carrying their id but another login put there:
+    a file whose login is not theirs never replaces theirs (a higher submission number notwithstanding),
+    and is credited to nobody. If no login is known to be theirs, none of the files is credited."""
+    logins = {c.login for c in claims if c.login}
+    if len(logins) < 2:
+        return claims
+    theirs = {c.login for c in claims if c.login and roster.students
+              and roster.match(c.login, ("login", "name")) == {sid}}
+    if not theirs:
+        last = claims[-1]
+        last.refused = (f"files carrying this id have different logins ({', '.join(sorted(logins))}) and "
+                        "none is known to be this student's: none is credited — rename the right one to "
+                        "the student's own name and grade it with --student")
+        warnings.append(f"{sid}: {last.refused}")
+        return [last]
+    kept = [c for c in claims if not c.login or c.login in theirs]
+    for c in claims:
+        if c not in kept:
+            warnings.append(f"{shown(c.path)}: carries {sid}'s id but the login {c.login!r}, which is not "
+                            f"theirs — credited to nobody ({sid}'s own file is graded)")
+            kept[-1].notes.append(f"a file carrying your id with another login ({c.login!r}, "
+                                  f"{shown(c.path)}) was not counted for you")
+    return kept
+
+
 def find(folder: Path, lesson: str, students: dict[str, Student]) -> Intake:
     """Every file in ``folder`` and every roster student: student id -> their submission (a
     student with no file keeps the layout the folder uses), and the warnings."""
@@ -285,6 +312,7 @@ def find(folder: Path, lesson: str, students: dict[str, Student]) -> Intake:
         by_student.setdefault(one.student, []).append(one)
     for sid, claims in by_student.items():
         claims.sort(key=lambda c: (not c.refused, c.order))  # a real notebook over a link; then the last
+        claims = _own_logins(sid, claims, finder.roster, intake.warnings)
         intake.found[sid] = claims[-1]
         if len(claims) > 1:
             logins = {c.login for c in claims if c.login}

@@ -17,9 +17,12 @@ late: 2 started days, 0.6 points off.
 
 from __future__ import annotations
 
+import errno
 import math
+import os
 import re
 import sqlite3
+import stat
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -83,12 +86,18 @@ def submitted_at(path: Path) -> datetime | None:
     """When nbgrader recorded this submission (its ``timestamp.txt``), else ``None``; ``ValueError``
     if the file says something no clock can read (the grader notes it on that student's row)."""
     stamp = Path(path).parent / "timestamp.txt"
-    if not stamp.is_file():
+    try:  # never through a link, never a pipe or a device, never more than 200 bytes of it
+        fd = os.open(stamp, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
         return None
-    try:
-        text = stamp.read_text(encoding="utf-8", errors="replace")[:200]
-    except OSError:
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ValueError("its timestamp.txt is a symbolic link, which is not followed") from None
         return None
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise ValueError("its timestamp.txt is not a regular file")
+        text = f.read(200).decode("utf-8", errors="replace")
     return parse_time(text)
 
 
