@@ -142,6 +142,20 @@ def test_a_class_is_graded_at_once_and_the_sandboxs_cost_is_measured():
     assert goal[1] == "≤ 1.2" and goal[3] == (cls["ratio"] <= 1.2)
 
 
+@pytest.mark.slow
+def test_the_graders_peak_memory_is_measured_on_a_class_with_the_resource_attacks():
+    from attnlab.course.bench.grading import PEAK_GOAL_MB, RESOURCE_ATTACKS, bench_peak, grading_goal_rows
+
+    peak = bench_peak(size=len(RESOURCE_ATTACKS) + 1, jobs=2)
+    assert peak["returncode"] == 0 and peak["rows"] == len(RESOURCE_ATTACKS) + 1
+    assert 0 < peak["grader_mb"] <= peak["tree_mb"]
+    assert set(peak["attacks"]) == set(RESOURCE_ATTACKS) and "?" not in {s for s, _ in peak["attacks"].values()}
+    (goal,) = [row for row in grading_goal_rows({"peak": peak}) if "peak memory" in row[0]]
+    assert goal[3] == (peak["grader_mb"] < PEAK_GOAL_MB)
+    text = "\n".join(bench.grading_section({"lessons": [], "peak": peak}, []))
+    assert "**The grader's peak memory.**" in text and "notebook_of_100_mb → graded 3" in text
+
+
 def test_section_11_reports_your_code_a_real_model_and_judges_its_goals():
     from attnlab.course.bench.yours import goal_rows_yours, yours_section
 

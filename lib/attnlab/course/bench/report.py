@@ -8,7 +8,7 @@ from attnlab.course.bench.attention import heads_section, mha_section, scaling_s
 from attnlab.course.bench.core import GOALS, MiB, Results, Sizes, mark, ms
 from attnlab.course.bench.gpt2 import goal_row as gpt2_goal_row
 from attnlab.course.bench.gpt2 import gpt2_section
-from attnlab.course.bench.grading import grading_section
+from attnlab.course.bench.grading import grading_goal_rows, grading_section
 from attnlab.course.bench.imports import imports_section
 from attnlab.course.bench.lessons import notebooks_section, widgets_section
 from attnlab.course.bench.model_runs import models_section
@@ -52,11 +52,7 @@ def goal_rows(r: Results) -> list[tuple]:
         slowest = max(r.models["training"].items(), key=lambda item: item[1]["seconds"])
         rows.append((f"slowest tiny model to train ({slowest[0]}, recorded by make models)", "< 60 s",
                      f"{slowest[1]['seconds']:.1f} s", slowest[1]["seconds"] < GOALS["train_s"]))
-    if isinstance(r.grading, dict) and r.grading.get("class"):
-        c = r.grading["class"]
-        rows.append((f"a class of {c['size']} lesson-03 submissions, --jobs {c['jobs']}: "
-                     "wall ÷ (Σ single ÷ jobs)",
-                     "≤ 1.2", f"{c['ratio']:.2f}", c["ratio"] <= GOALS["class_ratio"]))
+    rows += grading_goal_rows(r.grading)
     checks = next((row for row in r.imports if row["module"] == "attnlab.checks"), None)
     if checks:
         rows.append(("`import attnlab.checks` in a fresh Python (every lesson runs it)",
