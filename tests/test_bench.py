@@ -149,7 +149,8 @@ def test_the_graders_peak_memory_is_measured_on_a_class_with_the_resource_attack
     peak = bench_peak(size=len(RESOURCE_ATTACKS) + 1, jobs=2)
     assert peak["returncode"] == 0 and peak["rows"] == len(RESOURCE_ATTACKS) + 1
     assert 0 < peak["grader_mb"] <= peak["tree_mb"]
-    assert set(peak["attacks"]) == set(RESOURCE_ATTACKS) and "?" not in {s for s, _ in peak["attacks"].values()}
+    assert set(peak["attacks"]) == set(RESOURCE_ATTACKS)
+    assert "?" not in {status for status, _ in peak["attacks"].values()}
     (goal,) = [row for row in grading_goal_rows({"peak": peak}) if "peak memory" in row[0]]
     assert goal[3] == (peak["grader_mb"] < PEAK_GOAL_MB)
     text = "\n".join(bench.grading_section({"lessons": [], "peak": peak}, []))
