@@ -24,6 +24,7 @@ import ast
 import atexit
 import compileall
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -117,6 +118,7 @@ class Builds:
     def __init__(self):
         self._lock = threading.Lock()
         self._made: dict[tuple[str, frozenset], Path] = {}
+        self._extra: dict[str, Path | None] = {}
         self._root: Path | None = None
 
     def get(self, lesson: str, keep: frozenset = frozenset()) -> Path:
@@ -131,11 +133,33 @@ class Builds:
                 self._made[key] = make(lesson, Path(tempfile.mkdtemp(dir=self._root)) / "attnlab", keep)
             return self._made[key]
 
+    def fonts(self) -> Path | None:
+        """A folder holding matplotlib's font cache, made once per run: each sandbox starts with a
+        copy in its ``MPLCONFIGDIR`` instead of scanning the fonts again (0.5 s a submission).
+        ``None`` if matplotlib cannot make one."""
+        with self._lock:
+            if "fonts" not in self._extra:
+                if self._root is None:
+                    self._root = Path(tempfile.mkdtemp(prefix="attnlab-build-"))
+                    self._root.chmod(0o755)
+                    atexit.register(self.remove)
+                folder = self._root / "matplotlib"
+                folder.mkdir()
+                env = {"PATH": "/usr/bin:/bin", "HOME": str(folder), "MPLCONFIGDIR": str(folder),
+                       "MPLBACKEND": "Agg", "LANG": "C.UTF-8"}
+                done = subprocess.run([sys.executable, "-I", "-c", "import matplotlib.font_manager"],
+                                      env=env, capture_output=True, timeout=300)
+                made = [p for p in folder.iterdir() if p.is_file() and p.name.startswith("fontlist")]
+                for path in made:
+                    path.chmod(0o644)
+                self._extra["fonts"] = folder if done.returncode == 0 and made else None
+            return self._extra["fonts"]
+
     def remove(self) -> None:
         with self._lock:
             if self._root is not None:
                 shutil.rmtree(self._root, ignore_errors=True)
-            self._root, self._made = None, {}
+            self._root, self._made, self._extra = None, {}, {}
 
 
 BUILDS = Builds()

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from attnlab.course import runner, wire
-from attnlab.course.sandbox import HOME
+from attnlab.course.sandbox import HOME, MPLCONFIGDIR
 
 MAX_MESSAGES = 64 * 2**20  # the runner's messages kept, in all (a lesson's answers: well under 1 MB)
 MAX_LINE = 32 * 2**20  # one message (the largest answers of lesson 09: a few MB)
@@ -35,7 +35,7 @@ def sandbox_env(home: str = HOME) -> dict[str, str]:
     return {
         "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin", "HOME": home,
         "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TMPDIR": "/tmp",
-        "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp/matplotlib", "IPYTHONDIR": "/tmp/ipython",
+        "MPLBACKEND": "Agg", "MPLCONFIGDIR": MPLCONFIGDIR, "IPYTHONDIR": "/tmp/ipython",
         "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
         "PYTHONDONTWRITEBYTECODE": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
         "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",

@@ -171,6 +171,7 @@ def grade_all(submissions: dict[str, Path], lesson: Lesson, book: Gradebook, job
 def _prepare_builds(lesson: Lesson) -> None:
     """The lesson's grading builds, made once here, before any child needs one."""
     build.BUILDS.get(lesson.name)
+    build.BUILDS.fonts()
     for keep in lesson.stand_in_keeps():
         build.BUILDS.get(lesson.name, keep)
 

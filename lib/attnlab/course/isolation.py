@@ -159,10 +159,11 @@ class Isolation:
             kill_uid(self.uids.first + slot)
 
     @contextmanager
-    def sandbox(self, workdir: Path, build: Path | None = None) -> Iterator[Sandbox]:
+    def sandbox(self, workdir: Path, build: Path | None = None,
+                fonts: Path | None = None) -> Iterator[Sandbox]:
         with (self.uids.take() if self.uids else _none()) as uid, \
                 (pids_cgroup(self.limits.processes) if self.cgroups else _none()) as cgroup:
-            box = Sandbox(workdir, self.limits, uid=uid, cgroup=cgroup, build=build)
+            box = Sandbox(workdir, self.limits, uid=uid, cgroup=cgroup, build=build, fonts=fonts)
             try:
                 yield box
             finally:
@@ -216,11 +217,14 @@ class Unsandboxed:
 
     workdir: Path
     limits: Limits = field(default_factory=Limits)
+    fonts: Path | None = None
     process: subprocess.Popen | None = None
 
     def start(self, argv: list[str], env: dict[str, str], **popen) -> subprocess.Popen:
         tmp = self.workdir / ".tmp"
         tmp.mkdir(exist_ok=True)
+        if self.fonts is not None:  # matplotlib's font cache, as a sandbox gets it
+            shutil.copytree(self.fonts, tmp / "matplotlib", dirs_exist_ok=True)
         env = {**env, "HOME": str(self.workdir), "TMPDIR": str(tmp), "MPLCONFIGDIR": str(tmp / "matplotlib"),
                "IPYTHONDIR": str(tmp / "ipython")}
         self.process = subprocess.Popen([*self.limits.prlimit(), *argv], env=env, cwd=self.workdir,
@@ -252,9 +256,10 @@ class NoSandbox:
         return None
 
     @contextmanager
-    def sandbox(self, workdir: Path, build: Path | None = None) -> Iterator[Unsandboxed]:
+    def sandbox(self, workdir: Path, build: Path | None = None,
+                fonts: Path | None = None) -> Iterator[Unsandboxed]:
         """(No grading build either: without a sandbox the installed course is in reach.)"""
-        box = Unsandboxed(workdir, self.limits)
+        box = Unsandboxed(workdir, self.limits, fonts)
         try:
             yield box
         finally:

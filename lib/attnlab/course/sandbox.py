@@ -45,6 +45,7 @@ INSTALL_HINT = ("attnlab-grade runs every submission in a bubblewrap sandbox, an
 
 
 HOME = "/home/learner"  # the submission's own folder inside the sandbox (and its working folder)
+MPLCONFIGDIR = "/tmp/matplotlib"  # matplotlib's folder inside (execute.sandbox_env)
 
 
 
@@ -138,14 +139,17 @@ folder, a tmpfs; nothing it writes goes back."""
     uid: int | None = None  # run bwrap as this host uid (needs root); None: as the grader's own uid
     cgroup: Path | None = None  # a pids cgroup to start it in (its process limit when run as root)
     build: Path | None = None  # the lesson's grading build, seen in place of the installed attnlab
+    fonts: Path | None = None  # matplotlib's font cache (files), copied into its MPLCONFIGDIR
     process: subprocess.Popen | None = None
 
     def command(self, argv: list[str], passwd_fd: int = 3, group_fd: int = 4,
-                files: list[tuple[int, str]] = ()) -> list[str]:
+                files: list[tuple[int, str]] = (), fonts: list[tuple[int, str]] = ()) -> list[str]:
         """``prlimit … bwrap … argv``: the whole command line (``/etc/passwd`` and ``/etc/group``
         are read from the two file descriptors; each ``(fd, name)`` of ``files`` becomes a file
-        in the home folder)."""
+        in the home folder, of ``fonts`` one in ``/tmp/matplotlib``)."""
         copies = [arg for fd, name in files for arg in ("--file", str(fd), f"{HOME}/{name}")]
+        cache = ["--dir", MPLCONFIGDIR] if fonts else []
+        cache += [arg for fd, name in fonts for arg in ("--file", str(fd), f"{MPLCONFIGDIR}/{name}")]
         ro = [arg for p in course_paths() for arg in ("--ro-bind", str(p), str(p))]
         if self.build is not None:  # over the installed package: the course without the lesson's answers
             package = Path(attnlab.__file__).resolve().parent
@@ -160,7 +164,7 @@ folder, a tmpfs; nothing it writes goes back."""
                 *_system_args(),
                 "--proc", "/proc", "--dev", "/dev",
                 # the private /tmp first, the course over it: a checkout under /tmp stays visible
-                "--size", str(self.limits.tmp_bytes), "--tmpfs", "/tmp", *ro,
+                "--size", str(self.limits.tmp_bytes), "--tmpfs", "/tmp", *ro, *cache,
                 "--dir", "/home", "--size", str(self.limits.home_bytes), "--tmpfs", HOME, *copies,
                 "--chdir", HOME,
                 "--ro-bind-data", str(passwd_fd), "/etc/passwd",
@@ -172,13 +176,15 @@ folder, a tmpfs; nothing it writes goes back."""
         """Run ``argv`` in the sandbox (``env`` is its whole environment)."""
         as_uid = {"user": self.uid, "group": self.uid, "extra_groups": []} if self.uid is not None else {}
         opened = [(os.open(p, os.O_RDONLY), p.name) for p in sorted(self.workdir.iterdir()) if p.is_file()]
+        fonts = [(os.open(p, os.O_RDONLY), p.name) for p in sorted(self.fonts.iterdir())
+                 if p.is_file()] if self.fonts is not None else []
         try:
             with _data_fd(_PASSWD) as passwd, _data_fd(_GROUP) as group:
-                fds = (passwd, group, *(fd for fd, _ in opened))
-                self.process = subprocess.Popen(self.command(argv, passwd, group, opened), env=env,
+                fds = (passwd, group, *(fd for fd, _ in opened + fonts))
+                self.process = subprocess.Popen(self.command(argv, passwd, group, opened, fonts), env=env,
                                                 pass_fds=fds, **as_uid, **popen)
         finally:
-            for fd, _ in opened:
+            for fd, _ in opened + fonts:
                 os.close(fd)
         return self.process
 

@@ -108,7 +108,8 @@ def _run(cells: list[dict], plan: runner.Plan, lesson: Lesson, isolation, time_l
     work = private_folder()
     try:
         (work / f"{lesson.name}.ipynb").write_bytes(stripped(cells))  # the submission's own copy
-        with isolation.sandbox(work, build=build.BUILDS.get(lesson.name, keep)) as box:
+        made = build.BUILDS.get(lesson.name, keep)
+        with isolation.sandbox(work, build=made, fonts=build.BUILDS.fonts()) as box:
             return execute(plan, box, time_limit)
     finally:
         shutil.rmtree(work.parent, ignore_errors=True)
