@@ -143,8 +143,8 @@ class Builds:
                     self._root = Path(tempfile.mkdtemp(prefix="attnlab-build-"))
                     self._root.chmod(0o755)
                     atexit.register(self.remove)
-                folder = self._root / "matplotlib"
-                folder.mkdir()
+                folder = Path(tempfile.mkdtemp(prefix="matplotlib-", dir=self._root))  # (see get)
+                folder.chmod(0o755)
                 env = {"PATH": "/usr/bin:/bin", "HOME": str(folder), "MPLCONFIGDIR": str(folder),
                        "MPLBACKEND": "Agg", "LANG": "C.UTF-8"}
                 done = subprocess.run([sys.executable, "-I", "-c", "import matplotlib.font_manager"],
