@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from attnlab.checks.diagnosis import Diagnosis
 from attnlab.course.classbook import ClassBook, Record, lesson_exercises, max_points
-from attnlab.course.submission import NOT_GRADED, Exercise
+from attnlab.course.submission import NOT_GRADED, UNSCORED, Exercise
 
 NOT_ATTEMPTED = "not attempted"
 WRONG = "wrong"
@@ -29,7 +29,7 @@ def outcome(record: Record, ex: Exercise) -> Diagnosis:
     """What the check of ``ex`` found in ``record`` (``missing`` for work not handed in)."""
     if record.status == "missing":
         return Diagnosis("missing")
-    if record.status == NOT_GRADED:
+    if record.status in UNSCORED:  # not graded, or stopped at the judging limit: no verdict
         return Diagnosis(NOT_GRADED)
     kept = record.diagnoses.get(ex.grade_id)
     if kept is not None:
@@ -147,7 +147,7 @@ def progress(book: ClassBook) -> tuple[list[str], dict[str, dict[str, Record]]]:
 
 def share(record: Record | None) -> float | None:
     """A lesson's points after penalties as a share of its maximum (``None``: no score)."""
-    if record is None or record.status in ("missing", NOT_GRADED):
+    if record is None or record.status == "missing" or record.status in UNSCORED:
         return None
     top = max_points(record.lesson)
     return record.total / top if top else None
