@@ -634,7 +634,7 @@ CORPUS: list[Submission] = [
     # --- issue 20: resources — each row a status and a note, everyone else graded ------------------
     Submission("type_names_200k", "hostile",
                lambda ctx: with_exercise(untouched(), "stable_softmax", DISTINCT_TYPE_NAMES), 0.0,
-               says="expected an array of numbers"),
+               says="case 1 of 8"),  # its answer is too slow to read in the sandbox, or not numbers
     _hostile("forged_seven_answers_correct", FORGED_SEVEN, base=correct, score=FULL - 1,
              says="wrote to the grader's pipe"),
     _hostile("line_of_32_mb_correct", HUGE_LINE, base=correct, score=FULL, says="could not be read"),
