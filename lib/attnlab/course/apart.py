@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -161,7 +162,7 @@ def each_apart(items: Iterable, jobs: int, work: Callable, memory: int = MEMORY,
     yield ``(item, kind, row_or_why, seconds)`` as each ends — ``kind`` as :func:`_outcome` says.
     ``done(slot)`` runs after each child, before its slot is used again."""
     todo, running, free = list(items), {}, list(range(max(1, jobs)))
-    with selectors.DefaultSelector() as sel:
+    with selectors.DefaultSelector() as sel, _reaping(running):
         while todo or running:
             while todo and free:
                 child = _fork(work, todo.pop(0), free.pop(0), memory, seconds)
@@ -179,6 +180,21 @@ def each_apart(items: Iterable, jobs: int, work: Callable, memory: int = MEMORY,
             for child in [c for c in running.values() if c.deadline <= now]:
                 os.kill(child.pid, signal.SIGKILL)
                 yield _finish(child, running, sel, free, done, True, memory)
+
+
+@contextmanager
+def _reaping(running: dict) -> Iterator[None]:
+    """However the grader leaves (an error, Ctrl-C), no child of it goes on grading."""
+    try:
+        yield
+    finally:
+        for child in running.values():
+            try:
+                os.kill(child.pid, signal.SIGKILL)
+                os.waitpid(child.pid, 0)
+            except OSError:
+                pass
+            shutil.rmtree(child.scratch, ignore_errors=True)
 
 
 def _finish(child: _Child, running: dict, sel, free: list, done, killed: bool, memory: int):
