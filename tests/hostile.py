@@ -415,8 +415,19 @@ for folder in (".", "/tmp"):
 
 # --- issue 20: the sandbox holds no answer (each scores 0 because the answers are not there) ------
 
-PIPE_FORGERY = '''\
-import gc, json, os, stat
+_PIPES = """
+import os, stat
+def _to_the_grader(blob):
+    for fd in map(int, os.listdir("/proc/self/fd")):
+        try:
+            if stat.S_ISFIFO(os.fstat(fd).st_mode):
+                os.write(fd, blob)
+        except OSError:
+            pass
+"""
+
+PIPE_FORGERY = _PIPES + '''
+import gc, json
 from attnlab import checks
 try:
     from attnlab.course.replay import record
@@ -437,13 +448,7 @@ for name in ("stable_softmax", "softmax_with_temperature", "attention_pattern"):
     own = [{"kind": "value", "value": to_tree(right_answer(case.expected))} for case in spec.cases]
     lines.append(dumps({"exercise": name, "function": "callable", "own": own, "helpers_used": [],
                         "course_answers": [], "standing_in": None}))
-blob = ("\\n".join(lines) + "\\n").encode()
-for fd in map(int, os.listdir("/proc/self/fd")):
-    try:
-        if stat.S_ISFIFO(os.fstat(fd).st_mode):
-            os.write(fd, blob)
-    except OSError:
-        pass
+_to_the_grader(("\\n".join(lines) + "\\n").encode())
 for obj in gc.get_objects():  # the runner's writer, if it can be found
     if type(obj).__name__ == "_Wire":
         for line in lines:
@@ -507,17 +512,6 @@ def softmax_with_temperature(scores, temperature):
 
 
 # --- issue 20: resources (each row gets a status and a note; every other row is graded) ----------
-
-_PIPES = """
-import os, stat
-def _to_the_grader(blob):
-    for fd in map(int, os.listdir("/proc/self/fd")):
-        try:
-            if stat.S_ISFIFO(os.fstat(fd).st_mode):
-                os.write(fd, blob)
-        except OSError:
-            pass
-"""
 
 DISTINCT_TYPE_NAMES = """
 _TYPES = [type(f"T{i}", (), {"__repr__": lambda self: "t"}) for i in range(200_000)]

@@ -77,25 +77,24 @@ def limited(tmp_path_factory):
     return runs
 
 
-def test_a_row_past_the_memory_limit_says_so_and_everyone_else_is_graded(limited):
-    run, out = limited["memory"]
+def _stopped_alone(limited, run_name: str, student: str, says: str) -> None:
+    """``student``'s row stopped at a limit (saying ``says``, no score anywhere); Alice graded."""
+    run, out = limited[run_name]
     assert run.returncode == 0, run.stderr[-2000:]
     rows = _rows(out)
-    assert rows["hoarder"]["status"] == LIMIT, rows["hoarder"]
-    assert "memory" in " ".join(rows["hoarder"]["notes"])
+    assert rows[student]["status"] == LIMIT, rows[student]
+    assert says in " ".join(rows[student]["notes"])
     assert rows["alice"]["status"] == "graded" and sum(rows["alice"]["scores"].values()) == FULL
-    assert _totals(out)["hoarder"] == "" and float(_totals(out)["alice"]) == FULL  # no score, not 0
-    assert "judging limit" in run.stderr and "hoarder" in run.stderr
+    assert _totals(out)[student] == "" and float(_totals(out)["alice"]) == FULL  # no score, not 0
+    assert "judging limit" in run.stderr and student in run.stderr
+
+
+def test_a_row_past_the_memory_limit_says_so_and_everyone_else_is_graded(limited):
+    _stopped_alone(limited, "memory", "hoarder", "memory")
 
 
 def test_a_row_past_the_judging_time_limit_says_so_and_everyone_else_is_graded(limited):
-    run, out = limited["time"]
-    assert run.returncode == 0, run.stderr[-2000:]
-    rows = _rows(out)
-    assert rows["slowpoke"]["status"] == LIMIT, rows["slowpoke"]
-    assert "limit of 1 s" in " ".join(rows["slowpoke"]["notes"])
-    assert rows["alice"]["status"] == "graded" and sum(rows["alice"]["scores"].values()) == FULL
-    assert _totals(out)["slowpoke"] == ""
+    _stopped_alone(limited, "time", "slowpoke", "limit of 1 s")
 
 
 def test_within_the_default_limits_each_is_graded_on_its_work(limited):
