@@ -8,6 +8,11 @@ BIN    := $(VENV)/bin
 export JUPYTER_PREFER_ENV_PATH := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 PYTEST_WORKERS ?= 2
+# The pytest workers fill the cores between them, so each runs NumPy's OpenBLAS, MKL and torch on one
+# thread, as the grader's sandboxes do: with the libraries' own pools, two workers' threads spin for
+# cores the other holds (test_efficient + test_yours: 30 CPU-s on their own pools, 18 on one thread).
+# A lesson that wants more sets it itself (06 and 11 time torch on two).
+ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 # Jupyter refuses to run as root (CI machines, containers) unless told to.
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 
@@ -87,34 +92,34 @@ AVX2_KERNELS  := ATEN_CPU_CAPABILITY=avx2 MKL_CBWR=AVX2
 test: $(VENV)/.installed-test $(PROXY) $(MATHJAX)/tex-chtml.js
 	@command -v bwrap >/dev/null || { echo "make test needs bubblewrap, the grader's sandbox (Debian: apt install bubblewrap; bash .ci/run installs it)" >&2; exit 1; }
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(NBVAL) tests notebooks
-	$(OTHER_KERNELS) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(NBVAL) solutions
+	$(ONE_THREAD) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(NBVAL) tests notebooks
+	$(ONE_THREAD) $(OTHER_KERNELS) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(NBVAL) solutions
 
 # The developer's loop (under 90 s): ruff and the tests not marked slow or browser (the marked ones
 # and their costs: docs/authoring.md, "Tests: fast and slow").
 check: $(VENV)/.installed-test
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q -m "not slow and not browser" tests
+	$(ONE_THREAD) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q -m "not slow and not browser" tests
 
 # Both copies of every lesson under both other kernel sets (four nbval passes, a few minutes).
 kernels: $(VENV)/.installed-test
-	$(OTHER_KERNELS) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(NBVAL) notebooks solutions
-	$(AVX2_KERNELS) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(NBVAL) notebooks solutions
+	$(ONE_THREAD) $(OTHER_KERNELS) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(NBVAL) notebooks solutions
+	$(ONE_THREAD) $(AVX2_KERNELS) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(NBVAL) notebooks solutions
 
 # One lesson while writing it (under a minute): the tests of its checks (their module, every catalogued
 # mistake, the check table's rows), then strict nbval of its solution and student copy. make lesson L=03
 lesson: $(VENV)/.installed-test
 	@test -n "$(L)" || { echo "make lesson L=03: which lesson? give its number" >&2; exit 2; }
 	@vars="$$($(BIN)/python -m attnlab.course.declared $(L))" && eval "$$vars" && set -x && \
-	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) tests/test_checks_$$topic.py tests/test_catalogues.py \
+	$(ONE_THREAD) $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) tests/test_checks_$$topic.py tests/test_catalogues.py \
 		tests/test_check_table.py -k "$$select" && \
-	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile $(NBVAL) solutions/$$name.ipynb notebooks/$$name.ipynb
+	$(ONE_THREAD) $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile $(NBVAL) solutions/$$name.ipynb notebooks/$$name.ipynb
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
 unit: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) tests
+	$(ONE_THREAD) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) tests
 
 # Stored outputs never depend on a GPT-2 a developer fetched (attnlab.models.hub; tests/conftest.py).
 notebooks sync: export ATTNLAB_IGNORE_FETCHED := 1
