@@ -93,8 +93,10 @@ def _shell():
     shell = InteractiveShell.instance(config=config)
     # Nobody reads a traceback here (prints go to /dev/null; the error's first line is sent): not
     # formatting them saves IPython's source-reading traceback (0.1–0.5 s each — a lesson's demo
-    # cells that need this lesson's answers raise in the grading build, several per notebook).
+    # cells that need this lesson's answers raise in the grading build, several per notebook); nor
+    # for IPython's history of errors, which formats each one again (0.2 s).
     shell.showtraceback = shell.showsyntaxerror = lambda *args, **kwargs: None
+    shell._format_exception_for_storage = lambda *args, **kwargs: {}  # (IPython's history of errors)
     return shell
 
 
