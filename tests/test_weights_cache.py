@@ -1,0 +1,193 @@
+"""The weights cache (attnlab.models.weights_cache) on a tiny Llama GGUF the tests write with gguf:
+built once and then read (never dequantizing again), equal to the uncached model array for array,
+rebuilt — never trusted — when partial, corrupt or stale, built by one kernel when two load at once,
+and never in the way when it cannot be written."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+
+import numpy as np
+import pytest
+
+from attnlab.models import llama_layout, weights_cache
+from attnlab.models.llama import load_gguf
+
+pytest.importorskip("gguf")
+H, G, C, D, M, V, L = 6, 2, 24, 4, 17, 9, 2
+TOKENS = ["a", "b", "c", "Ġ", "ab", "Ġa", "<|im_start|>", "<|im_end|>", "c"]
+
+
+def write_gguf(path, seed=0):
+    """A two-layer Llama GGUF (float32 tensors, a byte-level vocabulary of 9) at ``path``."""
+    from gguf import GGUFWriter
+
+    rng = np.random.default_rng(seed)
+    w = GGUFWriter(str(path), "llama")
+    for add, value in [(w.add_block_count, L), (w.add_embedding_length, C), (w.add_head_count, H),
+                       (w.add_head_count_kv, G), (w.add_rope_dimension_count, D),
+                       (w.add_feed_forward_length, M), (w.add_vocab_size, V), (w.add_context_length, 32),
+                       (w.add_layer_norm_rms_eps, 1e-5), (w.add_rope_freq_base, 777.0)]:
+        add(value)
+    w.add_tokenizer_model("gpt2")
+    w.add_token_list(TOKENS[:-1] + ["bc"])
+    w.add_token_merges(["a b", "Ġ a"])
+    w.add_token_types([1] * 6 + [3, 3, 1])
+    w.add_chat_template("{% for m in messages %}<|im_start|>{{ m['content'] }}<|im_end|>{% endfor %}")
+    shapes = {"token_embd.weight": (V, C), "output_norm.weight": (C,)}
+    for i in range(L):
+        shapes |= {f"blk.{i}.attn_q.weight": (H * D, C), f"blk.{i}.attn_k.weight": (G * D, C),
+                   f"blk.{i}.attn_v.weight": (G * D, C), f"blk.{i}.attn_output.weight": (C, H * D),
+                   f"blk.{i}.attn_norm.weight": (C,), f"blk.{i}.ffn_norm.weight": (C,),
+                   f"blk.{i}.ffn_gate.weight": (M, C), f"blk.{i}.ffn_up.weight": (M, C),
+                   f"blk.{i}.ffn_down.weight": (C, M)}
+    for name, shape in shapes.items():
+        w.add_tensor(name, rng.normal(0, 0.5, size=shape).astype(np.float32))
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+    return path
+
+
+@pytest.fixture
+def gguf_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("ATTNLAB_CACHE_DIR", str(tmp_path / "cache"))
+    return write_gguf(tmp_path / "tiny.gguf")
+
+
+@pytest.fixture
+def builds(monkeypatch):
+    """How many times the GGUF was dequantized (read_gguf ran)."""
+    calls = []
+    real = llama_layout.read_gguf
+    monkeypatch.setattr(llama_layout, "read_gguf", lambda path: calls.append(path) or real(path))
+    return calls
+
+
+def cache_file(gguf_file):
+    return weights_cache.entry(gguf_file, weights_cache.source_key(gguf_file))
+
+
+def same_model(a, b):
+    assert a.arrays().keys() == b.arrays().keys()
+    assert all(np.array_equal(x, b.arrays()[k]) for k, x in a.arrays().items())
+    assert a.config == b.config and a.chat_template == b.chat_template
+    assert a.token_ids("ab c") == b.token_ids("ab c")
+    assert np.array_equal(a.run([1, 4, 2, 0]).logits, b.run([1, 4, 2, 0]).logits)
+
+
+def test_built_once_then_read_and_equal_to_the_uncached_model(gguf_file, builds):
+    plain = load_gguf(gguf_file, cache=False)
+    assert len(builds) == 1 and not cache_file(gguf_file).parent.exists()  # cache=False writes nothing
+    first = load_gguf(gguf_file)
+    assert len(builds) == 2 and cache_file(gguf_file).is_file()
+    second = load_gguf(gguf_file)
+    assert len(builds) == 2  # read from the cache: not dequantized again
+    same_model(plain, first)
+    same_model(plain, second)
+    assert not second.layer(0).W_Q.flags.writeable  # mapped read-only: no kernel can change the file
+    assert not list(cache_file(gguf_file).parent.glob("*.tmp"))
+
+
+def _damage(path, how):
+    data = bytearray(path.read_bytes())
+    n = int.from_bytes(data[:8], "little")
+    if how == "truncated":
+        data = data[: len(data) // 2]
+    elif how == "empty":
+        data = b""
+    elif how == "a flipped bit in the weights":
+        data[8 + n + (len(data) - 8 - n) // 2] ^= 0x10
+    elif how == "a flipped bit in the header":
+        data[8 + n // 2] ^= 0x01
+    elif how == "a byte too many":
+        data += b"\0"
+    elif how == "not a cache":
+        data = b"garbage" * 100
+    path.write_bytes(bytes(data))
+
+
+DAMAGES = ["truncated", "empty", "a flipped bit in the weights", "a flipped bit in the header",
+           "a byte too many", "not a cache"]
+
+
+@pytest.mark.parametrize("how", DAMAGES)
+def test_a_damaged_cache_is_rebuilt_not_trusted(gguf_file, builds, how):
+    good = load_gguf(gguf_file, cache=False)
+    load_gguf(gguf_file)
+    path = cache_file(gguf_file)
+    _damage(path, how)
+    assert weights_cache.read(path, weights_cache.source_key(gguf_file)) is None
+    rebuilt = load_gguf(gguf_file)
+    assert len(builds) == 3  # plain, first, and the rebuild
+    same_model(good, rebuilt)
+    assert weights_cache.read(path, weights_cache.source_key(gguf_file)) is not None  # repaired on disk
+
+
+def test_another_source_file_is_never_served_anothers_cache(gguf_file, builds, tmp_path):
+    load_gguf(gguf_file)
+    old = cache_file(gguf_file)
+    write_gguf(gguf_file, seed=1)  # the package upgraded: same name, other weights
+    new = load_gguf(gguf_file)
+    assert len(builds) == 2 and cache_file(gguf_file) != old
+    same_model(new, load_gguf(gguf_file, cache=False))
+    # a cache file renamed to pose as the new one's: its recorded source key gives it away
+    os.replace(old, cache_file(gguf_file))
+    assert weights_cache.read(cache_file(gguf_file), weights_cache.source_key(gguf_file)) is None
+
+
+def _load_in_another_process(gguf_file, cache, log, start):
+    os.environ["ATTNLAB_CACHE_DIR"] = str(cache)
+
+    def build():
+        with open(log, "a") as f:
+            f.write("built\n")
+        time.sleep(0.5)  # long enough for the other process to arrive and wait
+        return {"w": np.arange(6.0).reshape(2, 3)}, {"n": 1}
+
+    while time.time() < start:
+        time.sleep(0.01)
+    arrays, meta = weights_cache.load_or_build(gguf_file, build)
+    assert np.array_equal(arrays["w"], np.arange(6.0).reshape(2, 3)) and meta == {"n": 1}
+
+
+def test_two_kernels_loading_at_once_build_it_once(gguf_file, tmp_path):
+    log, ctx = tmp_path / "builds.log", multiprocessing.get_context("fork")
+    start = time.time() + 0.5
+    procs = [ctx.Process(target=_load_in_another_process, args=(gguf_file, tmp_path / "cache", log, start))
+             for _ in range(2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(30)
+    assert [p.exitcode for p in procs] == [0, 0]
+    assert log.read_text() == "built\n"
+
+
+def test_a_killed_build_leaves_nothing_that_is_read_and_its_leftovers_go(gguf_file, builds):
+    path = cache_file(gguf_file)
+    path.parent.mkdir(parents=True)
+    leftover = path.parent / (path.name + ".abc123.tmp")
+    leftover.write_bytes(b"half a file")
+    load_gguf(gguf_file)
+    assert not leftover.exists() and len(builds) == 1
+
+
+def test_nowhere_to_write_costs_speed_not_the_model(gguf_file, builds, tmp_path, monkeypatch):
+    blocker = tmp_path / "a file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("ATTNLAB_CACHE_DIR", str(blocker / "cache"))
+    same_model(load_gguf(gguf_file), load_gguf(gguf_file, cache=False))
+    assert len(builds) == 2
+
+
+def test_the_default_folder_is_the_checkouts_ignored_cache(monkeypatch):
+    monkeypatch.delenv("ATTNLAB_CACHE_DIR", raising=False)
+    from attnlab.paths import ROOT
+
+    folder = weights_cache.cache_dir()
+    assert folder.is_relative_to(ROOT / ".cache")
+    assert ".cache/" in (ROOT / ".gitignore").read_text().split()
