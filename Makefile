@@ -140,9 +140,9 @@ sync: $(VENV)/.installed-test
 bench: $(VENV)/.installed-lab
 	PYTHONPATH=tests $(BIN)/python -m attnlab.course.bench
 
-# Retrain the course's tiny models (deterministic, about a minute): data/<name>.safetensors + .json,
-# lesson 12's ablation of positions (about half a minute): data/positional_ablation.json, and SmolLM2's
-# weights cache.
+# Retrain the course's tiny models (deterministic, about a minute): lib/attnlab/data/<name>.safetensors
+# + .json, lesson 12's ablation of positions (about half a minute): lib/attnlab/data/positional_ablation.json,
+# and SmolLM2's weights cache.
 models: $(VENV)/.installed-lab
 	$(BIN)/python -m attnlab.models
 	$(SMOLLM2_CACHE)
