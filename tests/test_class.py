@@ -157,7 +157,7 @@ def test_each_student_gets_a_self_contained_feedback_page(graded):
     assert "def stable_softmax(scores):" in bob and "return None" in bob  # the learner's code
     assert "Look at next:" in bob and "Overflow" in bob  # the section to re-read
     assert "pre-wrap" in bob and "overflow-wrap: anywhere" in bob  # long lines wrap
-    assert "<svg" in bob  # a formula drawn inline
+    assert "the exercise asks:</p><p><strong>Exercise 1.</strong>" in bob  # its own words, no more
     assert not re.search(r"""(src|href)=["']https?://""", bob)  # no CDN, nothing fetched
     dana = (root / "feedback" / LESSON / "12345.html").read_text()
     assert "Late" in dana and f"{points(FULL * 0.1)} point(s) off" in dana

@@ -27,46 +27,86 @@ from attnlab.course.submission import UNSCORED
 from attnlab.paths import SOLUTIONS_DIR
 
 STYLE = """
-body { font: 15px/1.5 system-ui, sans-serif; max-width: 58rem; margin: 2rem auto; padding: 0 1rem;
-       color: #222; }
-h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #ddd; }
+body { font: 16px/1.5 system-ui, sans-serif; max-width: 58rem; margin: 2rem auto; padding: 0 1rem;
+       color: #222; overflow-wrap: break-word; }
+h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #ddd;
+     display: flex; flex-wrap: wrap; justify-content: space-between; align-items: baseline; gap: 0 1rem; }
 .line { white-space: pre-wrap; overflow-wrap: anywhere; padding: .6rem .8rem; border-radius: 6px;
         background: #f6f6f6; border-left: 4px solid #999; }
 .pass { border-left-color: #2a8f3d; } .fail { border-left-color: #c0392b; }
-pre.code { white-space: pre-wrap; overflow-wrap: anywhere; background: #fbfbf8; border: 1px solid #e5e5dc;
+pre.code { white-space: pre; overflow-x: auto; background: #fbfbf8; border: 1px solid #e5e5dc;
            padding: .6rem .8rem; font: 13px/1.4 ui-monospace, monospace; }
-.meta { color: #666; font-size: .85rem; } .points { float: right; font-weight: 600; }
-.next { background: #f3f7fc; padding: .4rem .9rem; border-radius: 6px; }
-svg.math { vertical-align: middle; }
+code { font: .9em ui-monospace, monospace; background: #f0f0ea; padding: 0 .2em; border-radius: 3px; }
+.meta { color: #666; font-size: .85rem; } .points { font-weight: 600; white-space: nowrap; }
+.next { background: #f3f7fc; padding: .4rem .9rem; border-radius: 6px; overflow-x: auto; }
+svg.math { vertical-align: middle; max-width: 100%; height: auto; }
+.display { display: block; text-align: center; margin: .8rem 0; overflow-x: auto; }
+@media (max-width: 600px) { body { margin: 1rem auto; padding: 0 .75rem; } h1 { font-size: 1.3rem; } }
 """
 MATH = re.compile(r"(?<!\\)\$\$(.+?)\$\$|(?<!\\)\$(.+?)(?<!\\)\$", re.S)
+CODE_SPAN = re.compile(r"`([^`\n]+)`")
+EXERCISE = re.compile(r"^\*\*Exercise\b", re.M)
+CELL_RAISED = re.compile(r"^code cell (\d+) raised ")
 
 
 @cache
-def formula_svg(tex: str) -> str:
-    """``tex`` drawn by matplotlib's mathtext as inline SVG (the TeX itself if it cannot be drawn)."""
+def formula_svg(tex: str, display: bool = False) -> str:
+    """``tex`` drawn by matplotlib's mathtext as SVG (the TeX itself if it cannot be drawn): inline
+    at the text's size, or — ``display`` — larger, as a centred block of its own."""
     from matplotlib import mathtext
+    from matplotlib.font_manager import FontProperties
 
     buf = io.BytesIO()
-    try:
-        mathtext.math_to_image(f"${tex}$", buf, format="svg", dpi=72)
-    except Exception:  # noqa: BLE001 — mathtext knows a subset of TeX: show the source instead
-        return f"<code>{html.escape(tex)}</code>"
+    for attempt in (tex, _plainer(tex)):  # mathtext knows a subset of TeX: try it without sizing
+        try:
+            mathtext.math_to_image(f"${attempt}$", buf, prop=FontProperties(size=17 if display else 12),
+                                   format="svg", dpi=72)
+            break
+        except Exception:  # noqa: BLE001
+            buf = io.BytesIO()
+    else:  # show the source instead
+        return f'<span class="display"><code>{html.escape(tex)}</code></span>' if display else \
+            f"<code>{html.escape(tex)}</code>"
     svg = buf.getvalue().decode("utf-8")
     svg = svg[svg.index("<svg"):]
-    return svg.replace("<svg ", f'<svg class="math" role="img" aria-label="{html.escape(tex)}" ', 1)
+    svg = svg.replace("<svg ", f'<svg class="math" role="img" aria-label="{html.escape(tex)}" ', 1)
+    return f'<span class="display">{svg}</span>' if display else svg
+
+
+def _plainer(tex: str) -> str:
+    """TeX that mathtext can draw: delimiter sizes dropped, \\tfrac as \\frac, \\text as \\mathrm."""
+    tex = re.sub(r"\\[Bb]igg?[lr]?(?![a-zA-Z])", "", tex)
+    return re.sub(r"\\[td]frac(?![a-zA-Z])", r"\\frac", tex).replace("\\text{", "\\mathrm{")
+
+
+def code_spans(escaped: str) -> str:
+    """Already escaped text with each Markdown `` `code` `` span as ``<code>`` (a check's line is
+    written in Markdown: "the course's `stable_softmax`")."""
+    return CODE_SPAN.sub(r"<code>\1</code>", escaped)
 
 
 def markdown(text: str) -> str:
-    """Markdown to HTML, with each ``$…$`` formula as inline SVG."""
+    """Markdown to HTML, with each ``$…$`` formula as inline SVG and each ``$$…$$`` as a display."""
     formulas: list[str] = []
 
     def keep(m: re.Match) -> str:
-        formulas.append(formula_svg((m.group(1) or m.group(2)).strip()))
+        display = m.group(1) is not None
+        formulas.append(formula_svg((m.group(1) if display else m.group(2)).strip(), display))
         return f"\x00{len(formulas) - 1}\x00"
 
     rendered = mistune.html(MATH.sub(keep, text))
     return re.sub(r"\x00(\d+)\x00", lambda m: formulas[int(m.group(1))], rendered)
+
+
+def instructions(text: str) -> str:
+    """The exercise's own words in the markdown cell before it: from its "**Exercise N.**"
+    paragraph, else from the cell's last heading on — never the end of the section before."""
+    found = list(EXERCISE.finditer(text))
+    if found:
+        return text[found[-1].start():]
+    lines = text.splitlines()
+    heads = [i for i, line in enumerate(lines) if line.startswith("#")]
+    return "\n".join(lines[heads[-1] + 1:]).strip() if heads else text
 
 
 @cache
@@ -81,8 +121,49 @@ def guidance(lesson: str) -> dict[str, tuple[str, str]]:
             last_text = cell.source
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution"):
-            found[grade_id] = (section, last_text)
+            found[grade_id] = (section, instructions(last_text))
     return found
+
+
+def cell_names(path: Path | None, lesson: str) -> dict[int, str]:
+    """Code cell number (1-based, as the grader counts them) -> what a learner calls it: "your
+    exercise `stable_softmax`", "the check of …", or "the code cell under “heading”"."""
+    try:
+        cells = json.loads(Path(path).read_text(encoding="utf-8"))["cells"] if path else []
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
+        return {}
+    exs = {ex.grade_id: ex for ex in lesson_exercises(lesson)}
+    checks = {ex.check_id: ex for ex in exs.values()}
+    names, heading, n = {}, lesson, 0
+    for cell in cells if isinstance(cells, list) else []:
+        if not isinstance(cell, dict):
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else str(source)
+        if cell.get("cell_type") == "markdown":
+            heads = [line.lstrip("#").strip() for line in source.splitlines() if line.startswith("#")]
+            heading = heads[-1] if heads else heading
+        if cell.get("cell_type") != "code":
+            continue
+        n += 1
+        meta = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
+        nbg = meta.get("nbgrader") if isinstance(meta.get("nbgrader"), dict) else {}
+        grade_id = nbg.get("grade_id")
+        if grade_id in exs:
+            names[n] = f"your exercise `{exs[grade_id].function}` (code cell {n})"
+        elif grade_id in checks:
+            names[n] = f"the check of `{checks[grade_id].function}` (code cell {n})"
+        else:
+            names[n] = f"the code cell under “{heading[:80]}” (code cell {n})"
+    return names
+
+
+def _named_cell(note: str, names: dict[int, str]) -> str:
+    """``code cell 3 raised …`` with the cell named as the learner knows it."""
+    m = CELL_RAISED.match(note)
+    if not m or int(m.group(1)) not in names:
+        return note
+    return f"{names[int(m.group(1))]} raised {note[m.end():]}"
 
 
 def learner_code(path: Path, grade_id: str, function: str) -> str:
@@ -117,9 +198,9 @@ def _exercise(record: Record, ex, lesson: str, code_path: Path | None) -> str:
     passed = points >= ex.points and not line.startswith("❌")
     section, instructions = guidance(lesson).get(ex.grade_id, (lesson, ""))
     code = learner_code(code_path, ex.grade_id, ex.function) if code_path else ""
-    parts = [f'<h2 id="{html.escape(ex.grade_id)}">{html.escape(ex.function)}()'
+    parts = [f'<h2 id="{html.escape(ex.grade_id)}"><span>{html.escape(ex.function)}()</span>'
              f'<span class="points">{points:g} / {ex.points:g}</span></h2>',
-             f'<div class="line {"pass" if passed else "fail"}">{html.escape(line)}</div>']
+             f'<div class="line {"pass" if passed else "fail"}">{code_spans(html.escape(line))}</div>']
     if code:
         parts.append('<p class="meta">Your code, as submitted:</p>'
                      f'<pre class="code">{html.escape(code)}</pre>')
@@ -178,7 +259,9 @@ def page(record: Record, lesson: str, code_path: Path | None) -> str:
                 + (f": {record.points_off:g} point(s) off." if record.points_off else ".") + "</p>")
     toc = "".join(f'<li><a href="#{html.escape(ex.grade_id)}">{html.escape(ex.function)}()</a> — '
                   f"{record.scores.get(ex.grade_id, 0.0):g} / {ex.points:g}</li>" for ex in exs)
-    other = "".join(f"<li>{html.escape(n)}</li>" for n in record.other_notes())
+    names = cell_names(code_path, lesson)
+    other = "".join(f"<li>{code_spans(html.escape(_named_cell(n, names)))}</li>"
+                    for n in record.other_notes())
     body = "\n".join(_exercise(record, ex, lesson, code_path) for ex in exs)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(lesson)} — {who}</title>
