@@ -114,13 +114,12 @@ def show(x) -> str:
     if isinstance(x, np.ndarray) and x.ndim == 0:
         x = x.item()
     if isinstance(x, np.ndarray | list | tuple) and _ndim(x) > 0:
-        try:  # whole numbers (token ids, indices, counts) stay whole: [[1 7 22]], not [[1. 7. 22.]]
-            arr = np.asarray(x)
-            arr = arr if arr.dtype.kind in "biu" else np.asarray(x, dtype=float)
+        try:
+            arr = np.asarray(x, dtype=float)
         except (TypeError, ValueError):
             return repr(x)
         text = np.array2string(arr, precision=4, suppress_small=True, threshold=12, edgeitems=2)
-        return " ".join(text.split()).replace("[ ", "[")
+        return " ".join(text.split())
     if isinstance(x, float | np.floating):
         return f"{float(x):.6g}"
     return repr(x)
