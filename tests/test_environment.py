@@ -1,44 +1,76 @@
-"""environment.yml (conda, Binder) and pyproject.toml (pip) must install the same thing."""
+"""What pip (pyproject.toml's ranges, etc/pins.txt's releases), conda (environment.yml) and Binder
+(binder/) install must agree: the same packages, at the same releases, inside the declared ranges."""
 
 import re
 import tomllib
 
 import yaml
+from packaging.requirements import Requirement
 
 from attnlab.paths import ROOT
+
+PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 
 
 def pyproject_requirements(extras=None) -> set[str]:
     """The core dependencies plus the given extras (default: every extra)."""
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    reqs = set(project["dependencies"])
-    for extra in project["optional-dependencies"] if extras is None else extras:
-        reqs |= set(project["optional-dependencies"][extra])
+    reqs = set(PROJECT["dependencies"])
+    for extra in PROJECT["optional-dependencies"] if extras is None else extras:
+        reqs |= set(PROJECT["optional-dependencies"][extra])
     return reqs
 
 
-def environment_requirements() -> tuple[set[str], list]:
-    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+def pins() -> dict[str, str]:
+    """etc/pins.txt: package -> the release make lab, make test, CI and Binder install."""
+    lines = (ROOT / "etc" / "pins.txt").read_text().splitlines()
+    found = [Requirement(line) for line in lines if line.strip() and not line.startswith("#")]
+    assert all(len(r.specifier) == 1 and next(iter(r.specifier)).operator == "==" for r in found), found
+    return {r.name: next(iter(r.specifier)).version for r in found}
+
+
+def environment_requirements(path="environment.yml") -> tuple[set[str], list]:
+    env = yaml.safe_load((ROOT / path).read_text())
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     conda = [d for d in env["dependencies"] if isinstance(d, str)]
     return {r for r in pip if not r.startswith("-")}, conda
 
 
-def test_same_packages_and_pins():
+def pinned(requirements) -> set[str]:
+    """Each requirement at its release: a range becomes etc/pins.txt's pin, a pin stays."""
+    out = set()
+    for text in requirements:
+        req = Requirement(text)
+        out.add(text if any(s.operator == "==" for s in req.specifier) else f"{req.name}=={pins()[req.name]}")
+    return out
+
+
+def test_each_dependency_is_a_range_holding_its_pin():
+    """A range keeps a Colab's own releases (no second torch); the pin lies inside it."""
+    core = [Requirement(r) for r in PROJECT["dependencies"]]
+    assert {r.name for r in core} == set(pins())
+    for req in core:
+        assert {s.operator for s in req.specifier} == {">=", "<"}, req
+        assert req.specifier.contains(pins()[req.name]), (req, pins()[req.name])
+    assert pins()["torch"] == "2.13.0"
+
+
+def test_environment_yml_is_the_pins_and_every_extra():
     pip, _ = environment_requirements()
-    assert pip == pyproject_requirements()
+    assert pip == pinned(pyproject_requirements())
 
 
-def test_every_requirement_is_pinned_and_torch_is_the_cpu_release():
-    reqs = pyproject_requirements()
-    assert all("==" in r for r in reqs), [r for r in reqs if "==" not in r]
-    assert "torch==2.13.0" in reqs
+def test_binder_installs_a_learners_packages_only():
+    pip, conda = environment_requirements("binder/environment.yml")
+    assert pip == pinned(pyproject_requirements(extras=()))
+    assert "python=3.11" in conda
+    post = (ROOT / "binder" / "postBuild").read_text()
+    assert "etc/jupyterlab-overrides.json" in post and "/share/jupyter/lab/settings" in post
+    assert "pip install --no-deps ." in post and "MODEL_PACKAGES" in post
 
 
 def test_same_python():
     _, conda = environment_requirements()
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    assert "python=3.11" in conda and project["requires-python"].startswith(">=3.11")
+    assert "python=3.11" in conda and PROJECT["requires-python"] == ">=3.11"
 
 
 def installed_extras(stamp: str) -> set[str]:
@@ -53,6 +85,12 @@ def test_make_test_installs_every_extra_and_make_lab_none():
     extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
     assert installed_extras(".installed-test") == set(extras)
     assert installed_extras(".installed-lab") == set()
+
+
+def test_every_install_of_make_takes_the_pins():
+    makefile = (ROOT / "Makefile").read_text()
+    installs = re.findall(r"pip install --quiet -e (\S+)(.*)", makefile)
+    assert installs and all("-c etc/pins.txt" in rest for _, rest in installs), installs
 
 
 def test_instructor_tools_stay_out_of_a_learners_install():
