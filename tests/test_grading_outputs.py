@@ -21,6 +21,8 @@ import nbformat
 import pytest
 from submissions import answer, course_student_copy
 
+from attnlab.course.roster import file_name
+
 LESSON = "00_start_here"
 GRADER = str(Path(sys.executable).parent / "attnlab-grade")
 pytestmark = pytest.mark.slow
@@ -34,6 +36,10 @@ for fd in map(int, os.listdir("/proc/self/fd")):
     except OSError:
         pass
 '''
+
+
+NAMES_NO_OUTPUT_HOLDS = (b"\xff\xfeana", b"esc\x1b[2J")
+PRINTABLE_IDS = {r"\xff\xfeana", r"esc\x1b[2J"}  # what they are graded as
 
 
 def _class(folder: Path) -> None:
@@ -62,6 +68,9 @@ def _class(folder: Path) -> None:
     nbformat.write(nan, folder / "nan.ipynb")
     nbformat.write(course_student_copy(LESSON), folder / "=1+2.ipynb")
     nbformat.write(course_student_copy(LESSON), folder / "alice.graded.ipynb")
+    for name in NAMES_NO_OUTPUT_HOLDS:  # bytes that are not UTF-8; a terminal's clear-screen escape
+        with open(os.fsencode(folder) + b"/" + name + b".ipynb", "w", encoding="utf-8") as f:
+            nbformat.write(solved, f)
 
 
 def _run(folder: Path, root: Path, env=None):
@@ -91,18 +100,28 @@ def test_every_output_is_written_for_everyone_and_the_run_exits_0(graded):
     root, run = graded
     assert run.returncode == 0, run.stderr[-3000:]
     rows = _rows(root / "grades.csv")
-    students = {"alice", "tim", "mona", "gid", "huge", "nan", "=1+2", "alice.graded"}
+    students = {"alice", "tim", "mona", "gid", "huge", "nan", "=1+2", "alice.graded", *PRINTABLE_IDS}
     assert set(rows) == students - {"=1+2"} | {"'=1+2"}  # the CSV shows it as text
-    for student in ("alice", "tim", "mona", "gid", "nan"):
+    for student in ("alice", "tim", "mona", "gid", "nan", *PRINTABLE_IDS):
         assert (rows[student]["status"], rows[student]["total"]) == ("graded", "1"), rows[student]["notes"]
     assert rows["huge"]["status"] == "kernel died"  # Python's compiler gives up on it, as a kernel's would
     assert "handed-in time could not be read" in rows["tim"]["notes"]
     assert "could not be read" in rows["nan"]["notes"]  # the bare NaN line: not a message
     assert (root / "attnlab-grades" / "all-lessons.csv").exists() or (root / "all-lessons.csv").exists()
     assert (root / "report" / LESSON / "index.html").is_file()
-    assert {p.stem for p in (root / "feedback" / LESSON).glob("*.html")} == students
+    assert {p.stem for p in (root / "feedback" / LESSON).glob("*.html")} == set(map(file_name, students))
     with open(root / "canvas.csv", newline="", encoding="utf-8") as f:
         assert len(list(csv.reader(f))) == len(students) + 2  # the header and the "Points Possible" row
+
+
+def test_a_file_name_no_output_could_hold_is_graded_under_a_printable_id(graded):
+    """Issue 20 (session 4): a file name whose bytes are not UTF-8 ended the class run (sqlite
+    cannot store it: exit 1, no output for anyone); one with an escape sequence cleared the
+    instructor's terminal. Every text made from a name is printable; the file itself is graded."""
+    _, run = graded
+    assert "\x1b" not in run.stdout + run.stderr
+    for sid in PRINTABLE_IDS:
+        assert f"{sid}: graded, 1/1" in run.stdout
 
 
 def test_a_classmates_evidence_is_never_anyone_elses(graded):

@@ -327,3 +327,33 @@ def test_a_sandbox_that_cannot_start_is_a_grader_error_not_a_learners_zero(tmp_p
     row = submission.grade("ann", path, grading.load_lesson("00_start_here"), grading.isolation(1), 60)
     assert row.status == "not graded"
     assert "the sandbox did not start" in " | ".join(row.notes) and "no_such_runner" in " | ".join(row.notes)
+
+
+def test_a_course_checked_out_under_tmp_is_seen_in_the_sandbox_over_its_private_tmp(monkeypatch):
+    """Issue 20: with the course under /tmp every sandbox failed to start (its private /tmp hid
+    the course). The course is bound over the private /tmp, so a checkout there stays visible."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    from attnlab.course import sandbox
+
+    checkout = Path(tempfile.mkdtemp(prefix="attnlab-checkout-", dir="/tmp"))
+    try:
+        (checkout / "course.txt").write_text("the course\n")
+        checkout.chmod(0o755)
+        monkeypatch.setattr(sandbox, "course_paths", lambda: [checkout])
+        work = sandbox.private_folder()
+        try:
+            box = sandbox.Sandbox(work)
+            script = f'cat "{checkout}/course.txt"; : > "{checkout}-scratch" && echo writable'
+            proc = box.start(["/bin/sh", "-c", script], {"PATH": "/usr/bin:/bin"}, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+            out, err = proc.communicate(timeout=60)
+            box.stop()
+        finally:
+            shutil.rmtree(work.parent, ignore_errors=True)
+        assert out.split() == ["the", "course", "writable"], err  # seen, and /tmp is still its own
+        assert not Path(f"{checkout}-scratch").exists()  # what it wrote in /tmp stayed in the sandbox
+    finally:
+        shutil.rmtree(checkout, ignore_errors=True)

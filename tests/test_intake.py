@@ -163,6 +163,22 @@ def test_evidence_and_feedback_file_names_cannot_collide(ids):
         assert "/" not in name and name not in (".", "..") and not name.startswith(".")
 
 
+def test_every_id_and_warning_made_from_a_file_name_is_printable_text(tmp_path):
+    """Bytes that are not UTF-8 (sqlite and the CSVs cannot hold them), a terminal's escape
+    sequence, a right-to-left override: each student is found, under an id any output can hold."""
+    folder = os.fsencode(tmp_path)
+    for name in (b"\xff\xfe", b"\xfe\xff", b"esc\x1b[2J", "mal\u202elory".encode(), "Zoë 王伟".encode()):
+        with open(folder + b"/" + name + b".ipynb", "wb"):
+            pass
+    got = intake.find(tmp_path, LESSON, {})
+    assert set(got.found) == {r"\xff\xfe", r"\xfe\xff", r"esc\x1b[2J", r"mal\u202elory", "Zoë 王伟"}
+    for sid, one in got.found.items():
+        assert sid.isprintable() and one.path.exists()  # the id is text; the path is the file itself
+        sid.encode("utf-8")
+    for warning in got.warnings:
+        assert warning.isprintable()
+
+
 def test_a_roster_that_lists_an_id_twice_or_has_no_id_says_so(tmp_path):
     (tmp_path / "twice.csv").write_text("id,name\nbob,Bob\nBOB,Bob Again\n")
     with pytest.raises(ValueError, match="twice"):

@@ -205,8 +205,9 @@ class Class:
             row.notes.append(f"its handed-in time could not be read ({str(exc)[:120]}): taken as on time")
         now = rules.lateness(self.policy, row.student, when, one.late_by_lms, self.lesson.max_points,
                              sum(row.scores.values()))  # as at grading; every output recomputes it
-        values = (self.lesson.name, row.student, one.name, str(one.path), file_digest, self.version, when,
-                  now.late_s, now.points_off, time.strftime("%Y-%m-%dT%H:%M:%S"), int(one.late_by_lms))
+        values = (self.lesson.name, row.student, one.name, roster.printable(str(one.path)), file_digest,
+                  self.version, when, now.late_s, now.points_off, time.strftime("%Y-%m-%dT%H:%M:%S"),
+                  int(one.late_by_lms))
         with self._lock:
             self._db.execute(f"INSERT OR REPLACE INTO submissions VALUES ({', '.join('?' * _COLUMNS)})",
                              values)

@@ -40,7 +40,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from attnlab.course.roster import Roster, Student, key
+from attnlab.course.roster import Roster, Student, key, printable
 
 CANVAS = re.compile(r"^(?P<login>[^_]+)_(?P<late>LATE_)?(?P<id>\d+)_(?P<sub>\d+)_(?P<file>.+)\.ipynb$", re.S)
 NAMED = re.compile(r"^(?P<name>.+?) - (?P<file>[^/]+)\.ipynb$", re.S)
@@ -95,8 +95,10 @@ class Intake:
 
 
 def shown(path: Path) -> str:
-    """A path as a warning names it: its last parts (the folder's own name is the instructor's)."""
-    return "/".join(Path(path).parts[-3:]) if Path(path).parent.name == Path(path).stem else Path(path).name
+    """A path as a warning names it: its last parts (the folder's own name is the instructor's),
+    :func:`~attnlab.course.roster.printable`."""
+    return printable("/".join(Path(path).parts[-3:]) if Path(path).parent.name == Path(path).stem
+                     else Path(path).name)
 
 
 class _Refused(OSError):
@@ -186,9 +188,10 @@ class _Finder:
             self.claims.append(Found(sid, path, **facts))
 
     def entry(self, entry: os.DirEntry) -> None:
-        kind, path, name = _kind(entry), Path(entry.path), entry.name
+        # every text made from a name (ids, warnings) is printable; only ``path`` holds its bytes
+        kind, path, name = _kind(entry), Path(entry.path), printable(entry.name)
         if kind == "dir" and not name.endswith(".ipynb"):
-            return self.folder_entry(entry)
+            return self.folder_entry(entry, name)
         if kind == "link" and not name.endswith(".ipynb") and os.path.isdir(path):  # a student's folder
             notebook = path / self.lesson / f"{self.lesson}.ipynb"
             self.claim(self.who([name], f"{name}/"), notebook, refused=LINK, order=(0, _mtime(path), name))
@@ -216,36 +219,36 @@ class _Finder:
         by_login = self.roster.match(m["login"], ("login", "name")) if self.roster.students else set()
         if by_id and by_login and not by_id & by_login:
             self.warnings.append(
-                f"{path.name}: its id {m['id']} is {', '.join(by_id)} on the roster but its login "
+                f"{shown(path)}: its id {m['id']} is {', '.join(by_id)} on the roster but its login "
                 f"{m['login']!r} is {', '.join(sorted(by_login))} — credited to neither; rename it to the "
                 "student's own name and grade it with --student")
             return
         sid = (by_id.pop() if len(by_id) == 1 else by_login.pop() if len(by_login) == 1
-               else self.who([m["id"]], path.name, ("id",)))
+               else self.who([m["id"]], shown(path), ("id",)))
         self.claim(sid, path, name=m["login"], late_by_lms=bool(m["late"]), refused=refused,
                    order=(int(m["sub"]), _mtime(path), path.name), login=m["login"])
 
-    def folder_entry(self, entry: os.DirEntry) -> None:
-        path, moodle = Path(entry.path), MOODLE.match(entry.name)
+    def folder_entry(self, entry: os.DirEntry, name: str) -> None:
+        path, moodle = Path(entry.path), MOODLE.match(name)
         if moodle:
             files = _notebooks(path)
             if not files:
-                self.warnings.append(f"{entry.name}/: no notebook in it — ignored")
+                self.warnings.append(f"{name}/: no notebook in it — ignored")
                 return
             own = [f for f in files if f.name == f"{self.lesson}.ipynb"]
             if len(files) > 1 and not own:
-                self.warnings.append(f"{entry.name}/: {len(files)} notebooks, none named {self.lesson}.ipynb "
-                                     f"— {files[-1].name} is graded")
+                self.warnings.append(f"{name}/: {len(files)} notebooks, none named {self.lesson}.ipynb "
+                                     f"— {printable(files[-1].name)} is graded")
             one = own[0] if own else files[-1]
-            sid = self.who([moodle["name"], moodle["id"]], entry.name)
+            sid = self.who([moodle["name"], moodle["id"]], name)
             kind = _kind_of(one)
             refused = LINK if kind == "link" else NOT_A_FILE if kind != "file" else ""
-            self.claim(sid, one, name=moodle["name"], refused=refused, order=(0, _mtime(one), entry.name))
+            self.claim(sid, one, name=moodle["name"], refused=refused, order=(0, _mtime(one), name))
             return
         # nbgrader's layout: <student>/<lesson>/<lesson>.ipynb (a student with no notebook there is missing)
         notebook = path / self.lesson / f"{self.lesson}.ipynb"
-        sid = self.who([entry.name], f"{entry.name}/")
-        self.claim(sid, notebook, order=(0, _mtime(notebook), entry.name))
+        sid = self.who([name], f"{name}/")
+        self.claim(sid, notebook, order=(0, _mtime(notebook), name))
 
 
 def _mtime(path: Path) -> int:

@@ -39,6 +39,30 @@ def key(text: str) -> str:
     return " ".join(folded.replace("_", " ").split())
 
 
+_BIDI = {*range(0x202A, 0x202F), *range(0x2066, 0x206A)}  # embeddings, overrides, isolates
+
+
+def printable(text: str) -> str:
+    """``text`` from the file system (a file's name: bytes that are not UTF-8 arrive as surrogates)
+    as every output can hold it and show it as it is: such bytes, control characters (a terminal's
+    escape sequences) and bidirectional overrides (a name that reads backwards) written as escapes,
+    other white space as a space. A name without them is itself."""
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if ch.isspace():
+            out.append(" ")
+        elif 0xDC80 <= code <= 0xDCFF:  # a byte os.fsdecode could not decode
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif 0xD800 <= code <= 0xDFFF or code in _BIDI or unicodedata.category(ch) == "Cc":
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def _squashed(text: str) -> str:
     return "".join(ch for ch in key(text) if ch.isalnum())
 
