@@ -125,8 +125,11 @@ class Verdict:
         return self.outcome == ("named" if self.attempt.real else "passed")
 
 
-def attempts() -> list[Attempt]:
-    rows = fresh_mistakes_2_numpy.ATTEMPTS + fresh_mistakes_2_torch.ATTEMPTS + fresh_mistakes_2_scale.ATTEMPTS
+def attempts(rows=None) -> list[Attempt]:
+    """This set's attempts, or another set's `rows` (tuples as in fresh_mistakes_2_numpy.ATTEMPTS)."""
+    if rows is None:
+        rows = fresh_mistakes_2_numpy.ATTEMPTS + fresh_mistakes_2_torch.ATTEMPTS
+        rows += fresh_mistakes_2_scale.ATTEMPTS
     out = [Attempt(lesson, exercise, label, tuple(k for k in keys.split("|") if k), real, code)
            for lesson, exercise, label, keys, real, code in rows]
     assert all(a.exercise in CHECKS and a.lesson in PRELUDES for a in out)
@@ -221,8 +224,8 @@ def run(attempt: Attempt, number: int = 0) -> Verdict:
     return Verdict(attempt, outcome, line, time.perf_counter() - start)
 
 
-def run_all(lesson: str | None = None) -> list[Verdict]:
-    return [run(a, i) for i, a in enumerate(attempts()) if lesson in (None, a.lesson)]
+def run_all(lesson: str | None = None, rows=None) -> list[Verdict]:
+    return [run(a, i) for i, a in enumerate(attempts(rows)) if lesson in (None, a.lesson)]
 
 
 def table(verdicts: list[Verdict]) -> list[str]:
@@ -273,8 +276,9 @@ def not_right(verdicts: list[Verdict]) -> list[str]:
     return out
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv=None, rows=None, description=__doc__) -> int:
+    """The script; another set passes its `rows` and docstring."""
+    parser = argparse.ArgumentParser(description=description.splitlines()[0])
     parser.add_argument("--lesson", help="one lesson, e.g. 10")
     parser.add_argument("--markdown", action="store_true",
                         help="also a table per exercise and every attempt not got right")
@@ -283,7 +287,7 @@ def main(argv=None) -> int:
     import torch
 
     torch.set_num_threads(1)
-    verdicts = run_all(args.lesson)
+    verdicts = run_all(args.lesson, rows)
     if args.lines:
         for v in verdicts:
             print(f"[{v.outcome:9}] {v.seconds:5.1f}s {v.attempt.name}\n    {v.line}")

@@ -29,14 +29,19 @@ def one_thread():
     torch.set_num_threads(threads)
 
 
-def marks(attempt):
-    out = [pytest.mark.slow] if attempt.exercise == "train" else []
-    if attempt.name in REFUSED_IMPORTS:
-        out.append(pytest.mark.xfail(reason="the check refuses an imported course function", strict=False))
-    return out
+def params(attempts, refused):
+    """One pytest param per attempt: lesson 10's train checks slow; `refused` (name -> reason) xfail."""
+    def marks(attempt):
+        out = [pytest.mark.slow] if attempt.exercise == "train" else []
+        if attempt.name in refused:
+            out.append(pytest.mark.xfail(reason=refused[attempt.name], strict=False))
+        return out
+
+    return [pytest.param(a, marks=marks(a), id=a.name) for a in attempts]
 
 
-@pytest.mark.parametrize("attempt", [pytest.param(a, marks=marks(a), id=a.name) for a in ATTEMPTS])
+@pytest.mark.parametrize("attempt", params(ATTEMPTS, dict.fromkeys(
+    REFUSED_IMPORTS, "the check refuses an imported course function")))
 def test_the_check_answers_in_one_line_and_passes_valid_answers(attempt):
     verdict = VERDICTS[attempt.name] = fresh.run(attempt)
     assert verdict.outcome not in ("traceback", "crash"), verdict.line
