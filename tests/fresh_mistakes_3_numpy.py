@@ -20,7 +20,7 @@ def ok(lesson, exercise, label, code):
 
 ATTEMPTS = [
     # ---------------------------------------------------------------- 01 cosine_similarity
-    bug("01", "cosine_similarity", "precedence: divides by |u| then multiplies by |v|", "multipl|parenthes|precedence||v|²|length", """
+    bug("01", "cosine_similarity", "precedence: divides by |u| then multiplies by |v|", "multipl|parenthes|precedence|²|length", """
         def cosine_similarity(u, v):
             return u @ v / np.linalg.norm(u) * np.linalg.norm(v)
         """),
@@ -32,7 +32,7 @@ ATTEMPTS = [
         def cosine_similarity(u, v):
             return np.dot(u, v) / (np.dot(u, u) * np.dot(v, v))
         """),
-    bug("01", "cosine_similarity", "divides by |u|² (u's length twice)", "length|norm|v", """
+    bug("01", "cosine_similarity", "divides by |u|² (u's length twice)", "length|norm|both lengths", """
         def cosine_similarity(u, v):
             return u @ v / np.linalg.norm(u) ** 2
         """),
@@ -78,7 +78,7 @@ ATTEMPTS = [
         def nearest_neighbours(vector, table, k):
             return np.argsort(np.linalg.norm(table - vector, axis=1))[:k]
         """),
-    bug("01", "nearest_neighbours", "k - 1 indices", "how many|length|number of|k ", """
+    bug("01", "nearest_neighbours", "k - 1 indices", "how many|length|number of", """
         def nearest_neighbours(vector, table, k):
             sims = table @ vector / (np.linalg.norm(table, axis=1) * np.linalg.norm(vector))
             return np.argsort(-sims)[:k - 1]
@@ -137,7 +137,7 @@ ATTEMPTS = [
             d = [1 - cosine_similarity(vectors[i], vectors[j]) for i in range(n - 1) for j in range(i + 1, n - 1)]
             return np.mean(d)
         """),
-    bug("01", "spread", "the sum, not the mean", "sum|mean|average|pairs", """
+    bug("01", "spread", "the sum, not the mean", "mean|average|pairs", """
         def spread(vectors):
             n = len(vectors)
             return sum(1 - cosine_similarity(vectors[i], vectors[j]) for i in range(n) for j in range(i + 1, n))
@@ -195,7 +195,7 @@ ATTEMPTS = [
         def picked_keys(scores):
             return scores.max(axis=1)
         """),
-    bug("02", "picked_keys", "1-based indices", "one|off by|1-based|plus 1|+1|shift", """
+    bug("02", "picked_keys", "1-based indices", "off by|1-based|plus 1|+1|shift", """
         def picked_keys(scores):
             return np.argmax(scores, axis=-1) + 1
         """),
@@ -265,7 +265,7 @@ ATTEMPTS = [
             e = np.exp(s - np.max(s, axis=-1, keepdims=True))
             return e / e.sum(axis=-1, keepdims=True)
         """),
-    bug("03", "stable_softmax", "log-softmax", "log", """
+    bug("03", "stable_softmax", "log-softmax", "log-softmax|log-prob|logarithm|log of", """
         def stable_softmax(scores):
             m = np.max(scores, axis=-1, keepdims=True)
             return scores - m - np.log(np.sum(np.exp(scores - m), axis=-1, keepdims=True))
@@ -293,7 +293,7 @@ ATTEMPTS = [
             e = np.exp(scores - np.max(scores, axis=-1, keepdims=True)) / temperature
             return e / e.sum(axis=-1, keepdims=True)
         """),
-    bug("03", "softmax_with_temperature", "s/t - max(s): the shift is not max(s/t), overflows", "overflow|max|nan|inf", """
+    bug("03", "softmax_with_temperature", "s/t - max(s): the shift is not max(s/t), overflows", "overflow|inf", """
         def softmax_with_temperature(scores, temperature):
             e = np.exp(scores / temperature - np.max(scores, axis=-1, keepdims=True))
             return e / e.sum(axis=-1, keepdims=True)
@@ -364,7 +364,7 @@ ATTEMPTS = [
             e = np.exp(s - np.max(s, axis=-1, keepdims=True))
             return e / e.sum(axis=-1, keepdims=True)
         """),
-    bug("04", "masked_pattern", "mask after the softmax, not renormalised", "after|sum to 1|renormal|sum", """
+    bug("04", "masked_pattern", "mask after the softmax, not renormalised", "after|sum to 1|renormal", """
         def masked_pattern(scores, mask):
             e = np.exp(scores - np.max(scores, axis=-1, keepdims=True))
             return e / e.sum(axis=-1, keepdims=True) * mask
@@ -387,13 +387,13 @@ ATTEMPTS = [
             e = np.exp(s - np.max(s, axis=-1, keepdims=True))
             return e / e.sum(axis=-1, keepdims=True)
         """),
-    bug("04", "masked_pattern", "np.nan for the forbidden scores", "nan|-inf", """
+    bug("04", "masked_pattern", "np.nan for the forbidden scores", "-inf|np.nan|nan instead", """
         def masked_pattern(scores, mask):
             s = np.where(mask, scores, np.nan)
             e = np.exp(s - np.nanmax(s, axis=-1, keepdims=True))
             return e / e.sum(axis=-1, keepdims=True)
         """),
-    bug("04", "masked_pattern", "zero after softmax, then renormalise (0/0 when a future score dominates)", "after softmax|nan|underflow|before softmax", """
+    bug("04", "masked_pattern", "zero after softmax, then renormalise (0/0 when a future score dominates)", "after softmax|underflow|before softmax", """
         def masked_pattern(scores, mask):
             e = np.exp(scores - np.max(scores, axis=-1, keepdims=True)) * mask
             return e / e.sum(axis=-1, keepdims=True)
@@ -452,7 +452,7 @@ ATTEMPTS = [
             e = np.exp(pattern)
             return (e / e.sum(axis=-1, keepdims=True)) @ values
         """),
-    bug("05", "weighted_sum", "loop adds only the last key", "last|sum|keys|add", """
+    bug("05", "weighted_sum", "loop adds only the last key", "last|keys|add|overwrit|+=", """
         def weighted_sum(pattern, values):
             out = np.zeros((pattern.shape[0], values.shape[1]))
             for i in range(pattern.shape[0]):
@@ -528,7 +528,7 @@ ATTEMPTS = [
             n = n_layers * n_heads
             return n * d_model ** 2, 2 * n * d_model * d_head
         """),
-    bug("05", "value_map_counts", "factored as 2 · d_head²", "d_model|factored|value-down", """
+    bug("05", "value_map_counts", "factored as 2 · d_head²", "d_model|value-down", """
         def value_map_counts(d_model, d_head, n_heads, n_layers):
             n = n_layers * n_heads
             return {"full": n * d_model ** 2, "factored": 2 * n * d_head ** 2}
@@ -546,7 +546,7 @@ ATTEMPTS = [
                     "full": d_model ** 2 * n_heads * n_layers}
         """),
     # ---------------------------------------------------------------- 06 multi_head
-    bug("06", "multi_head", "the mean of the heads' changes", "mean|average|divid|sum", """
+    bug("06", "multi_head", "the mean of the heads' changes", "mean|average|divid", """
         def multi_head(x, W_Q, W_K, W_V_down, W_V_up):
             out = 0
             for h in range(len(W_Q)):
@@ -562,7 +562,7 @@ ATTEMPTS = [
                 out += o @ W_V_up[h]
             return out
         """),
-    bug("06", "multi_head", "= instead of +=: the last head only", "last head|one head|sum|add", """
+    bug("06", "multi_head", "= instead of +=: the last head only", "last head|one head|add", """
         def multi_head(x, W_Q, W_K, W_V_down, W_V_up):
             for h in range(W_Q.shape[0]):
                 o, _ = scaled_dot_product_attention(x @ W_Q[h], x @ W_K[h], x @ W_V_down[h])
@@ -664,7 +664,7 @@ ATTEMPTS = [
             p = np.where(pattern > 0, pattern, 1.0)
             return float(np.mean(-np.sum(pattern * np.log(p), axis=1)))
         """),
-    bug("06", "head_entropy", "the sum over rows, not the mean", "mean|average|sum|rows", """
+    bug("06", "head_entropy", "the sum over rows, not the mean", "mean|average|rows", """
         def head_entropy(pattern):
             p = np.where(pattern > 0, pattern, 1.0)
             return float(-np.sum(pattern * np.log2(p)))
@@ -674,7 +674,7 @@ ATTEMPTS = [
             p = np.where(pattern > 0, pattern, 1.0)
             return float(np.mean(np.sum(pattern * np.log2(p), axis=1)))
         """),
-    bug("06", "head_entropy", "0 · log 0 left as NaN", "nan|0 log 0|zero|0 ·", """
+    bug("06", "head_entropy", "0 · log 0 left as NaN", "0 log 0|zero|0 ·|log2(0)|masked", """
         def head_entropy(pattern):
             return float(np.mean(-np.sum(pattern * np.log2(pattern), axis=1)))
         """),
@@ -683,7 +683,7 @@ ATTEMPTS = [
             p = np.where(pattern > 0, pattern, 1.0)
             return float(np.mean(-np.sum(pattern * np.log2(p), axis=0)))
         """),
-    bug("06", "head_entropy", "mean over every entry (divides by T²)", "mean|entries|t²|rows|sum", """
+    bug("06", "head_entropy", "mean over every entry (divides by T²)", "mean|entries|t²|rows", """
         def head_entropy(pattern):
             p = np.where(pattern > 0, pattern, 1.0)
             return float(-np.mean(pattern * np.log2(p)))
@@ -717,7 +717,7 @@ ATTEMPTS = [
             return total / len(pattern)
         """),
     # ---------------------------------------------------------------- 07 cross_attention
-    bug("07", "cross_attention", "keys from x, values from the context", "key|x|context|target", """
+    bug("07", "cross_attention", "keys from x, values from the context", "key|context|target", """
         def cross_attention(x, context, W_Q, W_K, W_V):
             out, _ = scaled_dot_product_attention(x @ W_Q, x @ W_K, context @ W_V)
             return out
@@ -760,7 +760,7 @@ ATTEMPTS = [
             return output
         """),
     # ---------------------------------------------------------------- 07 pattern_shapes
-    bug("07", "pattern_shapes", "decoder as (target, source)", "decoder|square|target", """
+    bug("07", "pattern_shapes", "decoder as (target, source)", "square|target", """
         def pattern_shapes(n_source, n_target, n_heads):
             return {"encoder": (n_heads, n_source, n_source), "decoder": (n_heads, n_target, n_source),
                     "cross": (n_heads, n_target, n_source)}
@@ -809,11 +809,11 @@ ATTEMPTS = [
         def block_parameters(d_model, n_heads, d_head, d_mlp):
             return {"attention": 4 * d_model * n_heads * d_head, "mlp": 8 * d_model ** 2}
         """),
-    bug("08", "block_parameters", "three matrices per head (no value-up)", "value|output|four|4|three", """
+    bug("08", "block_parameters", "three matrices per head (no value-up)", "output|four|three|value-up|3 matrices", """
         def block_parameters(d_model, n_heads, d_head, d_mlp):
             return {"attention": 3 * d_model * n_heads * d_head, "mlp": 2 * d_model * d_mlp}
         """),
-    bug("08", "block_parameters", "the MLP's up matrix only", "two|down|2|both", """
+    bug("08", "block_parameters", "the MLP's up matrix only", "two|down|both", """
         def block_parameters(d_model, n_heads, d_head, d_mlp):
             return {"attention": 4 * d_model * n_heads * d_head, "mlp": d_model * d_mlp}
         """),
@@ -844,7 +844,7 @@ ATTEMPTS = [
                     "value_up": head, "up_projection": c.d_model * c.d_mlp, "down_projection": c.d_mlp * c.d_model,
                     "unembedding": c.d_model * c.vocab_size}
         """),
-    bug("08", "fill_in_the_table", "the embedding counted in every layer", "embedding|layer|once", """
+    bug("08", "fill_in_the_table", "the embedding counted in every layer", "layer|once", """
         def fill_in_the_table(config):
             c = config
             head = c.n_layers * c.n_heads * c.d_model * c.d_head
@@ -853,7 +853,7 @@ ATTEMPTS = [
                     "value_down": head, "value_up": head, "up_projection": mlp, "down_projection": mlp,
                     "unembedding": c.d_model * c.vocab_size}
         """),
-    bug("08", "fill_in_the_table", "unembedding 0: thinks it is tied", "unembedding|tied|tie", """
+    bug("08", "fill_in_the_table", "unembedding 0: thinks it is tied", "tied|tie", """
         def fill_in_the_table(config):
             c = config
             head = c.n_layers * c.n_heads * c.d_model * c.d_head
@@ -861,7 +861,7 @@ ATTEMPTS = [
             return {"embedding": c.vocab_size * c.d_model, "query": head, "key": head, "value_down": head,
                     "value_up": head, "up_projection": mlp, "down_projection": mlp, "unembedding": 0}
         """),
-    bug("08", "fill_in_the_table", "value_up as d_model²", "value_up|d_head|square", """
+    bug("08", "fill_in_the_table", "value_up as d_model²", "d_head|square", """
         def fill_in_the_table(config):
             c = config
             head = c.n_layers * c.n_heads * c.d_model * c.d_head
@@ -870,7 +870,7 @@ ATTEMPTS = [
                     "value_up": c.n_layers * c.n_heads * c.d_model ** 2, "up_projection": mlp,
                     "down_projection": mlp, "unembedding": c.d_model * c.vocab_size}
         """),
-    bug("08", "fill_in_the_table", "4 d_model for d_mlp", "d_mlp|up_projection|mlp", """
+    bug("08", "fill_in_the_table", "4 d_model for d_mlp", "d_mlp|mlp", """
         def fill_in_the_table(config):
             c = config
             head = c.n_layers * c.n_heads * c.d_model * c.d_head
@@ -887,7 +887,7 @@ ATTEMPTS = [
             return {"embedding": c.vocab_size * c.d_model, "query": head, "key": head, "value_down": head,
                     "value_up": head, "up_proj": mlp, "down_proj": mlp, "unembedding": c.d_model * c.vocab_size}
         """),
-    bug("08", "fill_in_the_table", "value_down for one head per layer", "head|n_heads|value_down", """
+    bug("08", "fill_in_the_table", "value_down for one head per layer", "head|n_heads", """
         def fill_in_the_table(config):
             c = config
             head = c.n_layers * c.n_heads * c.d_model * c.d_head
@@ -980,7 +980,7 @@ ATTEMPTS += [
             sims = table @ vector / (np.linalg.norm(table, axis=1) * np.linalg.norm(vector))
             return np.argsort(-np.abs(sims))[:k]
         """),
-    bug("01", "nearest_neighbours", "1-based indices", "1-based|off by|one|shift|+ 1", """
+    bug("01", "nearest_neighbours", "1-based indices", "1-based|off by|shift|+ 1", """
         def nearest_neighbours(vector, table, k):
             sims = table @ vector / (np.linalg.norm(table, axis=1) * np.linalg.norm(vector))
             return np.argsort(-sims)[:k] + 1
@@ -999,7 +999,7 @@ ATTEMPTS += [
         def score_grid(x, W_Q, W_K):
             return np.matmul(x @ W_Q, x @ W_K)
         """),
-    bug("02", "score_grid", "divided by the number of tokens", "divid|scale|t|token", """
+    bug("02", "score_grid", "divided by the number of tokens", "divid|scale|token", """
         def score_grid(x, W_Q, W_K):
             return (x @ W_Q) @ (x @ W_K).T / len(x)
         """),
@@ -1007,21 +1007,21 @@ ATTEMPTS += [
         def picked_keys(scores):
             return np.argmax(np.abs(scores), axis=1)
         """),
-    bug("02", "picked_keys", "unravel_index of the grid's max: one column", "flat|one|shape|single|whole grid", """
+    bug("02", "picked_keys", "unravel_index of the grid's max: one column", "flat|shape|single|whole grid", """
         def picked_keys(scores):
             return np.unravel_index(np.argmax(scores), scores.shape)[1]
         """),
-    bug("03", "stable_softmax", "max on the last axis, sum on axis 0", "sum|axis|row|column", """
+    bug("03", "stable_softmax", "max on the last axis, sum on axis 0", "axis|row|column", """
         def stable_softmax(scores):
             e = np.exp(scores - np.max(scores, axis=-1, keepdims=True))
             return e / np.sum(e, axis=0, keepdims=True)
         """),
-    bug("03", "stable_softmax", "shifted numerator, unshifted denominator", "shift|max|denominator|both|overflow|sum", """
+    bug("03", "stable_softmax", "shifted numerator, unshifted denominator", "shift|denominator|both|overflow", """
         def stable_softmax(scores):
             m = np.max(scores, axis=-1, keepdims=True)
             return np.exp(scores - m) / np.sum(np.exp(scores), axis=-1, keepdims=True)
         """),
-    bug("03", "stable_softmax", "powers of 2, not of e", "base|exp|2|e^", """
+    bug("03", "stable_softmax", "powers of 2, not of e", "base|e^|powers of 2|np.exp|power", """
         def stable_softmax(scores):
             p = 2.0 ** (scores - np.max(scores, axis=-1, keepdims=True))
             return p / p.sum(axis=-1, keepdims=True)
@@ -1030,7 +1030,7 @@ ATTEMPTS += [
         def softmax_with_temperature(scores, temperature):
             return stable_softmax(scores - temperature)
         """),
-    bug("03", "softmax_with_temperature", "probabilities to the power 1/t, never renormalised", "sum|normal|renormal|sum to 1", """
+    bug("03", "softmax_with_temperature", "probabilities to the power 1/t, never renormalised", "normal|renormal|sum to 1", """
         def softmax_with_temperature(scores, temperature):
             return stable_softmax(scores) ** (1 / temperature)
         """),
@@ -1040,7 +1040,7 @@ ATTEMPTS += [
             e = np.exp(z - z.max(axis=0, keepdims=True))
             return e / e.sum(axis=0, keepdims=True)
         """),
-    bug("03", "softmax_with_temperature", "int(temperature): 0.5 becomes 0", "integer|int|temperature|inf|nan", """
+    bug("03", "softmax_with_temperature", "int(temperature): 0.5 becomes 0", "integer|int|temperature|inf", """
         def softmax_with_temperature(scores, temperature):
             with np.errstate(divide="ignore", invalid="ignore"):
                 return stable_softmax(scores / max(int(temperature), 1))
@@ -1072,7 +1072,7 @@ ATTEMPTS += [
             q /= np.sqrt(q.shape[-1])
             return stable_softmax(q @ k.T)
         """),
-    bug("03", "attention_pattern", "divides exp by the number of keys", "sum|normal|sum to 1|rows", """
+    bug("03", "attention_pattern", "divides exp by the number of keys", "normal|sum to 1|rows", """
         def attention_pattern(q, k):
             s = q @ k.T / np.sqrt(q.shape[-1])
             e = np.exp(s - s.max(axis=-1, keepdims=True))
@@ -1098,7 +1098,7 @@ ATTEMPTS += [
         def pattern_size(context_length, dtype):
             return np.dtype(dtype).itemsize ** 2 * context_length
         """),
-    bug("04", "pattern_size", "the bits in the dtype's name", "bits|8|bytes", """
+    bug("04", "pattern_size", "the bits in the dtype's name", "bits|bytes", """
         def pattern_size(context_length, dtype):
             return context_length ** 2 * int("".join(c for c in str(dtype) if c.isdigit()))
         """),
@@ -1142,7 +1142,7 @@ ATTEMPTS += [
             return {"encoder": (n_heads, n_source, n_source), "decoder": (n_heads, n_target, n_target),
                     "cross": (n_heads, n_target, n_target)}
         """),
-    bug("07", "pattern_shapes", "one more target row for <s>", "decoder|target|shape|+ 1|one more", """
+    bug("07", "pattern_shapes", "one more target row for <s>", "target|shape|+ 1|one more", """
         def pattern_shapes(n_source, n_target, n_heads):
             T = n_target + 1
             return {"encoder": (n_heads, n_source, n_source), "decoder": (n_heads, T, T), "cross": (n_heads, T, n_source)}

@@ -8,7 +8,7 @@ from fresh_mistakes_3_numpy import bug, ok
 
 ATTEMPTS = [
     # ---------------------------------------------------------------- 11 online_max_and_sum
-    bug("11", "online_max_and_sum", "the running min", "max|min", """
+    bug("11", "online_max_and_sum", "the running min", "minimum|smallest|min(", """
         def online_max_and_sum(blocks):
             m, s = np.inf, 0.0
             for block in blocks:
@@ -17,7 +17,7 @@ ATTEMPTS = [
                 m = m_new
             return m, s
         """),
-    bug("11", "online_max_and_sum", "m never updated", "m|update|max|nan", """
+    bug("11", "online_max_and_sum", "m never updated", "update|never updated|m_new", """
         def online_max_and_sum(blocks):
             m, s = -np.inf, 0.0
             for block in blocks:
@@ -34,7 +34,7 @@ ATTEMPTS = [
                 m = m_new
             return m, s
         """),
-    bug("11", "online_max_and_sum", "each block's own max, never combined", "rescal|max|running|block", """
+    bug("11", "online_max_and_sum", "each block's own max, never combined", "rescal|running|block|running max|combine", """
         def online_max_and_sum(blocks):
             m, s = -np.inf, 0.0
             for block in blocks:
@@ -51,7 +51,7 @@ ATTEMPTS = [
                 m = new_m
             return m, s
         """),
-    bug("11", "online_max_and_sum", "element by element: a leading -inf gives exp(-inf + inf) = NaN", "-inf|mask|nan", """
+    bug("11", "online_max_and_sum", "element by element: a leading -inf gives exp(-inf + inf) = NaN", "-inf|mask", """
         def online_max_and_sum(blocks):
             m, s = -np.inf, 0.0
             for block in blocks:
@@ -70,14 +70,14 @@ ATTEMPTS = [
             p = np.exp(scores - m_new)
             return m_new, denom * rescale + p.sum(axis=1, keepdims=True), numer * rescale + p @ v_block
         """),
-    bug("11", "block_update", "numer not rescaled", "numer|rescal", """
+    bug("11", "block_update", "numer not rescaled", "rescal", """
         def block_update(m, denom, numer, scores, v_block):
             m_new = np.maximum(m, scores.max(axis=1, keepdims=True))
             rescale = np.exp(m - m_new)
             p = np.exp(scores - m_new)
             return m_new, denom * rescale + p.sum(axis=1, keepdims=True), numer + p @ v_block
         """),
-    bug("11", "block_update", "denom not rescaled", "denom|rescal", """
+    bug("11", "block_update", "denom not rescaled", "rescal", """
         def block_update(m, denom, numer, scores, v_block):
             m_new = np.maximum(m, scores.max(axis=1, keepdims=True))
             rescale = np.exp(m - m_new)
@@ -91,14 +91,14 @@ ATTEMPTS = [
             p = np.exp(scores - m_new)
             return m_new, denom * rescale + p.sum(axis=1, keepdims=True), numer * rescale + p @ v_block
         """),
-    bug("11", "block_update", "returns the old m", "m|m_new|update", """
+    bug("11", "block_update", "returns the old m", "m_new", """
         def block_update(m, denom, numer, scores, v_block):
             m_new = np.maximum(m, scores.max(axis=1, keepdims=True))
             rescale = np.exp(m - m_new)
             p = np.exp(scores - m_new)
             return m, denom * rescale + p.sum(axis=1, keepdims=True), numer * rescale + p @ v_block
         """),
-    bug("11", "block_update", "returns numer / denom as numer", "divid|numer|normal|output", """
+    bug("11", "block_update", "returns numer / denom as numer", "divid|normal|output", """
         def block_update(m, denom, numer, scores, v_block):
             m_new = np.maximum(m, scores.max(axis=1, keepdims=True))
             rescale = np.exp(m - m_new)
@@ -106,14 +106,14 @@ ATTEMPTS = [
             denom = denom * rescale + p.sum(axis=1, keepdims=True)
             return m_new, denom, (numer * rescale + p @ v_block) / denom
         """),
-    bug("11", "block_update", "p made with the old m", "m_new|old|p", """
+    bug("11", "block_update", "p made with the old m", "m_new|old m|old max", """
         def block_update(m, denom, numer, scores, v_block):
             m_new = np.maximum(m, scores.max(axis=1, keepdims=True))
             rescale = np.exp(m - m_new)
             p = np.exp(scores - m)
             return m_new, denom * rescale + p.sum(axis=1, keepdims=True), numer * rescale + p @ v_block
         """),
-    bug("11", "block_update", "the row sums over axis 0", "axis|column|sum|keepdims", """
+    bug("11", "block_update", "the row sums over axis 0", "axis|column|keepdims", """
         def block_update(m, denom, numer, scores, v_block):
             m_new = np.maximum(m, scores.max(axis=1, keepdims=True))
             rescale = np.exp(m - m_new)
@@ -180,7 +180,7 @@ ATTEMPTS = [
             w = np.exp(s - s.max(axis=-1, keepdims=True))
             return (w / w.sum(axis=-1, keepdims=True)) @ V, K, V
         """),
-    bug("11", "cache_step", "the value cache not extended", "v_cache|append|value|shape", """
+    bug("11", "cache_step", "the value cache not extended", "v_cache|append|shape", """
         def cache_step(q, k, v, k_cache, v_cache):
             K = np.concatenate([k_cache, k])
             s = q @ K.T / np.sqrt(q.shape[-1])
@@ -188,19 +188,19 @@ ATTEMPTS = [
             w = w / w.sum(axis=-1, keepdims=True)
             return w[:, :-1] @ v_cache, K, v_cache
         """),
-    bug("11", "cache_step", "prepends the new key and value", "order|append|end|prepend|first|last", """
+    bug("11", "cache_step", "prepends the new key and value", "order|append|prepend|first|last|the end|at the end", """
         def cache_step(q, k, v, k_cache, v_cache):
             K = np.concatenate([k, k_cache])
             V = np.concatenate([v, v_cache])
             out, _ = scaled_dot_product_attention(q, K, V)
             return out, K, V
         """),
-    bug("11", "cache_step", "attends the old cache only, appends after", "new|s + 1|itself|all|own", """
+    bug("11", "cache_step", "attends the old cache only, appends after", "new|s + 1|itself|own|all s + 1", """
         def cache_step(q, k, v, k_cache, v_cache):
             out, _ = scaled_dot_product_attention(q, k_cache, v_cache)
             return out, np.concatenate([k_cache, k]), np.concatenate([v_cache, v])
         """),
-    bug("11", "cache_step", "softmax over axis 0 (the one query)", "axis|sum|column", """
+    bug("11", "cache_step", "softmax over axis 0 (the one query)", "axis|column", """
         def cache_step(q, k, v, k_cache, v_cache):
             K = np.vstack([k_cache, k])
             V = np.vstack([v_cache, v])
@@ -223,7 +223,7 @@ ATTEMPTS = [
             w = np.exp(s - s.max(axis=-1, keepdims=True))
             return (w / w.sum(axis=-1, keepdims=True)) @ V, K, V
         """),
-    bug("11", "cache_step", "keys used as values", "value|v|keys", """
+    bug("11", "cache_step", "keys used as values", "keys|values|v_cache", """
         def cache_step(q, k, v, k_cache, v_cache):
             K = np.vstack([k_cache, k])
             V = np.vstack([v_cache, v])
@@ -334,7 +334,7 @@ ATTEMPTS = [
             return x * np.cos(emb) + rotated * np.sin(emb)
         """),
     # ---------------------------------------------------------------- 12 repeat_kv
-    bug("12", "repeat_kv", "repeats along D", "axis|d|shape", """
+    bug("12", "repeat_kv", "repeats along D", "axis|shape", """
         def repeat_kv(kv, n_rep):
             return np.repeat(kv, n_rep, axis=-1)
         """),
@@ -400,7 +400,7 @@ ATTEMPTS = [
 
 # A second batch after dropping the word-for-word duplicates of the second set.
 ATTEMPTS += [
-    bug("11", "online_max_and_sum", "exp of the block's sum", "sum of exp|exp|sum", """
+    bug("11", "online_max_and_sum", "exp of the block's sum", "sum of exp|exp of the sum|np.exp", """
         def online_max_and_sum(blocks):
             m, s = -np.inf, 0.0
             for block in blocks:
@@ -409,7 +409,7 @@ ATTEMPTS += [
                 m = m_new
             return m, s
         """),
-    bug("11", "online_max_and_sum", "adds the block against the old max, then rescales", "m_new|rescal|order|old max|nan", """
+    bug("11", "online_max_and_sum", "adds the block against the old max, then rescales", "m_new|rescal|order|old max", """
         def online_max_and_sum(blocks):
             m, s = -np.inf, 0.0
             for block in blocks:
@@ -418,12 +418,12 @@ ATTEMPTS += [
                 m = m_new
             return m, s
         """),
-    bug("11", "kv_cache_bytes", "keys sized by n_heads · d_head, values by d_model", "d_model|value|d_head", """
+    bug("11", "kv_cache_bytes", "keys sized by n_heads · d_head, values by d_model", "d_model|d_head|values", """
         def kv_cache_bytes(config, n_tokens, bytes_per_number):
             per_layer = config.n_heads * config.d_head + config.d_model  # a key per head, one value per token
             return config.n_layers * per_layer * n_tokens * bytes_per_number
         """),
-    bug("11", "kv_cache_bytes", "divides by 8 (bits to bytes, twice)", "bits|8|bytes", """
+    bug("11", "kv_cache_bytes", "divides by 8 (bits to bytes, twice)", "bits|bytes", """
         def kv_cache_bytes(config, n_tokens, bytes_per_number):
             return 2 * config.n_layers * config.n_heads * config.d_head * n_tokens * bytes_per_number // 8
         """),

@@ -64,7 +64,7 @@ ATTEMPTS = [
                 x = block(x)
             return model.unembed(model.ln_f(x))
         """),
-    bug("09", "gpt_forward", "positions from the batch size", "position|b|t|batch", """
+    bug("09", "gpt_forward", "positions from the batch size", "position|batch", """
         def gpt_forward(model, idx):
             x = model.tok_emb(idx) + model.pos_emb(torch.arange(idx.shape[0]))
             for block in model.blocks:
@@ -140,11 +140,11 @@ ATTEMPTS = [
         def next_word_probabilities(model, x, temperature=1.0):
             return torch.softmax(model.unembed(model.ln_f(x)) * temperature, dim=-1)
         """),
-    bug("09", "next_word_probabilities", "softmax over dim 0", "dim|axis|vocabulary|last", """
+    bug("09", "next_word_probabilities", "softmax over dim 0", "axis|vocabulary|last", """
         def next_word_probabilities(model, x, temperature=1.0):
             return torch.softmax(model.unembed(model.ln_f(x)) / temperature, dim=0)
         """),
-    bug("09", "next_word_probabilities", "divides the probabilities by t", "after|sum|sum to 1|temperature", """
+    bug("09", "next_word_probabilities", "divides the probabilities by t", "after|sum to 1|temperature", """
         def next_word_probabilities(model, x, temperature=1.0):
             return torch.softmax(model.unembed(model.ln_f(x)), dim=-1) / temperature
         """),
@@ -152,7 +152,7 @@ ATTEMPTS = [
         def next_word_probabilities(model, x, temperature=1.0):
             return model.unembed(model.ln_f(x)) / temperature
         """),
-    bug("09", "next_word_probabilities", "log-probabilities", "log", """
+    bug("09", "next_word_probabilities", "log-probabilities", "log-softmax|log-prob|logarithm|log of", """
         def next_word_probabilities(model, x, temperature=1.0):
             return F.log_softmax(model.unembed(model.ln_f(x)) / temperature, dim=-1)
         """),
@@ -172,7 +172,7 @@ ATTEMPTS = [
             return e / e.sum(dim=-1, keepdim=True)
         """),
     # ---------------------------------------------------------------- 09 greedy_generate
-    bug("09", "greedy_generate", "argmax over the positions", "dim|axis|vocabulary|position", """
+    bug("09", "greedy_generate", "argmax over the positions", "axis|vocabulary|position", """
         def greedy_generate(model, idx, n_new):
             ctx = model.config.context_length
             for _ in range(n_new):
@@ -335,11 +335,11 @@ ATTEMPTS += [
     # ---------------------------------------------------------------- 10 MultiHeadAttention
     bug(L10, "MultiHeadAttention", "no causal mask", "causal|mask|later|future", slip(
         MHA, '            s = s.masked_fill(~mask, float("-inf"))\n')),
-    bug(L10, "MultiHeadAttention", "the mask inverted: the past hidden", "mask|future|causal|nan|invert|later", slip(
+    bug(L10, "MultiHeadAttention", "the mask inverted: the past hidden", "mask|future|causal|invert|later|past", slip(
         MHA, "masked_fill(~mask,", "masked_fill(mask,")),
     bug(L10, "MultiHeadAttention", "no scaling", "scale|√|sqrt", slip(MHA, " / math.sqrt(D)")),
     bug(L10, "MultiHeadAttention", "scaled by D, not √D", "scale|√|sqrt", slip(MHA, " / math.sqrt(D)", " / D")),
-    bug(L10, "MultiHeadAttention", "out defined but never applied", "out|projection|w_o", slip(
+    bug(L10, "MultiHeadAttention", "out defined but never applied", "projection|self.out|`out`", slip(
         MHA, "return self.out(y)", "return y")),
     bug(L10, "MultiHeadAttention", "qkv without a bias", "bias|parameter|missing", slip(
         MHA, "nn.Linear(d_model, 3 * d_model)", "nn.Linear(d_model, 3 * d_model, bias=False)")),
@@ -348,14 +348,14 @@ ATTEMPTS += [
         "self.out(y)", "self.c_proj(y)")),
     bug(L10, "MultiHeadAttention", "permute(2, 0, 1, 3, 4): heads attend to heads", "transpose|head|axis|(b, h, t, d)|permute", slip(
         MHA, "permute(2, 0, 3, 1, 4)", "permute(2, 0, 1, 3, 4)")),
-    bug(L10, "MultiHeadAttention", "the mask for the context length, not T", "shape|size|context|length|t", slip(
+    bug(L10, "MultiHeadAttention", "the mask for the context length, not T", "context|length|mask size", slip(
         MHA, "torch.ones(T, T, dtype=torch.bool)", "torch.ones(16, 16, dtype=torch.bool)")),
-    bug(L10, "MultiHeadAttention", "zeroes the future after the softmax", "after|sum|softmax|renormal|mask", slip(slip(
+    bug(L10, "MultiHeadAttention", "zeroes the future after the softmax", "after|softmax|renormal|mask", slip(slip(
         MHA, '            s = s.masked_fill(~mask, float("-inf"))\n'),
         "y = torch.softmax(s, dim=-1) @ v", "y = torch.softmax(s, dim=-1).masked_fill(~mask, 0.0) @ v")),
     bug(L10, "MultiHeadAttention", "k @ qᵀ: the pattern transposed", "transpose|row|column|swap|quer", slip(
         MHA, "s = q @ k.transpose(-2, -1)", "s = k @ q.transpose(-2, -1)")),
-    bug(L10, "MultiHeadAttention", "values taken as the queries", "value|v|quer", slip(
+    bug(L10, "MultiHeadAttention", "values taken as the queries", "quer|values", slip(
         MHA, "y = torch.softmax(s, dim=-1) @ v", "y = torch.softmax(s, dim=-1) @ q")),
     ok(L10, "MultiHeadAttention", "F.scaled_dot_product_attention, is_causal", slip(slip(slip(
         MHA, "            s = q @ k.transpose(-2, -1) / math.sqrt(D)\n"),
@@ -378,7 +378,7 @@ ATTEMPTS += [
     bug(L10, "Block", "post-LN", "post|layernorm|norm|ln_1", slip(slip(
         BLOCK, "x = x + self.attn(self.ln_1(x))", "x = self.ln_1(x + self.attn(x))"),
         "x = x + self.mlp(self.ln_2(x))", "x = self.ln_2(x + self.mlp(x))")),
-    bug(L10, "Block", "MLP hidden size C, not 4·C", "mlp|4|hidden|size|shape", slip(BLOCK, "MLP(d_model, 4 * d_model)", "MLP(d_model, d_model)")),
+    bug(L10, "Block", "MLP hidden size C, not 4·C", "mlp|hidden|size|shape", slip(BLOCK, "MLP(d_model, 4 * d_model)", "MLP(d_model, d_model)")),
     bug(L10, "Block", "no residual around the MLP", "residual|mlp|add", slip(BLOCK, "x = x + self.mlp(", "x = self.mlp(")),
     bug(L10, "Block", "ln_1 before the MLP as well", "ln_2", slip(BLOCK, "self.mlp(self.ln_2(x))", "self.mlp(self.ln_1(x))")),
     bug(L10, "Block", "parts named ln1 / ln2", "ln_1|name|missing|parameter", slip(slip(slip(slip(
@@ -388,7 +388,7 @@ ATTEMPTS += [
     bug(L10, "Block", "LayerNorms without weights", "weight|affine|parameter|missing|layernorm", slip(slip(
         BLOCK, "self.ln_1 = nn.LayerNorm(d_model)", "self.ln_1 = nn.LayerNorm(d_model, elementwise_affine=False)"),
         "self.ln_2 = nn.LayerNorm(d_model)", "self.ln_2 = nn.LayerNorm(d_model, elementwise_affine=False)")),
-    bug(L10, "Block", "parallel attention and MLP", "parallel|order|ln_2|old", slip(
+    bug(L10, "Block", "parallel attention and MLP", "parallel|order|ln_2", slip(
         BLOCK, "            x = x + self.attn(self.ln_1(x))\n            x = x + self.mlp(self.ln_2(x))\n",
         "            x = x + self.attn(self.ln_1(x)) + self.mlp(self.ln_2(x))\n")),
     bug(L10, "Block", "adds in place into the caller's tensor", "in place|argument|input|changed|modif", slip(slip(
@@ -411,9 +411,9 @@ ATTEMPTS += [
     bug(L10, "GPT", "blocks in a plain list", "modulelist|blocks|parameter|missing|list", slip(
         GPT, "nn.ModuleList([Block(config.d_model, config.n_heads) for _ in range(config.n_layers)])",
         "[Block(config.d_model, config.n_heads) for _ in range(config.n_layers)]")),
-    bug(L10, "GPT", "softmax in forward", "softmax|probabilit|logits", slip(
+    bug(L10, "GPT", "softmax in forward", "softmax|probabilit", slip(
         GPT, "return self.unembed(self.ln_f(x))", "return torch.softmax(self.unembed(self.ln_f(x)), dim=-1)")),
-    bug(L10, "GPT", "positions 0 … context_length - 1 whatever T", "position|t|length|shape", slip(
+    bug(L10, "GPT", "positions 0 … context_length - 1 whatever T", "position|length|shape", slip(
         GPT, "torch.arange(T, device=idx.device)", "torch.arange(self.config.context_length)")),
     bug(L10, "GPT", "one block fewer", "layer|block|missing|n_layers", slip(GPT, "range(config.n_layers)", "range(config.n_layers - 1)")),
     bug(L10, "GPT", "one Block repeated n_layers times (shared weights)", "same|shared|block|layer|tied", slip(
