@@ -91,14 +91,17 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with etc/nbval_sanitize.cf
 OTHER_KERNELS := ATEN_CPU_CAPABILITY=default MKL_CBWR=COMPATIBLE
 AVX2_KERNELS  := ATEN_CPU_CAPABILITY=avx2 MKL_CBWR=AVX2
 
-# ruff, then the library's tests with strict nbval on the student copies (this CPU's own kernels),
-# then strict nbval on solutions/ under OTHER_KERNELS: each notebook runs once, and the second
-# kernel set costs no extra run. pytest exits non-zero (5) if it collected nothing; make stops.
+# ruff, then one pytest run: the library's tests, strict nbval on the student copies (this CPU's own
+# kernels) and on solutions/ under OTHER_KERNELS (the root conftest.py gives a solutions/ notebook's
+# kernel ATTNLAB_SOLUTIONS_KERNELS): each notebook runs once, both kernel sets are proved, and the
+# workers start and collect once. --no-loadscope-reorder keeps tests/conftest.py's order (the heaviest
+# files first), not xdist's (the files with the most tests first, the few slowest last, a long tail on one worker).
+# pytest exits non-zero (5) if it collected nothing; make stops.
 test: $(VENV)/.installed-test $(PROXY) $(MATHJAX)/tex-chtml.js
 	@command -v bwrap >/dev/null || { echo "make test needs bubblewrap, the grader's sandbox (Debian: apt install bubblewrap; bash .ci/run installs it)" >&2; exit 1; }
 	$(BIN)/ruff check .
-	$(ONE_THREAD) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(NBVAL) tests notebooks
-	$(ONE_THREAD) $(OTHER_KERNELS) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(NBVAL) solutions
+	$(ONE_THREAD) ATTNLAB_SOLUTIONS_KERNELS="$(OTHER_KERNELS)" $(BIN)/python -m pytest -n $(PYTEST_WORKERS) \
+		--dist loadfile --no-loadscope-reorder $(NBVAL) tests notebooks solutions
 
 # The developer's loop (under 90 s): ruff and the tests not marked slow or browser (the marked ones
 # and their costs: docs/authoring.md, "Tests: fast and slow").

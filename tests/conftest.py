@@ -24,7 +24,33 @@ SLOW = {
 }
 
 
+# The files that take longest under `make test`, heaviest first (seconds on one worker, a fresh clone,
+# 2026-12-03 at load 2–5; the unlisted ones take under 20 s each). The run starts with them, so its end
+# is the short files and the lessons filling both workers, not one worker left with a 3-minute file
+# (make test passes --no-loadscope-reorder: xdist's own order puts the files with most tests first).
+HEAVIEST_FIRST = (
+    "test_instructors_doc.py",  # 213: docs/instructors.md walked command by command
+    "test_authoring_recipe.py",  # 168: the recipe, make lesson, nbgrader and attnlab-grade on a copy
+    "test_grading_hostile.py",  # ~150: the hostile corpus in the sandbox
+    "test_nbgrader.py",  # 90: generate_assignment of every lesson, two autogrades
+    "test_grading_limits.py",  # 70
+    "test_grading.py",  # ~60: every lesson's solution through the sandbox
+    "test_llama.py",  # 56: transformers loads SmolLM2's GGUF
+    "test_wheel.py",  # ~50: a wheel in a fresh venv, lessons 00-03 under nbval
+    "test_jupyterhub.py",  # 42
+    "test_intake_cli.py", "test_browser.py", "test_bench.py", "test_fetch.py", "test_site.py",  # 30 each
+    "test_feedback_pages.py", "test_class.py", "test_models.py", "test_fresh_mistakes_2.py",
+    "test_grading_outputs.py", "test_positional.py", "test_similarity.py", "test_solutions_kernels.py",
+)
+
+
+def heaviest_first(item) -> int:
+    file = item.nodeid.split("::")[0].rsplit("/", 1)[-1]
+    return HEAVIEST_FIRST.index(file) if file in HEAVIEST_FIRST else len(HEAVIEST_FIRST)
+
+
 def pytest_collection_modifyitems(items):
+    items.sort(key=heaviest_first)  # stable: every file keeps its own order
     for item in items:
         file = item.nodeid.split("::")[0].rsplit("/", 1)[-1]
         names = set(getattr(item, "fixturenames", ())) | {item.nodeid}
