@@ -50,3 +50,10 @@ def test_print_the_named_rate(capsys):
     if VERDICTS:
         with capsys.disabled():
             print("\n" + "\n".join(harness.table(list(VERDICTS.values()))))
+
+
+def test_nan_printed_as_nan_is_no_diagnosis():
+    """issue 21 prints NaN as "NaN": "[ 1. NaN]" is a measurement, not a sentence naming a slip."""
+    assert harness.diagnosis("the answer contains NaN: got [ 1. NaN], expected [3. 1.5].") == ""
+    assert harness.diagnosis("got [1. nan], expected [3. 1.5].") == ""
+    assert harness.diagnosis("got 2, expected 1. That is the transpose.") == "That is the transpose."
