@@ -185,7 +185,7 @@ def diagnosis(said: str) -> str:
     """What follows the measurement ("every entry differs …: got X, expected Y."): a named slip, if any."""
     if said.startswith("your code raised"):
         return ""
-    found = re.search(r"\.\s+(?!(?i:nan|inf)\b)(?=[A-Za-z`'])", said)  # not "[2. 1.]", "[3. nan]" or "[3. NaN]"
+    found = re.search(r"\.\s+(?!(?i:nan|inf)\b)(?=[A-Za-z`'])", said)  # not "[2. 1.]", "[3. NaN]"
     return said[found.end():].strip() if found else ""
 
 
