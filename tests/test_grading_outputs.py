@@ -68,6 +68,9 @@ def _class(folder: Path) -> None:
     nbformat.write(nan, folder / "nan.ipynb")
     nbformat.write(course_student_copy(LESSON), folder / "=1+2.ipynb")
     nbformat.write(course_student_copy(LESSON), folder / "alice.graded.ipynb")
+    deep = json.loads(nbformat.writes(solved))
+    deep["cells"][0]["metadata"]["x"] = "@@"  # valid JSON nested 100,000 deep: no parser's recursion holds it
+    (folder / "deep.ipynb").write_text(json.dumps(deep).replace('"@@"', "[" * 100_000 + "]" * 100_000))
     for name in NAMES_NO_OUTPUT_HOLDS:  # bytes that are not UTF-8; a terminal's clear-screen escape
         with open(os.fsencode(folder) + b"/" + name + b".ipynb", "w", encoding="utf-8") as f:
             nbformat.write(solved, f)
@@ -100,10 +103,11 @@ def test_every_output_is_written_for_everyone_and_the_run_exits_0(graded):
     root, run = graded
     assert run.returncode == 0, run.stderr[-3000:]
     rows = _rows(root / "grades.csv")
-    students = {"alice", "tim", "mona", "gid", "huge", "nan", "=1+2", "alice.graded", *PRINTABLE_IDS}
+    students = {"alice", "tim", "mona", "gid", "huge", "nan", "=1+2", "alice.graded", "deep", *PRINTABLE_IDS}
     assert set(rows) == students - {"=1+2"} | {"'=1+2"}  # the CSV shows it as text
     for student in ("alice", "tim", "mona", "gid", "nan", *PRINTABLE_IDS):
         assert (rows[student]["status"], rows[student]["total"]) == ("graded", "1"), rows[student]["notes"]
+    assert rows["deep"]["status"] == "invalid notebook"  # and the report (similar work) still reads the rest
     assert rows["huge"]["status"] == "kernel died"  # Python's compiler gives up on it, as a kernel's would
     assert "handed-in time could not be read" in rows["tim"]["notes"]
     assert "could not be read" in rows["nan"]["notes"]  # the bare NaN line: not a message

@@ -12,7 +12,6 @@ from __future__ import annotations
 import ast
 import html
 import io
-import json
 import re
 from dataclasses import replace
 from functools import cache
@@ -22,6 +21,7 @@ import mistune
 import nbformat
 
 from attnlab.course.classbook import ClassBook, Record, lesson_exercises
+from attnlab.course.notebook import cells_shown, nbgrader
 from attnlab.course.roster import file_name
 from attnlab.course.submission import UNSCORED
 from attnlab.paths import SOLUTIONS_DIR
@@ -128,27 +128,17 @@ def guidance(lesson: str) -> dict[str, tuple[str, str]]:
 def cell_names(path: Path | None, lesson: str) -> dict[int, str]:
     """Code cell number (1-based, as the grader counts them) -> what a learner calls it: "your
     exercise `stable_softmax`", "the check of …", or "the code cell under “heading”"."""
-    try:
-        cells = json.loads(Path(path).read_text(encoding="utf-8"))["cells"] if path else []
-    except (OSError, ValueError, KeyError, TypeError, RecursionError):
-        return {}
     exs = {ex.grade_id: ex for ex in lesson_exercises(lesson)}
     checks = {ex.check_id: ex for ex in exs.values()}
     names, heading, n = {}, lesson, 0
-    for cell in cells if isinstance(cells, list) else []:
-        if not isinstance(cell, dict):
-            continue
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else str(source)
-        if cell.get("cell_type") == "markdown":
-            heads = [line.lstrip("#").strip() for line in source.splitlines() if line.startswith("#")]
+    for cell in cells_shown(path):
+        if cell["cell_type"] == "markdown":
+            heads = [line.lstrip("#").strip() for line in cell["source"].splitlines() if line.startswith("#")]
             heading = heads[-1] if heads else heading
-        if cell.get("cell_type") != "code":
+        if cell["cell_type"] != "code":
             continue
         n += 1
-        meta = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
-        nbg = meta.get("nbgrader") if isinstance(meta.get("nbgrader"), dict) else {}
-        grade_id = nbg.get("grade_id")
+        grade_id = nbgrader(cell).get("grade_id")
         if grade_id in exs:
             names[n] = f"your exercise `{exs[grade_id].function}` (code cell {n})"
         elif grade_id in checks:
@@ -168,19 +158,12 @@ def _named_cell(note: str, names: dict[int, str]) -> str:
 
 def learner_code(path: Path, grade_id: str, function: str) -> str:
     """The learner's exercise cell as submitted (found by its id, else by the function it defines)."""
-    try:
-        cells = json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return ""
     sources = []
-    for cell in cells if isinstance(cells, list) else []:
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+    for cell in cells_shown(path):
+        if cell["cell_type"] != "code":
             continue
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else str(source)
-        meta = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
-        nbg = meta.get("nbgrader") if isinstance(meta.get("nbgrader"), dict) else {}
-        if nbg.get("grade_id") == grade_id:
+        source = cell["source"]
+        if nbgrader(cell).get("grade_id") == grade_id:
             return source
         sources.append(source)
     for source in sources:

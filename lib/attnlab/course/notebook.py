@@ -46,7 +46,7 @@ def read_submission(path: Path) -> list[dict]:
         nb = json.loads(path.read_bytes().decode("utf-8"))
     except UnicodeDecodeError:
         raise ValueError("the file is not text (UTF-8)") from None
-    except (ValueError, RecursionError) as exc:
+    except (ValueError, RecursionError, MemoryError) as exc:  # (nested 100,000 deep, say)
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ValueError(f"not a notebook: it does not appear to be JSON ({first[:120]})") from None
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
@@ -57,6 +57,16 @@ def read_submission(path: Path) -> list[dict]:
     if code > MAX_CODE:
         raise ValueError(f"its code cells hold {code / 2**20:.1f} MB of code; a lesson's hold a few kB")
     return cells
+
+
+def cells_shown(path: Path | None) -> list[dict]:
+    """What every output that shows a learner's code reads of a handed-in file (feedback pages,
+    the report's similar work): :func:`read_submission`'s cells, none for a file that cannot be
+    graded — whatever is wrong with it, it never stops the outputs for anyone else."""
+    try:
+        return read_submission(Path(path)) if path else []
+    except (OSError, ValueError):
+        return []
 
 
 def stripped(cells: list[dict]) -> bytes:
