@@ -75,9 +75,22 @@ $(LAB_SETTINGS): etc/jupyterlab-overrides.json | $(BIN)/python
 # the weights cache, .cache/attnlab/ (attnlab.models.weights_cache).
 SMOLLM2_CACHE := $(BIN)/python -m attnlab.models.llama
 
-lab: $(VENV)/.installed-lab $(LAB_SETTINGS)
-	$(SMOLLM2_CACHE)
-	$(BIN)/jupyter lab $(LAB_FLAGS) notebooks/00_start_here.ipynb
+# The lessons trusted once, in the venv's own data folder (etc/jupyter-server.json points the server
+# there): their stored pictures render at once, and JupyterLab does not warn "not trusted" per lesson.
+TRUSTED := $(VENV)/share/jupyter/.attnlab-trusted
+$(TRUSTED): $(wildcard notebooks/*.ipynb) | $(VENV)/.installed-lab
+	@JUPYTER_DATA_DIR=$(VENV)/share/jupyter $(BIN)/jupyter trust notebooks/*.ipynb >/dev/null
+	@touch $@
+
+# JupyterLab on notebooks/, lesson 00 the address it prints and opens; etc/jupyter-server.json keeps the
+# terminal to what a learner reads (the address; warnings only): kernels' sockets encrypted (CurveZMQ
+# keys the server hands each kernel: no "TCP without encryption" warning), the websocket ping settings
+# tornado accepts, no language-server scan, the lessons' trust in the venv (TRUSTED).
+lab: $(VENV)/.installed-lab $(LAB_SETTINGS) $(TRUSTED)
+	@$(SMOLLM2_CACHE)
+	@echo "attnlab: JupyterLab opens lesson 00 in your browser (or open the address below); Ctrl-C here stops it."
+	@$(BIN)/jupyter lab $(LAB_FLAGS) --config=etc/jupyter-server.json --ServerApp.root_dir=notebooks \
+		--LabApp.default_url=/lab/tree/00_start_here.ipynb
 
 # JupyterHub's proxy for the classroom test, project-local (tests/test_jupyterhub.py looks here).
 PROXY := .cache/node/node_modules/.bin/configurable-http-proxy

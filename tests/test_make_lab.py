@@ -6,17 +6,22 @@ address JupyterLab asks it to open; the test then asks the server for that noteb
 ``make`` and JupyterLab by their process group.
 """
 
+import asyncio
+import importlib.util
 import json
 import os
 import re
 import signal
 import subprocess
+import time
 import urllib.parse
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
 from servers import free_port, wait_for
+from tornado.websocket import websocket_connect
 
 from attnlab.paths import NOTEBOOKS_DIR, ROOT
 
@@ -90,3 +95,37 @@ def test_make_lab_opens_the_first_lesson_without_reinstalling(make_lab):
                                 timeout=30) as r:
         defaults = {k: v.get("default") for k, v in json.load(r)["schema"]["properties"].items()}
     assert defaults["fetchNews"] == "false" and defaults["checkForUpdates"] is False  # the course's overrides
+
+
+def open_lesson_with_a_kernel(port: int, token: str, lesson: str) -> None:
+    """What the browser does on opening a lesson: a session (its kernel) and the kernel's websocket."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/sessions?token={token}", method="POST",
+        data=json.dumps({"path": lesson, "type": "notebook", "kernel": {"name": "python3"}}).encode())
+    with urllib.request.urlopen(request, timeout=120) as r:
+        kernel = json.load(r)["kernel"]["id"]
+
+    async def connect():
+        socket = await websocket_connect(f"ws://127.0.0.1:{port}/api/kernels/{kernel}/channels"
+                                         f"?token={token}&session_id={uuid.uuid4()}")
+        socket.close()
+
+    asyncio.run(connect())
+    urllib.request.urlopen(f"http://127.0.0.1:{port}/api/contents/{lesson}?token={token}", timeout=30).close()
+
+
+def test_the_terminal_shows_lesson_00s_address_and_no_warning(make_lab):
+    """The issue's first hour: the printed address opened the Launcher, and the terminal carried a
+    kernel's "TCP without encryption" warning, tornado's websocket_ping_timeout warning, "not trusted"
+    per lesson and a language-server scan. Only what a learner reads is left."""
+    text, port, log, pid = make_lab
+    token = urllib.parse.parse_qs(urllib.parse.urlparse(opened_address(text)).query)["token"][0]
+    open_lesson_with_a_kernel(port, token, FIRST_LESSON)
+    time.sleep(2)  # a warning is logged as the kernel starts; give it the time to reach the log
+    terminal = log.read_text()
+    assert f"/lab/tree/{FIRST_LESSON}?token={token}" in terminal, terminal
+    warnings = [line for line in terminal.splitlines()
+                if re.search(r"^\[W |WARNING|Warning|Traceback|\b404\b|Skipped non-installed", line)]
+    if importlib.util.find_spec("nbgrader"):  # make test's venv (instructor extra), never a learner's
+        warnings = [w for w in warnings if "No nbgrader_config.py file found" not in w]
+    assert not warnings, terminal

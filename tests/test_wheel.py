@@ -4,8 +4,11 @@ first lessons under strict nbval with no checkout in sight (Colab's and Binder's
 The fresh venv gets the wheel alone (``--no-deps``); its dependencies are the project venv's, seen
 through a plain path line — not as a site folder, so that folder's editable hook (which points at
 this checkout's ``lib/``) is never run. The notebooks and the sanitizer are copied to a folder of
-their own and run from there: the checkout's ``solutions/``, ``data/`` or ``lib/`` cannot be reached
-by a relative path, and ``attnlab`` must be imported from the wheel's files.
+their own and run from there: the checkout's ``solutions/`` or ``lib/`` cannot be reached by a
+relative path, and ``attnlab`` must be imported from the wheel's files.
+
+``ATTNLAB_WHEEL_ALSO="numpy==2.0.0 matplotlib==3.8.4"`` installs other releases into the fresh venv
+first (from PyPI: it needs a network), to run the lessons at the ranges' floors by hand.
 """
 
 import os
@@ -54,6 +57,10 @@ def test_a_fresh_venv_with_only_the_wheel_runs_the_first_lessons(wheel, tmp_path
     installed = run(sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
                     "--no-index", "--quiet", str(wheel))
     assert installed.returncode == 0, installed.stderr
+    if os.environ.get("ATTNLAB_WHEEL_ALSO"):
+        also = run(sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--quiet",
+                   *os.environ["ATTNLAB_WHEEL_ALSO"].split())
+        assert also.returncode == 0, also.stderr
     site = Path(run(str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])")
                 .stdout.strip())
     (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
@@ -70,6 +77,10 @@ def test_a_fresh_venv_with_only_the_wheel_runs_the_first_lessons(wheel, tmp_path
 
     where = run(str(python), "-c", "import attnlab, attnlab.paths as p; print(attnlab.__file__); "
                 "print(p.DATA_DIR)", cwd=lessons_dir, env=env)
+    for release in os.environ.get("ATTNLAB_WHEEL_ALSO", "").split():  # the releases the lessons will import
+        name, version = release.split("==")
+        seen = run(str(python), "-c", f"import importlib.metadata as m; print(m.version({name!r}))", env=env)
+        assert seen.stdout.strip() == version, (release, seen.stdout, seen.stderr)
     module, data = (Path(line) for line in where.stdout.split())
     assert venv in module.parents and venv in data.parents, where.stdout + where.stderr
     assert ROOT not in module.resolve().parents
