@@ -71,6 +71,13 @@ def _class(folder: Path) -> None:
     deep = json.loads(nbformat.writes(solved))
     deep["cells"][0]["metadata"]["x"] = "@@"  # valid JSON nested 100,000 deep: no parser's recursion holds it
     (folder / "deep.ipynb").write_text(json.dumps(deep).replace('"@@"', "[" * 100_000 + "]" * 100_000))
+    lone = nbformat.from_dict(solved)  # an error whose text no UTF-8 output holds (a lone surrogate)
+    lone.cells.insert(2, nbformat.v4.new_code_cell('raise ValueError("\\udcff\\ud800 mallory")'))
+    nbformat.write(lone, folder / "lone.ipynb")
+    code = json.loads(nbformat.writes(solved))  # the same in the exercise's code, as JSON escapes it
+    ex = next(c for c in code["cells"] if c["cell_type"] == "code" and "def " in "".join(c["source"]))
+    ex["source"] = "".join(ex["source"]) + "\n# \udcff\n"
+    (folder / "lonecode.ipynb").write_text(json.dumps(code))
     for name in NAMES_NO_OUTPUT_HOLDS:  # bytes that are not UTF-8; a terminal's clear-screen escape
         with open(os.fsencode(folder) + b"/" + name + b".ipynb", "w", encoding="utf-8") as f:
             nbformat.write(solved, f)
@@ -103,9 +110,10 @@ def test_every_output_is_written_for_everyone_and_the_run_exits_0(graded):
     root, run = graded
     assert run.returncode == 0, run.stderr[-3000:]
     rows = _rows(root / "grades.csv")
-    students = {"alice", "tim", "mona", "gid", "huge", "nan", "=1+2", "alice.graded", "deep", *PRINTABLE_IDS}
+    students = {"alice", "tim", "mona", "gid", "huge", "nan", "=1+2", "alice.graded", "deep", "lone",
+                "lonecode", *PRINTABLE_IDS}
     assert set(rows) == students - {"=1+2"} | {"'=1+2"}  # the CSV shows it as text
-    for student in ("alice", "tim", "mona", "gid", "nan", *PRINTABLE_IDS):
+    for student in ("alice", "tim", "mona", "gid", "nan", "lone", "lonecode", *PRINTABLE_IDS):
         assert (rows[student]["status"], rows[student]["total"]) == ("graded", "1"), rows[student]["notes"]
     assert rows["deep"]["status"] == "invalid notebook"  # and the report (similar work) still reads the rest
     assert rows["huge"]["status"] == "kernel died"  # Python's compiler gives up on it, as a kernel's would

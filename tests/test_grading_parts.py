@@ -357,3 +357,17 @@ def test_a_course_checked_out_under_tmp_is_seen_in_the_sandbox_over_its_private_
         assert not Path(f"{checkout}-scratch").exists()  # what it wrote in /tmp stayed in the sandbox
     finally:
         shutil.rmtree(checkout, ignore_errors=True)
+
+
+@pytest.mark.parametrize("line, text", [
+    ('{"note": "\\udcff\\ud800 x"}', "\ufffd\ufffd x"),  # lone surrogates: no UTF-8 output holds them
+    ('{"note": "\\ud83d\\ude00"}', "\U0001f600"),  # a pair is one character, kept
+    ('{"note": "\\\\udcff"}', "\\udcff"),  # an escaped backslash, then plain letters
+    ('{"note": "\\\\\\udcff"}', "\\\ufffd"),
+])
+def test_every_string_off_the_wire_is_text_any_output_can_hold(line, text):
+    from attnlab.course import wire
+
+    got = wire.loads(line)["note"]
+    assert got == text
+    got.encode("utf-8")

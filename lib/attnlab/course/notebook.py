@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from attnlab.course.wire import whole_text
+
 MAX_BYTES = 512 * 2**20  # the file (outputs included: a notebook with big plots may be 50 MB)
 MAX_CODE = 4 * 2**20  # the code cells' sources together: a lesson's are about 20 kB
 
@@ -43,7 +45,7 @@ def read_submission(path: Path) -> list[dict]:
         raise ValueError(f"the file is {size / 2**20:.0f} MB; the grader reads notebooks up to "
                          f"{MAX_BYTES // 2**20} MB")
     try:
-        nb = json.loads(path.read_bytes().decode("utf-8"))
+        nb = json.loads(whole_text(path.read_bytes().decode("utf-8")))
     except UnicodeDecodeError:
         raise ValueError("the file is not text (UTF-8)") from None
     except (ValueError, RecursionError, MemoryError) as exc:  # (nested 100,000 deep, say)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import re
 
 import numpy as np
 
@@ -52,6 +53,19 @@ def _decode_array(node: dict) -> dict:
     return {**node, "array": np.frombuffer(data, dtype=dtype).reshape(shape)}
 
 
+# In JSON text: an escaped backslash, a surrogate pair's escapes (one character), a lone surrogate's.
+_ESCAPES = re.compile(r"(\\\\)|(\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+                      r"|\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def whole_text(json_text: str) -> str:
+    """``json_text`` with each lone surrogate's escape (``\\udcff``: no character, and no UTF-8
+    file, CSV or page can hold it) written as U+FFFD: every string it parses to is text."""
+    if "\\u" not in json_text:
+        return json_text
+    return _ESCAPES.sub(lambda m: m.group(1) or m.group(2) or "\\ufffd", json_text)
+
+
 def _no_constant(name: str):
     raise ValueError(f"malformed message: a bare {name} (the runner sends none)")
 
@@ -72,7 +86,7 @@ def loads(text: str):
         return node
 
     try:
-        return json.loads(text, object_hook=hook, parse_constant=_no_constant)
+        return json.loads(whole_text(text), object_hook=hook, parse_constant=_no_constant)
     except RecursionError:
         raise AnswerTooLarge("the answer is nested too deeply") from None
 
