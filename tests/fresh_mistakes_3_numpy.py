@@ -1040,7 +1040,7 @@ ATTEMPTS += [
             e = np.exp(z - z.max(axis=0, keepdims=True))
             return e / e.sum(axis=0, keepdims=True)
         """),
-    bug("03", "softmax_with_temperature", "int(temperature): 0.5 becomes 0", "integer|int|temperature|inf", """
+    bug("03", "softmax_with_temperature", "int(temperature), at least 1: 0.5 and 1.5 become 1", "integer|int|temperature|inf", """
         def softmax_with_temperature(scores, temperature):
             with np.errstate(divide="ignore", invalid="ignore"):
                 return stable_softmax(scores / max(int(temperature), 1))
