@@ -13,6 +13,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from term_class import HONEST, PASTE, RENAMED_B, SLIPS, notebook
 
 from attnlab.course import similarity
@@ -72,3 +74,21 @@ def test_the_similarities_are_the_same_in_every_process(folder):
     there = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                            env={**os.environ, "PYTHONHASHSEED": "12345"}).stdout
     assert json.loads(there) == [[m.a, m.b, round(m.similarity_a, 6)] for m in here.pairs + here.pastes]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["ab\n", "\n", "xyz q\n", "  \n", "k"]), max_size=30),
+       st.lists(st.tuples(st.integers(0, 200), st.integers(0, 12)), max_size=6))
+def test_the_lines_a_match_touches_are_found_by_bisection_as_by_their_definition(parts, spans):
+    """Each slice's lines by bisection (two hostile 200 kB copies made the pairwise scan take 4 s a
+    pair): the same lines as the definition, a line touched when it overlaps the slice."""
+    code = "".join(parts)
+    starts_of = sorted(spans)
+    slices = [[s for s, _ in starts_of], [s + n for s, n in starts_of]]
+    offsets = [0]
+    for line in code.splitlines(keepends=True):
+        offsets.append(offsets[-1] + len(line))
+    lines = code.splitlines()
+    touched = {i for i in range(len(lines)) for s, n in starts_of
+               if offsets[i] < s + n and offsets[i + 1] > s}
+    assert similarity._lines(code, slices) == [lines[i] for i in sorted(touched) if lines[i].strip()]

@@ -21,6 +21,7 @@ import importlib
 import inspect
 import io
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from functools import cache
 from itertools import combinations
@@ -127,7 +128,8 @@ def _fingerprint(code: str, boilerplate):
 
 
 def _lines(code: str, slices) -> list[str]:
-    """The lines of ``code`` that the copied slices (character offsets) touch, in order."""
+    """The lines of ``code`` that the copied slices (character offsets) touch, in order (each slice
+    found by bisection: linear in the lines and slices, however many of each)."""
     if len(slices) == 0 or len(slices[0]) == 0:
         return []
     starts = [0]
@@ -136,7 +138,9 @@ def _lines(code: str, slices) -> list[str]:
     lines = code.splitlines()
     hit = set()
     for start, end in zip(slices[0], slices[1], strict=True):
-        hit |= {i for i in range(len(lines)) if starts[i] < int(end) and starts[i + 1] > int(start)}
+        # lines i with starts[i] < end and starts[i + 1] > start
+        first, last = bisect_right(starts, int(start)) - 1, bisect_left(starts, int(end))
+        hit.update(range(max(first, 0), min(last, len(lines))))
     return [lines[i] for i in sorted(hit) if lines[i].strip()]
 
 
