@@ -297,12 +297,19 @@ def test_every_lessons_solution_scores_full_marks_through_the_sandbox():
             assert (row.status, sum(row.scores.values()), row.notes) == ("graded", full, []), name
 
 
-def test_a_lesson_whose_checks_cannot_be_replayed_is_refused_in_one_line(tmp_path, capsys):
-    """Lesson 10's torch checks cannot be judged outside the sandbox yet: attnlab-grade says so and
-    points to nbgrader, instead of a traceback."""
+def test_a_lesson_whose_checks_cannot_be_replayed_is_refused_in_one_line(tmp_path, capsys, monkeypatch):
+    """A check that runs more than one spec cannot be recorded, so its verdict cannot be judged
+    outside the sandbox: attnlab-grade says so and points to nbgrader, instead of a traceback."""
+    import attnlab.checks
+    from attnlab.checks import start
     from attnlab.course.grading import main
 
-    assert main([str(tmp_path), "--lesson", "10_your_own_gpt"]) == 2
+    def check_dot(dot):  # two checks in one: no single spec to record
+        start.run_check("dot", dot, start.DOT_CASES)
+        return start.run_check("dot again", dot, start.DOT_CASES)
+
+    monkeypatch.setattr(attnlab.checks, "check_dot", check_dot, raising=False)
+    assert main([str(tmp_path), "--lesson", "00_start_here"]) == 2
     err = capsys.readouterr().err
-    assert "10_your_own_gpt's checks cannot be judged outside the sandbox yet" in err and "nbgrader" in err
-    assert "Traceback" not in err
+    assert "00_start_here's checks cannot be judged outside the sandbox yet" in err and "nbgrader" in err
+    assert "ran 2 checks" in err and "Traceback" not in err
