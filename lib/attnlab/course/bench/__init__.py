@@ -20,7 +20,9 @@ What it measures (each contender timed interleaved with its rivals, medians kept
 9. import times;
 10. GPT-2 small's shape (random weights, no download): one NumPy forward pass on 20 tokens;
 11. your code, a real model: MiniLM on the learner's functions (from ``solutions/``) — time per
-   sentence and |Δ| vs transformers — and lesson 10's training run (time, accuracy, adjective head).
+   sentence and |Δ| vs transformers — and lesson 10's training run (time, accuracy, adjective head);
+12. the other issues' goals: ``make check``, ``make lesson L=03`` and ``make site`` timed as typed,
+   lesson 03's check cells, the positional ablation's recorded training runs.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ from attnlab.course.bench.lessons import (
     widget_latencies,
     widgets_section,
 )
+from attnlab.course.bench.loop import bench_loop, goal_rows_loop, loop_section
 from attnlab.course.bench.model_runs import bench_models, models_section
 from attnlab.course.bench.report import goal_rows, markdown_report, plot
 from attnlab.course.bench.yours import bench_yours, yours_section
@@ -70,7 +73,7 @@ __all__ = ["GOALS", "MiB", "QUICK", "Results", "Sizes", "machine_info", "run", "
            "scaling_section", "mha_section", "heads_section", "sequential_section", "notebooks_section",
            "widgets_section", "models_section", "grading_section", "bench_imports", "imports_section",
            "goal_rows", "markdown_report", "plot", "_other_value", "bench_gpt2", "gpt2_section",
-           "bench_yours", "yours_section"]
+           "bench_yours", "yours_section", "bench_loop", "goal_rows_loop", "loop_section"]
 
 
 def run(sizes: Sizes, out_dir: Path) -> Results:
@@ -93,6 +96,8 @@ def run(sizes: Sizes, out_dir: Path) -> Results:
         steps.append(("GPT-2 small's shape", "gpt2", bench_gpt2))
     if sizes.yours:
         steps.append(("your code, a real model", "yours", lambda _: bench_yours()))
+    if sizes.loop:
+        steps.append(("a developer's loop", "loop", lambda _: bench_loop()))
     for title, attr, fn in steps:
         print(f"{title} ...", flush=True)
         start = time.perf_counter()

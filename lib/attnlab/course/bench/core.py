@@ -37,11 +37,13 @@ class Sizes:
     grading: bool = True
     gpt2: dict | None = field(default_factory=dict)  # sizes of the random GPT-2 ({}: GPT-2 small's)
     yours: bool = True
+    loop: bool = True  # section 12: make check / lesson / site (a few minutes)
 
 
 QUICK = Sizes(lengths=(64, 128), mha=(2, 16, 32, 4), heads=((16, 32, 4),), rnn=(16, 32, 4),
               repeats=2, min_sample_s=0.001, notebooks=False, widgets=False, models=False, grading=False,
-              gpt2=dict(n_layer=2, n_head=2, n_embd=16, n_positions=32, vocab_size=300), yours=False)
+              gpt2=dict(n_layer=2, n_head=2, n_embd=16, n_positions=32, vocab_size=300), yours=False,
+              loop=False)
 
 
 @dataclass
@@ -58,6 +60,7 @@ class Results:
     imports: list = field(default_factory=list)
     gpt2: dict = field(default_factory=dict)
     yours: dict = field(default_factory=dict)
+    loop: dict = field(default_factory=dict)
 
 
 def _first_line_with(path: str, prefix: str) -> str:

@@ -11,6 +11,7 @@ from attnlab.course.bench.gpt2 import gpt2_section
 from attnlab.course.bench.grading import grading_goal_rows, grading_section
 from attnlab.course.bench.imports import imports_section
 from attnlab.course.bench.lessons import notebooks_section, widgets_section
+from attnlab.course.bench.loop import goal_rows_loop, loop_section
 from attnlab.course.bench.model_runs import models_section, smollm2_goal_row
 from attnlab.course.bench.yours import goal_rows_yours, yours_section
 
@@ -64,6 +65,7 @@ def goal_rows(r: Results) -> list[tuple]:
     if r.gpt2:
         rows.append(gpt2_goal_row(r.gpt2))
     rows += goal_rows_yours(r.yours)
+    rows += goal_rows_loop(r.loop)
     return rows
 
 
@@ -94,6 +96,7 @@ def markdown_report(r: Results, sizes: Sizes) -> str:
         *imports_section(r.imports),
         *gpt2_section(r.gpt2),
         *yours_section(r.yours),
+        *loop_section(r.loop),
         "## Machine",
         "",
         "| | |",
