@@ -86,3 +86,57 @@ def test_the_learners_functions_run_a_llama_through_yours(tmp_path):
     assert broken.line.startswith("❌") and not broken.same
     raising = run_on_yours(model, text, repeat_kv=lambda kv, n: 1 / 0)
     assert raising.line == "❌ your `repeat_kv` raised ZeroDivisionError: division by zero", raising.line
+
+
+# --- the facts an unnamed miss is told (checks.todays.Described) ------------------------------------
+
+
+def _message(check, fn) -> str:
+    result = check(fn)
+    assert not result.passed
+    return result.message
+
+
+def test_an_unknown_rope_slip_is_told_which_pair_turned_wrong():
+    def rising(x, p, base):  # speeds base ** (+2i / D): pair 1 races
+        D = x.shape[-1]
+        angles = np.asarray(p, float)[:, None] * base ** (np.arange(0, D, 2) / D)
+        a, b, c, s = x[..., : D // 2], x[..., D // 2:], np.cos(angles), np.sin(angles)
+        return np.concatenate([a * c - b * s, b * c + a * s], axis=-1)
+
+    text = _message(check_rope, rising)
+    assert "token 1 (position 1) turned its pair (1, 3) by" in text and "base ** (-2·1/4) = 0.01 rad" in text
+    text = _message(check_rope, lambda x, p, base: _rope(x, np.arange(len(p)), base))  # positions ignored
+    assert "(position 5) turned its pair (0, 3) by 0 rad" in text and "= 5 rad (≡ -1.283 mod 2π)" in text
+    stretched = lambda x, p, base: _rope(x, p, base) * np.r_[np.ones(x.shape[-1] - 1), 3.0]  # noqa: E731
+    text = _message(check_rope, stretched)
+    assert "pair (1, 3) has length" in text and "never stretches it" in text
+
+
+def test_an_unknown_sharing_slip_is_told_which_head_is_wrong():
+    flat = lambda kv, n: np.repeat(kv, n).reshape(len(kv) * n, *kv.shape[1:])  # noqa: E731
+    assert "output head 0 is a copy of no key/value head" in _message(check_repeat_kv, flat)
+    backwards = lambda kv, n: np.repeat(kv[::-1], n, axis=0)  # noqa: E731 — groups in reverse
+    text = _message(check_repeat_kv, backwards)
+    assert "output head 0 is key/value head 2, but query head 0 reads key/value head 0 // n_rep = 0" in text
+
+
+def test_an_unknown_window_slip_is_told_which_query_is_wrong():
+    def mask(keep):
+        return lambda T, W: np.fromfunction(lambda i, j: keep(i - j, W), (T, T), dtype=int)
+
+    assert "query 0 sees key 1, a later token" in _message(
+        check_sliding_window_mask, mask(lambda d, W: -d >= 0))  # transposed: j ≥ i
+    assert "query 0 does not see itself" in _message(
+        check_sliding_window_mask, mask(lambda d, W: (d > 0) & (d <= W)))  # the W keys before, not itself
+    assert "query 2 keeps key 0 but not the nearer key 1" in _message(
+        check_sliding_window_mask, mask(lambda d, W: (d == 0) | (d == 2)))
+    assert "query 1 keeps 1 of the keys j ≤ i, but a window of 3 keeps min(i + 1, W) = 2" in _message(
+        check_sliding_window_mask, mask(lambda d, W: d == 0))
+
+
+def test_a_named_mistake_is_told_no_fact_after_it():
+    text = _message(check_repeat_kv, lambda kv, n: np.tile(kv, (n, 1, 1)))
+    assert "That tiles the heads" in text and "output head" not in text
+    text = _message(check_rope, lambda x, p, base: _rope(x, np.asarray(p) + 1, base))
+    assert "counts positions from 1" in text and "turned its pair" not in text

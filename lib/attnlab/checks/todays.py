@@ -6,21 +6,28 @@ Each exercise keeps its catalogue of usual mistakes (:mod:`attnlab.checks.mistak
 the reference's numbers — RoPE's scores depend only on the distance and its rotations keep lengths;
 repeating each key/value head once changes nothing, and query head h reads key/value head
 h // (H/G); a window as long as the text is the causal mask, and every row keeps min(i + 1, W) keys.
-A property case names the property that fails.
+A property case names the property that fails. And on every case, an answer that misses and is no
+catalogued mistake is told the first of the idea's **facts** it breaks, read off the answer and the
+case's inputs (:class:`Described`): which token's pair turned by how much where RoPE turns it by
+position × θ_i; which output head copies no key/value head, or the wrong one; which query sees a later key,
+does not see itself, or keeps a far key but not a nearer one. Each fact is true of the answer whatever code
+gave it, so a slip no catalogue knows still reads what is wrong.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
 
 from attnlab.attention import causal_mask
 from attnlab.checks.core import Case, CheckResult, run_check
+from attnlab.checks.diagnosis import Named
+from attnlab.checks.lazy import LazyCases
 from attnlab.checks.masking import compare_mask
-from attnlab.checks.mistakes import Mistake, cases, compare_values, recognising
+from attnlab.checks.mistakes import Expected, Mistake, cases, compare_values, recognising
 from attnlab.grouped import repeat_kv as reference_repeat_kv
 from attnlab.positions import rope as reference_rope
 from attnlab.windows import sliding_window_mask as reference_window
@@ -34,21 +41,66 @@ class Property:
     test: Callable[[Any], str | None]
 
 
+@dataclass(frozen=True)
+class Described(Expected):
+    """A catalogued case's :class:`~attnlab.checks.mistakes.Expected` with the facts of the idea on its
+    inputs: each ``fact(got)`` → what the answer breaks, or None."""
+
+    facts: tuple[Callable[[Any], str | None], ...] = ()
+
+
+def described(built: LazyCases, facts_of: Callable[..., tuple]) -> LazyCases:
+    """``built``'s cases, each expected answer carrying ``facts_of(*case.args)``."""
+    def build():
+        out = []
+        for case in built:
+            fields_of = {f.name: getattr(case.expected, f.name) for f in fields(case.expected)}
+            out.append(Case(case.label, case.args, case.kwargs,
+                            Described(**fields_of, facts=facts_of(*case.args)), case.hint))
+        return out
+
+    return LazyCases(build)
+
+
+def _read(test, got) -> str | None:
+    try:
+        with np.errstate(all="ignore"):
+            return test(np.asarray(got) if got is not None else None)
+    except Exception as error:  # noqa: BLE001 — an answer the property cannot read
+        return f"the answer could not be read as an array ({type(error).__name__})"
+
+
 def with_properties(compare):
-    """``recognising(compare)`` for catalogued cases, and the property's own test for a
-    :class:`Property` case (its message names the property)."""
+    """``recognising(compare)`` for catalogued cases — an unnamed miss told the first fact it breaks
+    (:class:`Described`) before the hint — and the property's own test for a :class:`Property` case
+    (its message names the property)."""
     catalogued = recognising(compare)
 
     def compare_with_properties(got, expected):
         if isinstance(expected, Property):
-            try:
-                problem = expected.test(np.asarray(got, dtype=float) if got is not None else None)
-            except Exception as error:  # noqa: BLE001 — an answer the property cannot read
-                problem = f"the answer could not be read as an array ({type(error).__name__})"
+            problem = _read(lambda a: expected.test(None if a is None else a.astype(float)), got)
             return None if problem is None else f"{problem} — {expected.says}"
-        return catalogued(got, expected)
+        problem = catalogued(got, expected)
+        if (problem is None or isinstance(problem, Named) or not isinstance(expected, Described)
+                or not _same_shape(got, expected.right)):
+            return problem  # passed, named, or not an answer the facts can read (the comparison said so)
+        for fact in expected.facts:
+            broken = _read(fact, got)
+            if broken:
+                head, _, hint = problem.partition(" Hint: ")
+                return f"{head.rstrip('.')}: {broken}." + (f" Hint: {hint}" if hint else "")
+        return problem
 
     return compare_with_properties
+
+
+def _same_shape(got, right) -> bool:
+    """``got`` has the right answer's shape, numbers where it has numbers, a mask where a mask."""
+    try:
+        g, r = np.asarray(got), np.asarray(right)
+    except Exception:  # noqa: BLE001
+        return False
+    return g.shape == r.shape and (g.dtype == bool) == (r.dtype == bool) and g.dtype != object
 
 
 def _property_case(label, args, says, test) -> Case:
@@ -86,6 +138,50 @@ ROPE_MISTAKES = [
 _ROPE_HINT = ("a = x[..., :D//2], b = x[..., D//2:]; angles = positions[:, None] * "
               "base ** (-np.arange(0, D, 2) / D); "
               "return np.concatenate([a*cos - b*sin, b*cos + a*sin], axis=-1).")
+
+
+def _where(index: tuple) -> str:
+    """``token 3`` — or ``token 3 of x[1]`` when x has heads before its tokens."""
+    lead = f" of x[{', '.join(map(str, index[:-2]))}]" if len(index) > 2 else ""
+    return f"token {index[-2]}{lead}"
+
+
+def _rad(angle: float) -> str:
+    return "0" if abs(angle) < 1e-9 else f"{angle:.4g}"
+
+
+def _rope_facts(x, positions, base):
+    """What RoPE guarantees on these inputs: every pair (i, i + D/2) keeps its length and turns by
+    position × base ** (-2i / D)."""
+    x, p = np.asarray(x, dtype=float), np.asarray(positions, dtype=float)
+    D = x.shape[-1]
+    h = D // 2
+    turn = p[:, None] * base ** (-np.arange(0, D, 2) / D)  # (T, D/2)
+    pairs = x[..., :h] + 1j * x[..., h:]  # (..., T, D/2): each pair as one complex number
+
+    def lengths(got):
+        z = got[..., :h] + 1j * got[..., h:]
+        bad = ~np.isclose(np.abs(z), np.abs(pairs), rtol=1e-5, atol=1e-8)
+        if bad.any():
+            at = tuple(int(i) for i in np.argwhere(bad)[0])
+            return (f"{_where(at)}'s pair ({at[-1]}, {at[-1] + h}) has length {np.abs(z)[at]:.4g}, not "
+                    f"{np.abs(pairs)[at]:.4g} — RoPE turns each pair (x[i], x[i + D/2]), never stretches it")
+        return None
+
+    def turns(got):
+        turned = (got[..., :h] + 1j * got[..., h:]) / np.where(pairs == 0, 1, pairs)
+        bad = ~np.isclose(turned, np.exp(1j * turn), atol=1e-5) & (np.abs(pairs) > 1e-9)
+        if bad.any():
+            at = tuple(int(i) for i in np.argwhere(bad)[0])
+            t, i = at[-2:]
+            wanted = f"{_rad(turn[t, i])} rad" + (f" (≡ {_rad(np.angle(np.exp(1j * turn[t, i])))} mod 2π)"
+                                                    if abs(turn[t, i]) > np.pi else "")
+            return (f"{_where(at)} (position {p[t]:g}) turned its pair ({i}, {i + h}) by "
+                    f"{_rad(np.angle(turned[at]))} rad (mod 2π), where RoPE turns it by position · "
+                    f"base ** (-2·{i}/{D}) = {wanted}")
+        return None
+
+    return lengths, turns
 
 
 def _toeplitz_scores(got):
@@ -126,7 +222,8 @@ def _rope_rows():
     ]
 
 
-ROPE_CASES = cases(reference_rope, ROPE_MISTAKES, _rope_rows(), compare=compare_values) + [
+ROPE_CASES = described(cases(reference_rope, ROPE_MISTAKES, _rope_rows(), compare=compare_values),
+                       _rope_facts) + [
     _property_case("one vector at positions 0 … 7: scores depend only on the distance",
                    (np.tile(np.random.default_rng(3).normal(size=(1, 8)), (8, 1)), np.arange(8), 10.0),
                    "RoPE's promise is that q·k depends only on how far apart two tokens are",
@@ -171,14 +268,32 @@ def _head_order(kv, n_rep):
     return test
 
 
+def _kv_facts(kv, n_rep):
+    """What sharing guarantees: output head h is a copy of key/value head h // n_rep."""
+    kv = np.asarray(kv, dtype=float)
+
+    def copies(got):
+        for h, head in enumerate(got):
+            same = [g for g, source in enumerate(kv) if np.allclose(head, source, rtol=1e-6, atol=1e-9)]
+            if not same:
+                return (f"output head {h} is a copy of no key/value head — repeat whole heads (axis 0), "
+                        "never the numbers inside them")
+            if h // n_rep not in same:
+                return (f"output head {h} is key/value head {same[0]}, but query head {h} reads key/value "
+                        f"head {h} // n_rep = {h // n_rep} (consecutive query heads share one)")
+        return None
+
+    return (copies,)
+
+
 _KV_HINT = "np.repeat(kv, n_rep, axis=0): (G, T, D) → (G·n_rep, T, D), head g repeated next to itself."
 _kv = np.random.default_rng(7).normal(size=(3, 4, 2))
-REPEAT_KV_CASES = cases(reference_repeat_kv, REPEAT_KV_MISTAKES, [
+REPEAT_KV_CASES = described(cases(reference_repeat_kv, REPEAT_KV_MISTAKES, [
     ("SmolLM2's sharing: 3 key/value heads for 9 query heads", (_kv, 3), _KV_HINT),
     ("2 key/value heads for 8 query heads", (np.random.default_rng(8).normal(size=(2, 5, 3)), 4), _KV_HINT),
     ("one key/value head for 4 query heads (MQA)", (np.random.default_rng(9).normal(size=(1, 3, 2)), 4),
      _KV_HINT),
-], compare=compare_values) + [
+], compare=compare_values), _kv_facts) + [
     _property_case("n_rep = 1: as many key/value heads as query heads", (_kv, 1),
                    "with G = H, grouped-query attention IS multi-head attention: nothing to repeat",
                    _head_order(_kv, 1)),
@@ -228,12 +343,48 @@ def _window_rows(got, T, W):
     return None
 
 
+def _window_facts(T, W):
+    """What a window guarantees: no query sees a later key; each sees itself and keeps its
+    min(i + 1, W) nearest keys."""
+    def causal(got):
+        later = np.argwhere(np.triu(got, k=1))
+        if len(later):
+            i, j = (int(n) for n in later[0])
+            return f"query {i} sees key {j}, a later token — a window is causal (j ≤ i)"
+        return None
+
+    def itself(got):
+        missing = np.flatnonzero(~np.diagonal(got))
+        if len(missing):
+            return f"query {missing[0]} does not see itself — key i is in query i's window, always"
+        return None
+
+    def nearest(got):
+        for i in range(T):
+            kept = np.flatnonzero(got[i, : i + 1])
+            if len(kept) and kept[0] < i and not got[i, kept[0]: i + 1].all():
+                gap = kept[0] + int(np.argmin(got[i, kept[0]: i + 1]))
+                return (f"query {i} keeps key {kept[0]} but not the nearer key {gap} — a window keeps the "
+                        f"nearest keys, i − window < j ≤ i")
+        return None
+
+    def counts(got):
+        for i in range(T):
+            n, want = int(got[i, : i + 1].sum()), min(i + 1, W)
+            if n != want:
+                return (f"query {i} keeps {n} of the keys j ≤ i, but a window of {W} keeps "
+                        f"min(i + 1, W) = {want}")
+        return None
+
+    return causal, itself, nearest, counts
+
+
 _WINDOW_HINT = "query i may see key j when j <= i and i - j < window: np.tril(...) & (i - j < window)."
-WINDOW_CASES = cases(reference_window, WINDOW_MISTAKES, [
+WINDOW_CASES = described(cases(reference_window, WINDOW_MISTAKES, [
     ("6 tokens, window 3", (6, 3), _WINDOW_HINT),
     ("10 tokens, window 4", (10, 4), _WINDOW_HINT),
     ("5 tokens, window 1: each token sees only itself", (5, 1), "a window of 1 is the diagonal alone."),
-], compare=compare_mask) + [
+], compare=compare_mask), _window_facts) + [
     Case("a window as long as the text", (7, 7), expected=Property(
         "with window ≥ T, sliding-window attention is full causal attention",
         lambda got: None if got is not None and np.array_equal(got.astype(bool), causal_mask(7))
