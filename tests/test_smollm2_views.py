@@ -77,3 +77,18 @@ def test_the_real_smollm2_in_the_gallery(clear_caches):
     tokens, attention = gallery.explorer.tokens, gallery.explorer.attention
     assert "".join(tokens) == sentence and attention.shape == (30, 9, len(tokens), len(tokens))
     assert len(gallery.thumbnails) == 9 and list(gallery.layer.options) == list(range(30))
+
+
+def test_a_text_too_long_to_show_is_refused_before_it_runs(tiny_smollm2, monkeypatch):
+    """270 patterns of T × T numbers per text (the real model's): past MAX_TOKENS the widget says so."""
+    from attnlab.errors import AttnlabError
+
+    long_text = " ".join(["ab"] * (sources.MAX_TOKENS + 1))
+    with monkeypatch.context() as m:
+        m.setattr(llama.Llama, "attention", lambda self, text: pytest.fail("ran the model"))
+        with pytest.raises(AttnlabError, match=f"tokens long; the widgets show up to {sources.MAX_TOKENS}"):
+            widgets.attention_of("SmolLM2", long_text)
+    ex = widgets.attention_explorer(TEXT, model="SmolLM2")
+    ex.sentence.value = long_text
+    assert "the widgets show up to" in ex.error.value
+    assert ex.tokens == widgets.attention_of("SmolLM2", TEXT)[0]  # the last text it could show

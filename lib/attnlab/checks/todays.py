@@ -54,7 +54,7 @@ def described(built: LazyCases, facts_of: Callable[..., tuple]) -> LazyCases:
     def build():
         out = []
         for case in built:
-            fields_of = {f.name: getattr(case.expected, f.name) for f in fields(case.expected)}
+            fields_of = {f.name: getattr(case.expected, f.name) for f in fields(case.expected) if f.init}
             out.append(Case(case.label, case.args, case.kwargs,
                             Described(**fields_of, facts=facts_of(*case.args)), case.hint))
         return out

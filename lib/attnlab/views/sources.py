@@ -19,6 +19,10 @@ MODELS = ("MiniLM", "tiny GPT")
 OPTIONAL = {"GPT-2": "gpt2", "distilGPT-2": "distilgpt2"}  # shown only when fetched
 
 
+# The longest text a widget runs: its heatmap is unreadable past it, and SmolLM2's 30 layers of 9
+# heads keep 270 patterns of T × T numbers per text (64 texts cached).
+MAX_TOKENS = 128
+
 SENTENCES = {
     "MiniLM": (
         "a fluffy blue creature roamed the verdant forest",
@@ -36,25 +40,34 @@ SENTENCES = {
 SENTENCES["distilGPT-2"] = SENTENCES["SmolLM2"] = SENTENCES["GPT-2"]
 
 
+def _short(tokens: list) -> list:
+    """``tokens``, if a widget can show them (at most :data:`MAX_TOKENS`)."""
+    if len(tokens) > MAX_TOKENS:
+        raise AttnlabError(f"that text is {len(tokens)} tokens long; the widgets show up to {MAX_TOKENS} "
+                           "— try a sentence or two")
+    return tokens
+
+
 def _minilm(text: str):
     from attnlab.models.pretrained import load_minilm
 
     model = load_minilm()
-    return model.tokens(text), model.attention(text)
+    return _short(model.tokens(text)), model.attention(text)
 
 
 def _tiny_gpt(text: str):
     from attnlab.models.trained import load_tiny_gpt
 
     model = load_tiny_gpt()
-    return model.tokens(text), model.attention(text)
+    return _short(model.tokens(text)), model.attention(text)
 
 
 def _byte_level(load):
     """A byte-level BPE model's reader: its labels are the text each token covers (" the", not "Ġthe")."""
     def read(text: str):
         model = load()
-        labels = [piece or token for piece, token in zip(model.pieces(text), model.tokens(text), strict=True)]
+        tokens = _short(model.tokens(text))
+        labels = [piece or token for piece, token in zip(model.pieces(text), tokens, strict=True)]
         return labels, model.attention(text)
 
     return read
