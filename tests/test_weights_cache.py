@@ -149,6 +149,30 @@ def test_nowhere_to_write_costs_speed_not_the_model(gguf_file, builds, tmp_path,
     assert len(builds) == 2
 
 
+def _load_under_a_file_size_limit(gguf_file, limit):
+    import resource
+    import signal
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # as a sandbox: the write fails with EFBIG instead
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    same_model(load_gguf(gguf_file), load_gguf(gguf_file, cache=False))
+
+
+def test_a_file_size_limit_costs_speed_not_the_model(gguf_file):
+    """A grading sandbox limits the size of every file a submission writes: lesson 12's first load in
+    a fresh clone (no cache yet) failed there with safetensors' 'File too large'."""
+    path = cache_file(gguf_file)
+    load_gguf(gguf_file)
+    limit = path.stat().st_size // 2  # the cache cannot be written whole
+    path.unlink()
+    child = multiprocessing.get_context("fork").Process(target=_load_under_a_file_size_limit,
+                                                        args=(gguf_file, limit))
+    child.start()
+    child.join(60)
+    assert child.exitcode == 0
+    assert not path.exists() and not list(path.parent.glob("*.tmp"))  # nothing half-written is left
+
+
 def test_the_default_folder_is_the_checkouts_ignored_cache(monkeypatch):
     monkeypatch.delenv("ATTNLAB_CACHE_DIR", raising=False)
     from attnlab.paths import ROOT
