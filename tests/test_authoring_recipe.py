@@ -100,8 +100,10 @@ def test_the_generator_wrote_the_exercise_its_check_and_the_import(course):
 
 def test_make_lesson_runs_the_lessons_check_tests_and_nbval(course):
     venv_bin = course["python"].parent
-    out = run(["make", "-o", ".venv/.installed-test", "lesson", "L=03", f"BIN={venv_bin}"], course["copy"],
-              course["env"], timeout=900)
+    # PYTEST_WORKERS=0: inside make test both cores are taken already; two xdist workers per pytest
+    # would only import and collect twice more (about 20 CPU-s)
+    make = ["make", "-o", ".venv/.installed-test", "lesson", "L=03", f"BIN={venv_bin}", "PYTEST_WORKERS=0"]
+    out = run(make, course["copy"], course["env"], timeout=900)
     assert "log_softmax" not in re.findall(r"FAILED \S+", out)
     passed = [int(n) for n in re.findall(r"(\d+) passed", out)]
     assert len(passed) == 2 and all(passed), out[-2000:]
