@@ -371,3 +371,36 @@ def test_every_string_off_the_wire_is_text_any_output_can_hold(line, text):
     got = wire.loads(line)["note"]
     assert got == text
     got.encode("utf-8")
+
+@pytest.mark.skipif(os.getuid() != 0, reason="only root can make a sandbox's cgroups")
+def test_as_root_each_sandbox_runs_in_cgroups_of_its_own_and_they_go_with_it():
+    """Its processes, those that make sessions of their own too, are in its cpu cgroup (at most one
+    core: see tests/test_grading_fair.py) and pids cgroup; afterwards both are gone."""
+    import subprocess
+
+    from attnlab.course import isolation, sandbox
+
+    made = isolation.usable_controllers()
+    if not made:
+        pytest.skip("no cgroup controller can be delegated here")
+    work = sandbox.private_folder()
+    try:
+        with isolation.sandbox_cgroups(made, 64) as groups:
+            assert set(groups) == set(made)
+            box = sandbox.Sandbox(work, cgroups=tuple(groups.values()))
+            script = "setsid sleep 30 & sleep 0.5; echo started; read line"
+            proc = box.start(["/bin/sh", "-c", script], {"PATH": "/usr/bin:/bin"}, stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            assert proc.stdout.readline().strip() == "started", proc.stderr.read()
+            for controller, group in groups.items():
+                inside = (group / "cgroup.procs").read_text().split()
+                assert len(inside) >= 3, (controller, inside)  # bwrap, sh, the other session's sleep
+                if controller == "cpu":
+                    quota = (group / "cpu.cfs_quota_us") if (group / "cpu.cfs_quota_us").exists() else None
+                    assert quota is None or int(quota.read_text()) > 0  # v1: a quota is set (v2: cpu.max)
+            box.stop()
+        assert not any(group.exists() for group in groups.values())
+    finally:
+        import shutil
+
+        shutil.rmtree(work.parent, ignore_errors=True)

@@ -71,11 +71,11 @@ def uids_usable(probe_env: dict[str, str], uid: int = FIRST_UID) -> str | None:
         shutil.rmtree(work.parent, ignore_errors=True)
 
 
-def _pids_hierarchy() -> Path | None:
-    """A writable cgroup folder with the pids controller (v1 or v2), or ``None``."""
-    v1, v2 = Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup")
+def _hierarchy(controller: str) -> Path | None:
+    """A writable cgroup folder with ``controller`` (v1 or v2), or ``None``."""
+    v1, v2 = Path("/sys/fs/cgroup") / controller, Path("/sys/fs/cgroup")
     for base, usable in ((v1, (v1 / "cgroup.procs").exists()),
-                         (v2, "pids" in _read(v2 / "cgroup.subtree_control").split())):
+                         (v2, controller in _read(v2 / "cgroup.subtree_control").split())):
         if usable and os.access(base, os.W_OK):
             return base
     return None
@@ -88,60 +88,91 @@ def _read(path: Path) -> str:
         return ""
 
 
+def _settings(controller: str, base: Path, max_pids: int) -> dict[str, str]:
+    """What a sandbox's cgroup of ``controller`` holds: its process limit; at most one core of CPU
+    time, whatever its number of processes (a single scheduling entity: a process of it that makes
+    a session of its own stays inside)."""
+    if controller == "pids":
+        return {"pids.max": str(max_pids)}
+    if (base / "cpu.cfs_period_us").exists():  # v1
+        return {"cpu.cfs_quota_us": _read(base / "cpu.cfs_period_us").strip() or "100000"}
+    return {"cpu.max": "100000 100000"}
+
+
 def sweep_cgroups(min_age_s: float = 600.0) -> list[Path]:
-    """Remove the empty pids cgroups a killed grader left behind (older than ``min_age_s``, so a
+    """Remove the empty cgroups a killed grader left behind (older than ``min_age_s``, so a
     grader running beside this one keeps the ones it is about to use). The ones removed."""
-    base = _pids_hierarchy()
     removed = []
-    for group in base.glob("attnlab-grade-*") if base is not None else []:
-        try:
-            if time.time() - group.stat().st_mtime > min_age_s and not _read(group / "cgroup.procs").strip():
-                group.rmdir()
-                removed.append(group)
-        except OSError:  # in use after all, or gone
-            continue
+    for base in {b for c in CONTROLLERS if (b := _hierarchy(c)) is not None}:
+        for group in base.glob("attnlab-grade-*"):
+            try:
+                old = time.time() - group.stat().st_mtime > min_age_s
+                if old and not _read(group / "cgroup.procs").strip():
+                    group.rmdir()
+                    removed.append(group)
+            except OSError:  # in use after all, or gone
+                continue
     return removed
 
 
+CONTROLLERS = ("pids", "cpu")
+
+
 @contextmanager
-def pids_cgroup(max_pids: int) -> Iterator[Path | None]:
-    """A fresh pids cgroup allowing ``max_pids`` tasks (removed afterwards, its tasks killed), or
-    ``None`` where cgroups cannot be made (not root, or not delegated)."""
-    base = _pids_hierarchy()
-    if base is None:
-        yield None
-        return
-    group = Path(tempfile.mkdtemp(prefix="attnlab-grade-", dir=base))
+def sandbox_cgroups(controllers: tuple[str, ...], max_pids: int) -> Iterator[dict[str, Path]]:
+    """Fresh cgroups for one sandbox (one per hierarchy) with each of ``controllers`` that can be
+    had here (:func:`_settings`): controller -> its group; removed afterwards, their tasks killed.
+    Empty where none can be made (not root, or not delegated)."""
+    groups: dict[Path, Path] = {}
+    made: dict[str, Path] = {}
     try:
-        (group / "pids.max").write_text(str(max_pids))
-    except OSError:
-        group.rmdir()
-        yield None
-        return
-    try:
-        yield group
-    finally:
-        for pid in _read(group / "cgroup.procs").split():
+        for controller in controllers:
+            base = _hierarchy(controller)
+            if base is None:
+                continue
             try:
-                os.kill(int(pid), signal.SIGKILL)
+                if base not in groups:
+                    groups[base] = Path(tempfile.mkdtemp(prefix="attnlab-grade-", dir=base))
+                for name, value in _settings(controller, base, max_pids).items():
+                    (groups[base] / name).write_text(value)
+                made[controller] = groups[base]
             except OSError:
-                pass
-        for _ in range(100):
-            try:
-                group.rmdir()
-                break
-            except OSError:  # tasks still exiting
-                threading.Event().wait(0.02)
+                continue
+        yield made
+    finally:
+        for group in groups.values():
+            _remove(group)
+
+
+def _remove(group: Path) -> None:
+    for pid in _read(group / "cgroup.procs").split():
+        try:
+            os.kill(int(pid), signal.SIGKILL)
+        except OSError:
+            pass
+    for _ in range(100):
+        try:
+            group.rmdir()
+            break
+        except OSError:  # tasks still exiting
+            threading.Event().wait(0.02)
+
+
+def usable_controllers(controllers: tuple[str, ...] = CONTROLLERS) -> tuple[str, ...]:
+    """Those of ``controllers`` a sandbox's cgroups can have here."""
+    with sandbox_cgroups(controllers, 1) as made:
+        return tuple(c for c in controllers if c in made)
 
 
 @dataclass
 class Isolation:
     """How this grader isolates submissions: per-sandbox uids (root, when the course is readable
     by them), else the grader's own uid with a pids cgroup (root) or a process limit above the
-    instructor's own processes."""
+    instructor's own processes; and (root) a cpu cgroup per sandbox, so that no submission's
+    processes slow a classmate's, whose time limits are wall-clock."""
 
     uids: UidPool | None
-    cgroups: bool
+    controllers: tuple[str, ...]  # each sandbox's own cgroups: "pids", "cpu"
     limits: Limits
     note: str
 
@@ -162,8 +193,9 @@ class Isolation:
     def sandbox(self, workdir: Path, build: Path | None = None,
                 fonts: Path | None = None) -> Iterator[Sandbox]:
         with (self.uids.take() if self.uids else _none()) as uid, \
-                (pids_cgroup(self.limits.processes) if self.cgroups else _none()) as cgroup:
-            box = Sandbox(workdir, self.limits, uid=uid, cgroup=cgroup, build=build, fonts=fonts)
+                sandbox_cgroups(self.controllers, self.limits.processes) as groups:
+            box = Sandbox(workdir, self.limits, uid=uid, cgroups=tuple(groups.values()), build=build,
+                          fonts=fonts)
             try:
                 yield box
             finally:
@@ -190,24 +222,28 @@ def _owner(entry: Path) -> int | None:
 def isolation(jobs: int, env: dict[str, str], limits: Limits | None = None) -> Isolation:
     """Choose how to isolate ``jobs`` sandboxes running at once (see :class:`Isolation`)."""
     limits = limits or Limits()
-    if os.getuid() == 0:
-        why = uids_usable(env)
-        if why is None:
-            return Isolation(UidPool(jobs), False, limits,
-                             f"each submission runs as its own uid ({FIRST_UID}…{FIRST_UID + jobs - 1})")
-        sweep_cgroups()
-        with pids_cgroup(limits.processes) as group:
-            cgroups = group is not None
-        return Isolation(None, cgroups, limits,
-                         "submissions run as root mapped to an unprivileged uid (a sandbox uid cannot read "
-                         f"the course or Python: {why.splitlines()[-1] if why else ''}); "
-                         + ("a pids cgroup limits their processes" if cgroups else
-                            "NO process limit (no pids cgroup): the PID namespace and time limit bound them"))
-    own = _own_processes()
-    from dataclasses import replace
-    return Isolation(None, False, replace(limits, processes=own + limits.processes),
-                     f"submissions run as your uid, mapped to uid {LEARNER_UID}; the process limit counts "
-                     f"your own {own} processes too")
+    if os.getuid() != 0:
+        own = _own_processes()
+        from dataclasses import replace
+        return Isolation(None, (), replace(limits, processes=own + limits.processes),
+                         f"submissions run as your uid, mapped to uid {LEARNER_UID}; the process limit "
+                         f"counts your own {own} processes too; NO cpu cgroup (not root): a submission's "
+                         "processes can slow a classmate's sandbox")
+    sweep_cgroups()
+    cpu = usable_controllers(("cpu",))
+    shares = ("; each sandbox has a cpu cgroup of its own (at most one core)" if cpu else
+              "; NO cpu cgroup: a submission's processes can slow a classmate's sandbox")
+    why = uids_usable(env)
+    if why is None:
+        return Isolation(UidPool(jobs), cpu, limits,
+                         f"each submission runs as its own uid ({FIRST_UID}…{FIRST_UID + jobs - 1})" + shares)
+    pids = usable_controllers(("pids",))
+    return Isolation(None, pids + cpu, limits,
+                     "submissions run as root mapped to an unprivileged uid (a sandbox uid cannot read "
+                     f"the course or Python: {why.splitlines()[-1] if why else ''}); "
+                     + ("a pids cgroup limits their processes" if pids else
+                        "NO process limit (no pids cgroup): the PID namespace and time limit bound them")
+                     + shares)
 
 
 @dataclass

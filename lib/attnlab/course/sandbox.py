@@ -137,7 +137,7 @@ folder, a tmpfs; nothing it writes goes back."""
     workdir: Path
     limits: Limits = field(default_factory=Limits)
     uid: int | None = None  # run bwrap as this host uid (needs root); None: as the grader's own uid
-    cgroup: Path | None = None  # a pids cgroup to start it in (its process limit when run as root)
+    cgroups: tuple[Path, ...] = ()  # cgroups to start it in (root: its process limit, its CPU share)
     build: Path | None = None  # the lesson's grading build, seen in place of the installed attnlab
     fonts: Path | None = None  # matplotlib's font cache (files), copied into its MPLCONFIGDIR
     process: subprocess.Popen | None = None
@@ -156,8 +156,8 @@ folder, a tmpfs; nothing it writes goes back."""
             ro += ["--ro-bind", str(self.build), str(package)]
             if Path(attnlab.__file__).parent != package:
                 ro += ["--ro-bind", str(self.build), str(Path(attnlab.__file__).parent)]
-        enter = (["sh", "-c", f'echo $$ > "{self.cgroup}/cgroup.procs" && exec "$@"', "sh"]
-                 if self.cgroup is not None else [])
+        joins = " && ".join(f'echo $$ > "{group}/cgroup.procs"' for group in self.cgroups)
+        enter = ["sh", "-c", f'{joins} && exec "$@"', "sh"] if self.cgroups else []
         return [*enter, *self.limits.prlimit(), bwrap() or "bwrap",
                 "--unshare-all", "--die-with-parent", "--new-session",
                 "--uid", str(LEARNER_UID), "--gid", str(LEARNER_UID), "--hostname", "sandbox",
