@@ -71,9 +71,20 @@ def uids_usable(probe_env: dict[str, str], uid: int = FIRST_UID) -> str | None:
         shutil.rmtree(work.parent, ignore_errors=True)
 
 
+def _own_v1(controller: str) -> str:
+    """The grader's own cgroup in ``controller``'s v1 hierarchy (a sandbox's goes inside it, so
+    it never leaves the limits the grader itself is under), from ``/proc/self/cgroup``."""
+    for line in _read(Path("/proc/self/cgroup")).splitlines():
+        _, controllers, path = (line.split(":", 2) + ["", ""])[:3]
+        if controller in controllers.split(","):
+            return path.lstrip("/")
+    return ""
+
+
 def _hierarchy(controller: str) -> Path | None:
-    """A writable cgroup folder with ``controller`` (v1 or v2), or ``None``."""
-    v1, v2 = Path("/sys/fs/cgroup") / controller, Path("/sys/fs/cgroup")
+    """A writable cgroup folder with ``controller`` (v1: the grader's own group; v2: the root),
+    or ``None``."""
+    v1, v2 = Path("/sys/fs/cgroup") / controller / _own_v1(controller), Path("/sys/fs/cgroup")
     for base, usable in ((v1, (v1 / "cgroup.procs").exists()),
                          (v2, controller in _read(v2 / "cgroup.subtree_control").split())):
         if usable and os.access(base, os.W_OK):
