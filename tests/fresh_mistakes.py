@@ -589,7 +589,7 @@ def _gpt_class(tied=True, positions=True, ln_f=True):
             self.config = config
             self.tok_emb = nn.Embedding(config.vocab_size, C)
             self.pos_emb = nn.Embedding(config.context_length, C)
-            self.blocks = nn.ModuleList(Block(C, config.n_heads) for _ in range(config.n_layers))
+            self.blocks = nn.ModuleList(Block(C, config.n_heads, causal=True) for _ in range(config.n_layers))
             self.ln_f = nn.LayerNorm(C)
             self.unembed = nn.Linear(C, config.vocab_size, bias=False)
             if tied:

@@ -26,7 +26,7 @@ class Stub(S.MultiHeadAttention):
 def test_attention_passes_in_either_layout(cls):
     result = check_multi_head_attention(cls)
     assert result.passed, result.line
-    assert "causality measured" in result.line
+    assert "causality, head order, scale and row sums probed" in result.line
 
 
 @pytest.mark.parametrize("cls, words", [

@@ -49,10 +49,6 @@ NOT_FLAGGED_YET = {
     ("pattern_size", "float result"): "the dtype-kind property (a count must be a whole number) is not built",
     ("pattern_shapes", "lists not tuples"): "a shape given as a list is accepted as a tuple",
     ("online_max_and_sum", "start m at 0"): "no case has only negative scores; random cases not built",
-    ("train", "no zero_grad"): "check_train probes not built",
-    ("train", "unseeded draws"): "check_train probes not built",
-    ("train", "loss tensors appended"): "check_train probes not built",
-    ("train", "no clipping"): "check_train probes not built",
 }
 
 

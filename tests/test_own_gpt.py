@@ -40,3 +40,13 @@ def test_per_head_and_fused_weights_convert_both_ways():
 # runs, once: strict nbval on solutions/10_your_own_gpt.ipynb compares its "within 0.02 of the
 # course's model: yes" and "at least 0.9 ...: yes" lines (make test, under other kernels); its time
 # is make bench's (lesson times). It is not trained a second time here.
+
+
+def test_the_run_line_is_a_tick_only_when_the_goals_are_met_and_names_the_likely_cause():
+    """Three steps cannot reach the goals: the line says ❌ with the figures, and names `train` when
+    the GPT passes its check, the `GPT` when it does not."""
+    run = train_your_gpt(S.GPT, S.train, steps=3)
+    assert run.yours and run.line.startswith("❌") and "misses the lesson's goals" in run.line, run.line
+    assert "held-out accuracy" in run.line and "The likely cause: your `train`" in run.line, run.line
+    run = train_your_gpt(S.NoPositions, S.train, steps=3)
+    assert "The likely cause: your `GPT`" in run.line, run.line

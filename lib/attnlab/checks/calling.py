@@ -83,6 +83,16 @@ class Outcome:
 LOST = Outcome("lost")
 
 
+@dataclass(frozen=True)
+class Through:
+    """A case's first argument when the learner's object is not called on the inputs itself but
+    through a probe: ``probe(fn, *rest)`` (lesson 10 builds the learner's class, loads weights into
+    it and runs it). The probe is the checks' code, sent into a grading sandbox by value; it returns
+    only plain data (outputs, counts, what it measured) — never an expected answer."""
+
+    probe: Callable
+
+
 def call(fn: Callable, case, time_limit_s: float = TIME_LIMIT) -> Outcome:
     """Call ``fn`` on one case's inputs (copies of them) under the time limit. Never raises:
     ``KeyboardInterrupt``, ``SystemExit``, ``GeneratorExit`` and the like become an outcome too.
@@ -91,12 +101,13 @@ def call(fn: Callable, case, time_limit_s: float = TIME_LIMIT) -> Outcome:
     outcome names that argument (kind ``changed input``, :mod:`attnlab.checks.unchanged`)."""
     args = copy.deepcopy(case.args)
     kwargs = copy.deepcopy(case.kwargs)
-    kept = unchanged.snapshot(fn, args, kwargs)
+    through = args[0].probe if args and isinstance(args[0], Through) else None
+    kept = [] if through else unchanged.snapshot(fn, args, kwargs)  # a probe keeps its own inputs
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             with time_limit(time_limit_s):
-                value = fn(*args, **kwargs)
+                value = through(fn, *args[1:], **kwargs) if through else fn(*args, **kwargs)
                 changed = unchanged.what_changed(kept)
         return Outcome("changed input", error=changed) if changed else Outcome("value", value)
     except NotImplementedError:

@@ -56,9 +56,48 @@ def train_your_gpt(GPT, train, steps: int = STEPS, seed: int = 0, threads: int =
         return course_stands_in(f"Training your GPT raised {first_line(exc)}")
     seconds = time.perf_counter() - start
     model.eval()
-    losses = [float(x) for x in losses] if losses is not None else None
-    # no loss digits in the line: a trained figure's last digits change with the CPU's kernels
-    return OwnRun(model, losses, True, f"✅ Your GPT, trained by your `train`: {steps} steps.", seconds)
+    try:
+        losses = [float(x) for x in losses] if losses is not None else None
+    except (TypeError, ValueError):  # not numbers: check_train says what it should return
+        losses = None
+    return OwnRun(model, losses, True, goals_line(GPT, train, model, steps), seconds)
+
+
+ACCURACY_GAP = 0.02  # the lesson's goals: held-out accuracy within this of the course's model …
+ADJECTIVE_HEAD = 0.9  # … and a head putting at least this much of a noun's attention on its adjectives
+
+
+def goals(model) -> tuple[float, float, float]:
+    """``(held-out next-word accuracy, the course's, the best head's noun → own adjectives weight)``."""
+    from attnlab.models import probes
+    from attnlab.models.trained import load_tiny_gpt
+
+    gpt = load_tiny_gpt()
+    heldout = gpt.rows("heldout")
+    heads = probes.noun_adjective_attention(as_course_model(model), heldout, gpt.vocab)
+    return (probes.next_word_accuracy(model, heldout), gpt.info["quality"]["heldout_accuracy"],
+            float(heads["weight"][heads["best"]]))
+
+
+def goals_line(GPT, train, model, steps: int) -> str:
+    """✅ only when the trained model meets the lesson's goals; else the figures and the likely cause.
+    (No digits when it passes: a trained figure's last digits change with the CPU's kernels.)"""
+    try:
+        accuracy, course, head = goals(model)
+    except Exception as exc:  # noqa: BLE001 — the learner's model may not fit the course's probes
+        return (f"❌ Your GPT, trained by your `train` for {steps} steps, could not be measured: "
+                f"{first_line(exc)} — check_gpt says what your `GPT` should look like.")
+    if abs(accuracy - course) <= ACCURACY_GAP and head >= ADJECTIVE_HEAD:
+        return (f"✅ Your GPT, trained by your `train`: {steps} steps; it meets the lesson's goals "
+                f"(held-out accuracy within {ACCURACY_GAP} of the course's model, an adjective head "
+                f"≥ {ADJECTIVE_HEAD}).")
+    from attnlab.checks import check_gpt
+
+    cause = ("your `train` — check_train says what" if check_gpt(GPT).passed
+             else "your `GPT` — check_gpt says what")
+    return (f"❌ Your GPT, trained by your `train` for {steps} steps, misses the lesson's goals: held-out "
+            f"accuracy {accuracy:.3f} (the course's {course:.3f}, the goal within {ACCURACY_GAP}), best "
+            f"adjective head {head:.2f} (the goal ≥ {ADJECTIVE_HEAD}). The likely cause: {cause}.")
 
 
 def as_course_model(model):
