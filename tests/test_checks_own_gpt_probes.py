@@ -10,9 +10,10 @@ import torch
 from fresh_mistakes import _train  # a train with one slip (the defaults are right)
 
 from attnlab.checks import own_gpt_mistakes as M
-from attnlab.checks.own_gpt import _attention_compare, check_gpt, check_multi_head_attention
-from attnlab.checks.own_gpt_probes import attention_probe, train_probe
+from attnlab.checks.own_gpt import _attention_compare, check_block, check_gpt, check_multi_head_attention
+from attnlab.checks.own_gpt_probes import attention_probe
 from attnlab.checks.own_gpt_train import STEPS, _rows, _train_compare, check_train, course_loss
+from attnlab.checks.own_gpt_watch import train_probe
 
 
 class SplitH3DNoScale(S.MultiHeadAttention):
@@ -95,6 +96,7 @@ def test_an_untied_unembedding_is_counted_and_named():
 def _put_right(found: dict) -> dict:
     """The probe's findings with every property the exercise asks for made right."""
     return {**found, "returned": ["float"], "cos": [1.0] * len(found["cos"]), "same_draws": True,
+            "same_rows": False,
             "lrs": [0.1, 1.0, 0.1], "grad_norms": [min(n, 1.0) for n in found["fresh_norms"]]}
 
 
@@ -121,3 +123,115 @@ def test_train_passes_a_right_loop_and_leaves_the_callers_random_state_alone():
     assert check_train(_train()).passed and check_train(S.train).passed
     assert check_train(functools.partial(S.train, seed=3)).passed  # any seed, as long as it is one
     assert torch.equal(torch.random.get_rng_state(), state) and torch.get_num_threads() == threads
+
+
+# --- the weights a module never reads; a GPT built as asked ------------------------------------------
+
+
+class LN1Twice(S.Block):
+    def forward(self, x):
+        x = x + self.attn(self.ln_1(x))
+        return x + self.mlp(self.ln_1(x))
+
+
+class FirstBlockOnly(S.GPT):
+    def forward(self, idx):
+        x = self.tok_emb(idx) + self.pos_emb(torch.arange(idx.shape[1]))
+        return self.unembed(self.ln_f(self.blocks[0](x)))
+
+
+def test_a_weight_the_output_does_not_depend_on_is_named_by_its_layer():
+    from attnlab.checks.own_gpt import _state
+    from attnlab.checks.own_gpt_probes import block_probe
+
+    _, block, x = M.reference_modules()
+    out = block_probe(LN1Twice, M.D_MODEL, M.N_HEADS, _state(block), x)["out"]
+    assert M.variant_named(out, M.BLOCK_MISTAKES, M.block_variant, block, x) is None  # no catalogued slip
+    line = check_block(LN1Twice).line
+    assert "never uses `ln_2`" in line, line
+    line = check_gpt(FirstBlockOnly).line
+    assert "never uses `blocks.1" in line and "ln_f" not in line, line
+
+
+def test_the_course_modules_use_every_weight_they_hold():
+    from attnlab.checks.own_gpt import _course_gpt, _state
+    from attnlab.checks.own_gpt_probes import unused
+
+    _, block, x = M.reference_modules()
+    assert unused(block, _state(block), M.N_HEADS, x, block(x).detach(), "") == []
+    model = _course_gpt().model
+    idx = torch.from_numpy(_course_gpt().rows("heldout")[:2, :-1])
+    with torch.no_grad():
+        assert unused(model, _state(model), model.config.n_heads, idx, model(idx), "") == []
+
+
+class NoConfig(S.GPT):
+    def __init__(self, config):
+        super().__init__(config)
+        del self.config
+
+
+class DefaultInit(S.GPT):  # PyTorch's own initialisation: init_gpt2_ never called
+    def __init__(self, config):
+        super().__init__(config)
+        for module in self.modules():
+            if hasattr(module, "reset_parameters"):
+                module.reset_parameters()
+
+
+class BatchPositions(S.GPT):
+    def forward(self, idx):
+        x = self.tok_emb(idx) + self.pos_emb(torch.arange(idx.shape[0]))
+        for block in self.blocks:
+            x = block(x)
+        return self.unembed(self.ln_f(x))
+
+
+@pytest.mark.parametrize("cls, words", [
+    (NoConfig, "no self.config"), (DefaultInit, "init_gpt2_ gives std"),
+    (BatchPositions, "course's at position 0 but not from position 1"),
+])
+def test_a_gpt_that_runs_the_checkpoint_is_still_built_as_asked(cls, words):
+    line = check_gpt(cls).line
+    assert line.startswith("❌") and words in line, line
+
+
+def _wrong_train(slip: str):
+    def train(model, rows, steps, batch_size=32, lr=1e-2):
+        import torch.nn.functional as F
+
+        rows = torch.as_tensor(rows)
+        generator = torch.Generator().manual_seed(0)
+        optimizer = torch.optim.AdamW(model.parameters(), lr=lr)
+        sched = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=steps)
+        losses = []
+        for _ in range(steps):
+            if slip == "generator each step":
+                generator = torch.Generator().manual_seed(0)
+            batch = rows[torch.randint(0, len(rows), (batch_size,), generator=generator)]
+            logits = model(batch[:, :-1])
+            if slip == "unflattened":
+                loss = F.cross_entropy(logits, batch[:, 1:])
+            else:
+                loss = F.cross_entropy(logits.flatten(0, 1), batch[:, 1:].flatten())
+            if slip != "zero_grad late":
+                optimizer.zero_grad()
+            loss.backward()
+            if slip == "zero_grad late":
+                optimizer.zero_grad()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            sched.step()
+            losses.append(loss.item())
+        return losses
+    return train
+
+
+@pytest.mark.parametrize("slip, words", [
+    ("generator each step", "every step trained on the same rows"),
+    ("zero_grad late", "not between backward and step"),
+    ("unflattened", "flatten both"),
+])
+def test_train_names_the_step_it_gets_wrong(slip, words):
+    line = check_train(_wrong_train(slip)).line
+    assert line.startswith("❌") and words in line, line

@@ -36,6 +36,7 @@ from attnlab.checks.own_gpt_mistakes import (
     same,
     shape_text,
     torch_module,
+    unused_text,
     variant_named,
 )
 from attnlab.checks.own_gpt_probes import attention_probe, block_probe, gpt_probe
@@ -147,7 +148,8 @@ def _with_course_attention(check, fn, name: str = "MultiHeadAttention"):
 def _block_compare(got, expected):
     want, block, x = expected
     return _judged(got, want, lambda out: variant_named(out, BLOCK_MISTAKES, block_variant, block, x)
-                   or moved_text(out, got["later"], "token") or differs_text(out, want))
+                   or unused_text(got["unused"], "Block") or moved_text(out, got["later"], "token")
+                   or differs_text(out, want))
 
 
 def _check_block(cls) -> CheckResult:
@@ -227,9 +229,52 @@ def _gpt_compare(got, expected):
         return wrong_shape
     moved = moved_text(logits, got["later"], "word")
     if same(logits, want):
-        return moved
-    return (variant_named(logits, GPT_MISTAKES, gpt_variant, model, idx) or moved
+        return moved or _fresh_text(got, model.config)
+    return (variant_named(logits, GPT_MISTAKES, gpt_variant, model, idx)
+            or unused_text(got["unused"], "GPT") or moved or _positions_text(logits, want)
             or differs_text(logits, want, "logits", "the course's tiny GPT"))
+
+
+def _positions_text(logits, want) -> str | None:
+    """Right at the first position only: what changes along the positions is wrong."""
+    if logits.shape[1] < 2 or not same(logits[:, :1], want[:, :1]):
+        return None
+    first = next(t for t in range(1, logits.shape[1]) if not same(logits[:, t], want[:, t]))
+    return (f"your logits are the course's at position 0 but not from position {first} on: what changes "
+            "along the positions is off — each position t gets its own pos_emb(t) "
+            "(torch.arange(T), T = idx.shape[1]), and attends to the words up to it")
+
+
+@functools.cache
+def _course_init(config) -> dict:
+    """How the course's GPT(config) starts (init_gpt2_): each parameter's (std, mean)."""
+    from attnlab.checks.own_gpt_probes import fresh_init
+    from attnlab.models.gpt import TinyGPT as GPT
+
+    torch = torch_module()
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        return fresh_init(GPT(config))
+
+
+def _fresh_text(got, config) -> str | None:
+    """A GPT that runs the checkpoint right, but is not built as asked: no ``self.config``, or a
+    fresh one not initialised as init_gpt2_ does (what training it starts from)."""
+    if got["config"] != "same":
+        kept = got["config"]
+        was = "has no self.config" if kept == "missing" else f"keeps a {kept} as self.config"
+        return (f"your GPT {was}: set self.config = config in __init__ — generating and training read "
+                "model.config (its context_length)")
+    course = _course_init(config)
+    for name, (std, mean) in got["init"].items():
+        if name not in course:
+            continue
+        want_std, want_mean = course[name]
+        if (abs(std - want_std) > 0.25 * want_std + 1e-6) or abs(mean - want_mean) > 0.25 * want_std + 1e-6:
+            return (f"a fresh GPT(config) does not start as GPT-2 does: its {name} has std {std:.3g}, mean "
+                    f"{mean:.3g}, where init_gpt2_ gives std {want_std:.3g}, mean {want_mean:.3g} — call "
+                    "init_gpt2_(self, config.n_layers) at the end of __init__, before tying")
+    return None
 
 
 def _check_gpt(cls) -> CheckResult:

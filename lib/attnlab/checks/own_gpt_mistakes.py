@@ -191,6 +191,18 @@ def moved_text(out, later, what: str) -> str | None:
             f"(by {float(moved[first]):.3g}) — a position must not see later ones")
 
 
+def unused_text(names: list[str], what: str) -> str | None:
+    """``"your Block never uses ln_2 (…)"`` for the weights a probe found the output not to depend on
+    (the course's modules use every one of theirs)."""
+    if not names:
+        return None
+    layers = list(dict.fromkeys(n.rsplit(".", 1)[0] if "." in n else n for n in names))
+    said = ", ".join(f"`{layer}`" for layer in layers[:3]) + (" …" if len(layers) > 3 else "")
+    shown = ", ".join(names[:4]) + (" …" if len(names) > 4 else "")
+    return (f"your {what} never uses {said}: changing {shown} leaves its output exactly as it was — "
+            "call each layer where the course's forward does, once")
+
+
 def variant_named(got, mistakes: dict, variant, module, x) -> str | None:
     """The line of the first usual mistake whose output ``got`` equals."""
     torch = torch_module()

@@ -12,17 +12,15 @@ it (:class:`~attnlab.checks.calling.Through`).
   later token changed (causality), the heads' weights permuted (an invariance: heads are summed),
   the queries scaled by the factors a wrong √ would cancel (the scale), and weights whose output
   *is* each pattern row's sum (rows must sum to 1).
-- :func:`block_probe`, :func:`gpt_probe` — outputs, a later token changed, the parameter count.
-- :func:`train_probe` — a short seeded run of the learner's ``train`` on a small probe model,
-  watched from outside the loop: each step's fresh gradient against what the optimizer steps with
-  (``zero_grad``, clipping), the learning rate (the schedule), the rows drawn in two runs (seeding),
-  the type of each loss kept, and what the model learned.
+- :func:`block_probe`, :func:`gpt_probe` — outputs, a later token changed, the weights the output
+  does not depend on (each nudged in turn); for the GPT also its parameter count, how a fresh one
+  is initialised (each parameter's std and mean) and whether it keeps ``self.config``.
+- ``train`` is watched by :mod:`attnlab.checks.own_gpt_watch`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
 
 from attnlab.checks.own_gpt_weights import Mistake, is_mistake, load_course_weights
 
@@ -165,15 +163,67 @@ def attention_probe(cls, d_model: int, n_heads: int, state: dict, x):
         return found
 
 
+def nudged(tensor):
+    """``tensor`` plus a fixed uneven pattern (entries up to 0.3): a weight the module uses moves
+    its output."""
+    torch = _torch()
+    wave = torch.cos(torch.arange(tensor.numel(), dtype=torch.float64) * 1.7 + 0.5)
+    return tensor + (0.3 * wave).to(tensor.dtype).reshape(tensor.shape)
+
+
+def tied(state: dict) -> list[list[str]]:
+    """The names of ``state`` grouped by equal tensors (a tied unembedding is one weight: nudged
+    alone, loading the other name would put it back)."""
+    torch = _torch()
+    groups: list[list[str]] = []
+    for key, value in state.items():
+        same = [g for g in groups if state[g[0]].shape == value.shape and torch.equal(state[g[0]], value)]
+        same[0].append(key) if same else groups.append([key])
+    return groups
+
+
+def unused(module, state: dict, n_heads: int, x, out, what: str) -> list[str]:
+    """The names of ``state`` whose change leaves ``module``'s output on ``x`` exactly ``out``: weights
+    the learner's forward never reads (a layer built but not called, one called twice in its place)."""
+    torch = _torch()
+    found = []
+    for keys in tied(state):
+        again = run(load_course_weights(module, {**state, **{k: nudged(state[k]) for k in keys}}, n_heads),
+                    x, what)
+        if not is_mistake(again) and again.shape == out.shape and torch.equal(again, out):
+            found += keys
+    load_course_weights(module, state, n_heads)
+    return found
+
+
 def block_probe(cls, d_model: int, n_heads: int, state: dict, x):
-    """The learner's ``Block(d_model, n_heads)`` holding ``state``: its output on ``x`` and on ``x``
-    with a later token changed."""
+    """The learner's ``Block(d_model, n_heads)`` holding ``state``: its output on ``x``, on ``x``
+    with a later token changed, and the weights its output does not depend on."""
     with one_thread():
         module = built(cls, (d_model, n_heads), state, n_heads)
         out = run(module, x)
         if is_mistake(out):
             return out
-        return {"out": out, "later": run(module, later_changed(x))}
+        return {"out": out, "later": run(module, later_changed(x)),
+                "unused": unused(module, state, n_heads, x, out, "a tensor (B, T, C)")}
+
+
+def fresh_init(module) -> dict[str, tuple[float, float]]:
+    """Each parameter of a freshly built module → (std, mean): how it was initialised."""
+    torch = _torch()
+    with torch.no_grad():
+        return {name: (float(p.double().std()) if p.numel() > 1 else 0.0, float(p.double().mean()))
+                for name, p in module.named_parameters()}
+
+
+def config_kept(module, config) -> str:
+    """``"same"`` if ``module.config`` is the config it was built with, ``"missing"``, or what it is."""
+    if not hasattr(module, "config"):
+        return "missing"
+    try:
+        return "same" if bool(module.config == config) else type(module.config).__name__
+    except Exception:  # noqa: BLE001 — a learner's object may fail to compare
+        return type(module.config).__name__
 
 
 def gpt_probe(cls, config, state: dict, idx):
@@ -183,138 +233,15 @@ def gpt_probe(cls, config, state: dict, idx):
     with one_thread(), torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
         module = cls(config)
-        n_params = sum(p.numel() for p in module.parameters()) if hasattr(module, "parameters") else None
+        if not hasattr(module, "parameters"):
+            return Mistake(f"GPT(config) built a {type(module).__name__}, not a torch nn.Module")
+        n_params = sum(p.numel() for p in module.parameters())
+        init, kept = fresh_init(module), config_kept(module, config)
         module = load_course_weights(module, state, config.n_heads)
         what = "logits (B, T, V)"
         logits = run(module, idx, what)
         if is_mistake(logits):
             return logits
         return {"logits": logits, "later": run(module, later_changed(idx, config.vocab_size), what),
-                "n_params": n_params}
-
-
-# --- train -----------------------------------------------------------------------------------------
-
-
-def probe_model(vocab_size: int):
-    """A small next-word model that learns fast (a word's embedding, read out by a second table),
-    deterministic from its own generator; its gradient is longer than 1 at first, so clipping shows."""
-    torch = _torch()
-    from torch import nn
-
-    from attnlab.models.gpt import GPTConfig
-
-    class ProbeLM(nn.Module):
-        def __init__(self):
-            super().__init__()
-            g = torch.Generator().manual_seed(0)
-            C = 16
-            self.config = GPTConfig(vocab_size=vocab_size, context_length=16, d_model=C, n_heads=2,
-                                    n_layers=1)
-            self.tok_emb = nn.Parameter(torch.randn(vocab_size, C, generator=g))
-            self.readout = nn.Parameter(torch.randn(vocab_size, C, generator=g) / C ** 0.5)
-
-        def forward(self, idx):  # (B, T) -> (B, T, V)
-            return 4.0 * self.tok_emb[idx] @ self.readout.T
-
-    return ProbeLM()
-
-
-class _Watch:
-    """Around one run of ``train`` on ``model``: each backward's gradients (hooks on the parameters,
-    before they are added to ``.grad``) and, at each optimizer step of ``model``'s parameters, what
-    the optimizer steps with, its learning rate and type; the first inputs the model reads."""
-
-    def __init__(self, model):
-        self.model, self.params = model, list(model.parameters())
-        self.fresh: dict[int, object] = {}
-        self.cos, self.grad_norms, self.fresh_norms, self.lrs, self.optimizers = [], [], [], [], []
-        self.inputs = []
-
-    def __enter__(self):
-        import torch.optim.optimizer as optim
-
-        torch = _torch()
-        hooks = [p.register_hook(self._fresh(i)) for i, p in enumerate(self.params)]
-        hooks.append(optim.register_optimizer_step_pre_hook(self._step))
-        hooks.append(self.model.register_forward_pre_hook(self._read))
-        self.hooks = hooks
-        self.torch = torch
-        return self
-
-    def __exit__(self, *exc):
-        for hook in self.hooks:
-            hook.remove()
-
-    def _fresh(self, i):
-        def keep(grad):
-            self.fresh[i] = self.fresh.get(i, 0) + grad.detach().clone()
-        return keep
-
-    def _read(self, module, args):
-        if len(self.inputs) < 3 and args and isinstance(args[0], self.torch.Tensor):
-            self.inputs.append(args[0].detach().clone())
-
-    def _step(self, optimizer, args, kwargs):
-        torch = self.torch
-        ours = {id(p) for group in optimizer.param_groups for p in group["params"]}
-        if not any(id(p) in ours for p in self.params):
-            return
-        zeros = [torch.zeros_like(p) for p in self.params]
-        grads = [p.grad if p.grad is not None else z for p, z in zip(self.params, zeros, strict=True)]
-        g = torch.cat([grad.flatten() for grad in grads])
-        f = torch.cat([self.fresh.get(i, z).flatten() for i, z in enumerate(zeros)])
-        self.fresh.clear()
-        gn, fn = float(g.norm()), float(f.norm())
-        self.cos.append(float(g @ f) / (gn * fn) if gn > 0 and fn > 0 else 1.0)
-        self.grad_norms.append(gn)
-        self.fresh_norms.append(fn)
-        self.lrs.append(float(optimizer.param_groups[0].get("lr", 0.0)))
-        self.optimizers.append(type(optimizer).__name__)
-
-
-def _one_run(train, rows, steps: int, vocab_size: int, seed: int):
-    torch = _torch()
-    model = probe_model(vocab_size)
-    before = [p.detach().clone() for p in model.parameters()]
-    with torch.random.fork_rng(devices=[]), _Watch(model) as watch:
-        torch.manual_seed(seed)  # another global seed each run: only seeded draws repeat
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            losses = train(model, rows, steps)
-    changed = not all(torch.equal(a, b) for a, b in zip(before, model.parameters(), strict=True))
-    return model, losses, changed, watch
-
-
-def _type_names(losses) -> list[str] | str:
-    if not isinstance(losses, list | tuple):
-        return type(losses).__name__
-    return sorted({"float" if type(x) is float else type(x).__name__ for x in losses})
-
-
-def train_probe(train, rows, held, steps: int, vocab_size: int):
-    """Two short runs of the learner's ``train(model, rows, steps)`` on :func:`probe_model`, each
-    after another global seed → what was measured (a dict of plain data)."""
-
-    with one_thread():
-        return _train_probe(train, rows, held, steps, vocab_size)
-
-
-def _train_probe(train, rows, held, steps: int, vocab_size: int):
-    import torch.nn.functional as F
-
-    torch = _torch()
-    model, losses, changed, watch = _one_run(train, rows, steps, vocab_size, seed=1)
-    n_losses = len(losses) if isinstance(losses, list | tuple) else None
-    found = {"returned": _type_names(losses), "n_losses": n_losses,
-             "changed": changed, "optimizers": sorted(set(watch.optimizers)), "lrs": watch.lrs,
-             "cos": watch.cos, "grad_norms": watch.grad_norms, "fresh_norms": watch.fresh_norms}
-    _, _, _, again = _one_run(train, rows, steps, vocab_size, seed=2)
-    found["same_draws"] = len(watch.inputs) == len(again.inputs) and all(
-        a.shape == b.shape and torch.equal(a, b) for a, b in zip(watch.inputs, again.inputs, strict=True))
-    held = torch.as_tensor(held)
-    model.eval()
-    with torch.no_grad():
-        logits = model(held[:, :-1]).flatten(0, 1)
-        found["next_loss"] = float(F.cross_entropy(logits, held[:, 1:].flatten()))
-        found["same_loss"] = float(F.cross_entropy(logits, held[:, :-1].flatten()))
-    return found
+                "n_params": n_params, "init": init, "config": kept,
+                "unused": unused(module, state, config.n_heads, idx, logits, what)}

@@ -1,12 +1,14 @@
 """``check_train`` (lesson 10): a short seeded run of the learner's ``train`` on a small probe model,
-judged by what was measured around it (:func:`attnlab.checks.own_gpt_probes.train_probe`).
+judged by what was measured around it (:func:`attnlab.checks.own_gpt_watch.train_probe`).
 
 In order, each a property the exercise asks for, each named when it fails: the losses come back as
 a list of ``steps`` floats (not tensors); the parameters moved; an optimizer stepped; each step
-used only its own gradient (``zero_grad``: without it the gradients pile up across steps); two runs
-drew the same rows (a seeded generator); the learning rate warmed up and decayed (the schedule);
-a gradient longer than 1 was clipped to 1; the model learned the *next* word (not the one it reads),
-as well as the course's loop does on the same model and rows (computed here, never in the probe).
+used only its own gradient (``zero_grad``: without it the gradients pile up across steps; called
+between backward and step it wipes them); two runs drew the same rows (a seeded generator) and the
+steps of one run different ones (a generator made once); the learning rate warmed up and decayed
+(the schedule); a gradient longer than 1 was clipped to 1; the model learned the *next* word (not
+the one it reads), as well as the course's loop does on the same model and rows (computed here,
+never in the probe).
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import functools
 
 from attnlab.checks.calling import Through
 from attnlab.checks.core import Case, CheckResult, run_check
-from attnlab.checks.own_gpt_probes import one_thread, probe_model, train_probe
+from attnlab.checks.own_gpt_probes import one_thread
+from attnlab.checks.own_gpt_watch import probe_model, train_probe
 from attnlab.checks.own_gpt_weights import is_mistake, mistake_text
 
 STEPS = 80
@@ -63,6 +66,12 @@ def _losses_text(found: dict, steps: int) -> str | None:
 
 
 def _steps_text(found: dict) -> str | None:
+    wiped = [i for i, (g, f) in enumerate(zip(found["grad_norms"], found["fresh_norms"], strict=True))
+             if g == 0 and f > 0]
+    if wiped and len(wiped) == len(found["grad_norms"]):
+        return ("the optimizer stepped with no gradient although backward computed one: it was wiped "
+                "before the step — call optimizer.zero_grad() before loss.backward(), not between "
+                "backward and step")
     if not found["changed"]:
         return "the model's parameters did not change: call loss.backward() and optimizer.step()"
     if not found["lrs"]:
@@ -81,6 +90,9 @@ def _run_text(found: dict, steps: int) -> str | None:
         return ("two runs of your train on the same model drew different rows: draw them with a seeded "
                 "generator — g = torch.Generator().manual_seed(0), torch.randint(…, generator=g) — so "
                 "the run repeats exactly")
+    if found["same_rows"]:
+        return ("every step trained on the same rows: make the seeded generator once, before the loop — "
+                "a generator seeded afresh each step draws the same batch every time")
     lrs = found["lrs"]
     top = max(lrs)
     if top - min(lrs) <= 1e-9 * max(top, 1e-12):
