@@ -235,3 +235,17 @@ def _wrong_train(slip: str):
 def test_train_names_the_step_it_gets_wrong(slip, words):
     line = check_train(_wrong_train(slip)).line
     assert line.startswith("❌") and words in line, line
+
+
+class HeadsBesideTime(S.MultiHeadAttention):  # permute(2, 0, 1, 3, 4): q, k, v (B, T, H, D)
+    def forward(self, x):
+        B, T, C = x.shape
+        q, k, v = self.qkv(x).view(B, T, 3, self.n_heads, self.d_head).permute(2, 0, 1, 3, 4)
+        future = torch.ones(T, T, dtype=torch.bool).triu(1)  # (T, T) against scores (B, T, H, H)
+        att = self.scores(q, k).masked_fill(future, float("-inf")).softmax(dim=-1)
+        return self.combine((att @ v).reshape(B, T, C))
+
+
+def test_a_size_mismatch_is_said_by_axis():
+    line = check_multi_head_attention(HeadsBesideTime).line
+    assert "5 is T (positions), 3 is H (heads)" in line and "(B, H, T, D)" in line, line

@@ -21,6 +21,7 @@ it (:class:`~attnlab.checks.calling.Through`).
 from __future__ import annotations
 
 import contextlib
+import re
 
 from attnlab.checks.own_gpt_weights import Mistake, is_mistake, load_course_weights
 
@@ -147,6 +148,28 @@ def scale_factors(n_heads: int, d_head: int) -> dict[str, float]:
     return {"C": n_heads ** 0.5, "D1": d_head ** 0.5, "none": d_head ** -0.5}
 
 
+_MISMATCH = re.compile(r"size of tensor a \((\d+)\) must match the size of tensor b \((\d+)\)")
+_AXES = {"B": "the batch", "T": "positions", "C": "d_model", "H": "heads", "D": "the head size"}
+
+
+def axes_said(exc, sizes: dict[str, int]) -> str | None:
+    """A forward's size mismatch said by axis (``5 is T (positions), 3 is H (heads)``) when each size
+    in the message is one axis's, or None."""
+    text = str(exc)
+    found = _MISMATCH.search(text)
+    if not found:
+        return None
+    said = []
+    for n in map(int, found.groups()):
+        axes = [axis for axis, size in sizes.items() if size == n]
+        if len(axes) != 1:
+            return None
+        said.append(f"{n} is {axes[0]} ({_AXES[axes[0]]})")
+    return (f"your forward raised {type(exc).__name__}: {text.splitlines()[0][:160]} — {said[0]}, {said[1]}: "
+            "two axes are out of order — q, k and v should each be (B, H, T, D) (view as (B, T, 3, H, D), "
+            "then permute) before q @ k.transpose(-2, -1)")
+
+
 def attention_probe(cls, d_model: int, n_heads: int, state: dict, x):
     """The learner's ``MultiHeadAttention(d_model, n_heads)`` holding ``state``, on ``x (B, T, C)``
     and on the probes of the module's docstring → a dict of outputs (or a Mistake)."""
@@ -154,7 +177,14 @@ def attention_probe(cls, d_model: int, n_heads: int, state: dict, x):
         return run(built(cls, (d_model, n_heads), weights, n_heads), inputs)
 
     with one_thread():
-        out = output(state)
+        try:
+            out = output(state)
+        except RuntimeError as exc:
+            B, T, C = x.shape
+            said = axes_said(exc, {"B": B, "T": T, "C": C, "H": n_heads, "D": C // n_heads})
+            if said is None:
+                raise
+            return Mistake(said)
         if is_mistake(out):
             return out
         found = {"out": out, "later": output(state, later_changed(x))}
