@@ -8,6 +8,8 @@ course's library source, one renames another's code, one hands in a byte-identic
 
 from __future__ import annotations
 
+import re
+
 HONEST = {
     "a": {  # ana's style
         "stable_softmax": "m = scores.max(axis=-1, keepdims=True)\nex = np.exp(scores - m)\n"
@@ -39,7 +41,7 @@ HONEST = {
                              "return stable_softmax(scores)",
         "causal_mask": "out = np.zeros((T, T), dtype=bool)\nfor i in range(T):\n    out[i, : i + 1] = True\n"
                        "return out",
-        "masked_pattern": "x = np.asarray(scores, dtype=float).copy()\nx[~np.asarray(mask)] = -np.inf\n"
+        "masked_pattern": "x = np.array(scores, dtype=float)\nx[~np.broadcast_to(mask, x.shape)] = -np.inf\n"
                           "x = np.exp(x - x.max(axis=-1)[..., None])\nreturn x / x.sum(axis=-1)[..., None]",
         "pattern_size": "per_number = np.zeros(1, dtype=dtype).nbytes\n"
                         "return context_length * context_length * per_number",
@@ -55,11 +57,23 @@ SLIPS = {
     "causal_mask": "return np.triu(np.ones((T, T), dtype=bool))",
 }
 
-# hana renames ben's names and adds comments: the same code to a winnowing detector
-RENAMED_B = {
-    name: body.replace("z", "ez").replace("total", "denominator").replace("kept", "masked_scores")
-    .replace("top", "row_max").replace("size", "nbytes").replace("scaled", "divided")
-    for name, body in HONEST["b"].items()
+# hana renames ben's names and adds nothing else: the same code to a winnowing detector (whole
+# words only: ben's ``itemsize`` stays an attribute)
+_RENAMES = {"z": "ez", "total": "denominator", "kept": "masked_scores", "top": "row_max", "size": "nbytes",
+            "scaled": "divided"}
+RENAMED_B = {name: re.sub(r"\b(" + "|".join(_RENAMES) + r")\b", lambda m: _RENAMES[m.group(1)], body)
+             for name, body in HONEST["b"].items()}
+
+# two more students' own short answers (too short for the detector to compare, as short code is)
+OWN = {
+    "chloe": {"stable_softmax": "e = np.exp(scores - np.max(scores, axis=-1, keepdims=True))\n"
+                                "return e / e.sum(axis=-1, keepdims=True)",
+              "pattern_size": "return np.dtype(dtype).itemsize * context_length * context_length"},
+    "ivan": {"causal_mask": "return np.tri(T, dtype=bool)",
+             "masked_pattern": "big = np.max(np.where(mask, scores, -np.inf), axis=-1, keepdims=True)\n"
+                               "w = np.where(mask, np.exp(np.minimum(scores - big, 0)), 0.0)\n"
+                               "return w / np.sum(w, axis=-1, keepdims=True)",
+             "pattern_size": "return context_length * context_length * np.empty(0, dtype).itemsize"},
 }
 
 # ivan pastes the course library's softmax body into stable_softmax
