@@ -4,6 +4,8 @@ learner's RoPE and key/value sharing run a Llama-family model through attnlab.yo
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from attnlab.checks.todays import check_repeat_kv, check_rope, check_sliding_window_mask
 from attnlab.positions import rope_angles
@@ -140,3 +142,21 @@ def test_a_named_mistake_is_told_no_fact_after_it():
     assert "That tiles the heads" in text and "output head" not in text
     text = _message(check_rope, lambda x, p, base: _rope(x, np.asarray(p) + 1, base))
     assert "counts positions from 1" in text and "turned its pair" not in text
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 3), st.integers(0, 1), st.floats(0.01, 6.0))
+def test_the_turn_fact_names_the_pair_that_turned_wrong(t, i, extra):
+    """Right everywhere but one pair of case 1 (4 tokens, D = 4), turned ``extra`` rad further: the line
+    names that token and pair, and the angle it turned by (mod 2π)."""
+    def one_pair_off(x, p, base):
+        out = _rope(x, p, base)
+        if x.shape == (4, 4):
+            a, b, c, s = out[t, i], out[t, i + 2], np.cos(extra), np.sin(extra)
+            out[t, i], out[t, i + 2] = a * c - b * s, b * c + a * s
+        return out
+
+    text = _message(check_rope, one_pair_off)
+    turned = np.angle(np.exp(1j * (t * 10_000.0 ** (-i / 2) + extra)))
+    assert f"token {t} (position {t}) turned its pair ({i}, {i + 2}) by " in text
+    assert (f"by {turned:.4g} rad (mod 2π)" in text) or abs(turned) < 1e-9, text
