@@ -273,8 +273,25 @@ def test_no_sandbox_grades_for_practice_and_says_so(tmp_path, capsys):
 def test_the_runner_keeps_no_writable_folder_on_sys_path(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, "path", ["", str(tmp_path), "/tmp/x", *sys.path])
+    monkeypatch.setenv("TMPDIR", "/tmp")
     runner._clean_path()
     assert "" not in sys.path and str(tmp_path) not in sys.path and "/tmp/x" not in sys.path
+
+
+def test_a_read_only_folder_under_the_temporary_one_stays_on_sys_path(monkeypatch, tmp_path):
+    """A course checked out under /tmp is bound read-only into the sandbox: its venv stays importable
+    (every sandbox failed with 'No module named IPython'); a writable or missing folder there goes."""
+    course, scratch = tmp_path / "course" / "site-packages", tmp_path / "scratch"
+    course.mkdir(parents=True)
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.chdir(scratch)
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: str(p) != str(course) and real_access(p, mode))
+    monkeypatch.setattr(sys, "path", [str(course), str(scratch), str(tmp_path / "missing"), *sys.path])
+    runner._clean_path()
+    assert sys.path[0] == str(course) and str(scratch) not in sys.path
+    assert str(tmp_path / "missing") not in sys.path
 
 
 @pytest.mark.skipif(os.getuid() != 0, reason="only root can give a sandbox a uid of its own")

@@ -159,9 +159,16 @@ def _peak_mb() -> float | None:
 
 
 def _clean_path() -> None:
-    """No folder the submission can write to stays on ``sys.path``."""
-    writable = (os.getcwd(), os.path.expanduser("~"), "/tmp")
-    sys.path[:] = [p for p in sys.path if p and not any(p == w or p.startswith(w + "/") for w in writable)]
+    """No folder the submission can write to stays on ``sys.path``: nothing under its working folder,
+    its home or its temporary folder unless it exists and is read-only there (a course checked out
+    under /tmp is bound read-only over the sandbox's private /tmp; dropping it lost the venv)."""
+    writable = (os.getcwd(), os.path.expanduser("~"), os.environ.get("TMPDIR") or "/tmp")
+
+    def kept(p: str) -> bool:
+        inside = any(p == w or p.startswith(w.rstrip("/") + "/") for w in writable)
+        return bool(p) and (not inside or (os.path.isdir(p) and not os.access(p, os.W_OK)))
+
+    sys.path[:] = [p for p in sys.path if kept(p)]
 
 
 def main() -> int:
