@@ -265,16 +265,16 @@ def test_the_sandboxes_memory_is_its_own_not_the_graders_peak(tmp_path):
     assert 20 < result.peak_mb < 600, result.peak_mb  # lesson 00's runner holds about 100 MB
 
 
-# Lesson 10's torch checks build the learner's class, load the course's weights into it and probe its
-# causality: several run_checks per check and modules as answers, which the sandbox's record/replay
-# (one spec, plain-data answers) cannot carry yet. Known gap (issue 13's report); the xfail below is
-# strict, so the day they are replayable this list must lose the lesson.
-SANDBOX_PENDING = {"10_your_own_gpt"}
-
-
-@pytest.mark.xfail(strict=True, reason="lesson 10's torch checks are not sandbox-replayable yet")
 def test_lesson_10s_checks_are_replayable_in_the_sandbox():
-    load_lesson("10_your_own_gpt")
+    """Lesson 10's checks each run one spec whose cases call the learner's class through a probe
+    (issue 21 item 3): recorded like every other lesson's, so attnlab-grade grades all 13 lessons
+    (was a strict xfail); only their inputs go into the sandbox."""
+    from attnlab.course.replay import inputs
+
+    lesson = load_lesson("10_your_own_gpt")
+    assert {ex.grade_id for ex in lesson.exercises} == set(lesson.specs)
+    for spec in lesson.specs.values():
+        assert spec.cases and all(isinstance(args, tuple) for args, _ in inputs(spec))
 
 
 @pytest.mark.slow
@@ -291,7 +291,7 @@ def test_every_lessons_solution_scores_full_marks_through_the_sandbox():
         row = grade("solution", SOLUTIONS_DIR / f"{name}.ipynb", lesson, isolated, 300)
         return name, row, lesson.max_points
 
-    names = sorted(p.stem for p in SOLUTIONS_DIR.glob("*.ipynb") if p.stem not in SANDBOX_PENDING)
+    names = sorted(p.stem for p in SOLUTIONS_DIR.glob("*.ipynb"))
     with ThreadPoolExecutor(2) as pool:
         for name, row, full in pool.map(one, names):
             assert (row.status, sum(row.scores.values()), row.notes) == ("graded", full, []), name
@@ -313,3 +313,46 @@ def test_a_lesson_whose_checks_cannot_be_replayed_is_refused_in_one_line(tmp_pat
     err = capsys.readouterr().err
     assert "00_start_here's checks cannot be judged outside the sandbox yet" in err and "nbgrader" in err
     assert "ran 2 checks" in err and "Traceback" not in err
+
+
+def test_lesson_10s_build_leaves_out_the_course_classes_its_exercises_write_again():
+    """Lesson 10 asks for a MultiHeadAttention, a Block and a GPT; the course's own (which lesson 09
+    hands out, and which a subclass would pass off as the learner's) are not in lesson 10's build —
+    only in its: lesson 09 needs them whole, lesson 11 comes after the learner wrote them."""
+    from attnlab.course.answers import left_out
+
+    gone = left_out("10_your_own_gpt")
+    assert {"MultiHeadAttention", "Block"} <= gone["attnlab.models.layers"]
+    assert "TinyGPT" in gone["attnlab.models.gpt"]
+    for lesson in ("09_tiny_gpt", "11_attention_at_scale"):
+        kept = left_out(lesson)
+        assert not {"MultiHeadAttention", "Block"} & kept.get("attnlab.models.layers", set()), lesson
+        assert "TinyGPT" not in kept.get("attnlab.models.gpt", set()), lesson
+
+
+COURSE_CLASSES = {  # lesson 10's three classes as subclasses of the course's own: no work at all
+    "MultiHeadAttention": "from attnlab.models import gpt as _G, layers as _L\n\n"
+                          "class MultiHeadAttention(_L.MultiHeadAttention):\n"
+                          "    def __init__(self, d_model, n_heads):\n"
+                          "        super().__init__(d_model, n_heads, causal=True)\n",
+    "Block": "class Block(_L.Block):\n    def __init__(self, d_model, n_heads):\n"
+             "        super().__init__(d_model, n_heads, causal=True)\n",
+    "GPT": "class GPT(_G.TinyGPT):\n    def __init__(self, config):\n        super().__init__(config)\n"
+           "        self.config = config\n",
+}
+
+
+@pytest.mark.slow
+def test_lesson_10s_classes_as_subclasses_of_the_courses_score_nothing(tmp_path):
+    """Before the counterparts were left out this scored 4/4 in the sandbox (3 points for no work)."""
+    nb = nbformat.read(SOLUTIONS_DIR / "10_your_own_gpt.ipynb", as_version=4)
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if cell.cell_type == "code" and grade_id in COURSE_CLASSES:
+            cell.source = COURSE_CLASSES[grade_id]
+    path = tmp_path / "mallory.ipynb"
+    nbformat.write(nb, path)
+    row = grade("mallory", path, load_lesson("10_your_own_gpt"), isolation(1), 300)
+    assert row.status == "graded"
+    assert row.scores == {"MultiHeadAttention": 0.0, "Block": 0.0, "GPT": 0.0, "train": 1.0}, row.notes
+    assert "not in 10_your_own_gpt's grading build" in " | ".join(row.notes)

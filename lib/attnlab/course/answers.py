@@ -5,8 +5,10 @@ A lesson's check modules import the library functions they make expected answers
 (read from the source, nothing run) :func:`left_out` says what lesson L's build replaces: every
 exercise reference of L and later lessons, and whatever else L's and later lessons' checks use —
 unless an earlier lesson hands it out as a tool (imports it in its notebook, as lesson 04 does
-``scaled_dot_product_attention``, which lesson 07 then builds on). Only functions are left out:
-classes (configurations, and the torch models lessons 09 and 10 hand the learner) stay whole.
+``scaled_dot_product_attention``, which lesson 07 then builds on). Classes stay whole
+(configurations, the torch models lesson 09 hands the learner) — except an exercise's declared
+counterparts (:attr:`Exercise.counterparts`: the course's ``Block`` when lesson 10 asks for a
+``Block``), left out of that lesson's build.
 """
 
 from __future__ import annotations
@@ -259,4 +261,9 @@ def left_out(lesson: str, keep: frozenset = frozenset()) -> dict[str, set[str]]:
                 found.setdefault(name[0], set()).add(name[1])
         elif order.index(owner) >= at and name not in given:  # a later lesson's, not handed out
             found.setdefault(name[0], set()).add(name[1])
+    for ex in _exercises(lesson):  # the course's classes this lesson's exercises write again
+        for dotted in ex.counterparts:
+            module, qualname = dotted.rsplit(".", 1)
+            if (module, qualname) not in keep:
+                found.setdefault(module, set()).add(qualname)
     return found

@@ -67,10 +67,16 @@ def _raise_stmt(module: str, qualname: str, lesson: str) -> ast.stmt:
 
 
 def _stub(source: str, names: set[str], lesson: str, module: str) -> str:
+    """``source`` with each function of ``names`` raising, and each class of ``names`` one whose
+    making raises (its bases kept; none of its methods: a subclass of it is no way round)."""
     tree = ast.parse(source)
     for node in tree.body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name in names:
             node.body = [_raise_stmt(module, node.name, lesson)]
+        elif isinstance(node, ast.ClassDef) and node.name in names:
+            init = ast.parse("def __init__(self, *args, **kwargs):\n    pass").body[0]
+            init.body = [_raise_stmt(module, node.name, lesson)]
+            node.body = [init]
     return ast.unparse(tree) + "\n"
 
 
