@@ -135,11 +135,9 @@ def test_a_class_is_graded_at_once_and_the_sandboxs_cost_is_measured():
     assert cls["ratio"] == pytest.approx(cls["wall"] / (cls["single_sum"] / 2))
     over = bench.bench_overhead(repeats=1)
     assert over["sandboxed"] > 0 and over["unsandboxed"] > 0 and 0 < over["empty_sandbox"] < 5
-    assert over["sandboxed_cpu"] > 0.1 and over["unsandboxed_cpu"] > 0.1  # each ran a whole notebook
     results = bench.Results(grading={"lessons": [], "class": cls, "overhead": over})
     text = "\n".join(bench.grading_section(results.grading, []))
     assert "**A class at once.** 4 lesson-03 submissions" in text and "The sandbox's cost" in text
-    assert "CPU-s" in text
     (goal,) = [row for row in bench.goal_rows(results) if row[0].startswith("a class of 4")]
     assert goal[1] == "≤ 1.2" and goal[3] == (cls["ratio"] <= 1.2)
 

@@ -141,25 +141,9 @@ def _bwrap_true() -> float:
         shutil.rmtree(work.parent, ignore_errors=True)
 
 
-def _children_cpu() -> float:
-    import resource
-
-    used = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return used.ru_utime + used.ru_stime
-
-
-def _timed(grade_once) -> tuple[float, float]:
-    """(wall seconds, CPU seconds of the processes it ran — a sandbox's whole tree, reaped)."""
-    before = _children_cpu()
-    seconds = grade_once().seconds
-    return seconds, _children_cpu() - before
-
-
 def bench_overhead(repeats: int = 5) -> dict:
     """The sandbox's cost per submission: lesson 03's solution graded in a sandbox and without one
-    (``--no-sandbox``), interleaved, medians — wall seconds, and the CPU seconds of what each ran
-    (on a shared machine the wall figure moves with its load; the CPU one much less); and an
-    empty sandbox's start (``bwrap … true``)."""
+    (``--no-sandbox``), interleaved, medians; and an empty sandbox's start (``bwrap … true``)."""
     from attnlab.course.grading import grade, isolation, load_lesson
 
     lesson = load_lesson("03_softmax")
@@ -167,13 +151,11 @@ def bench_overhead(repeats: int = 5) -> dict:
     boxed, bare, empty = [], [], []
     sandboxed, unsandboxed = isolation(1), isolation(1, use_sandbox=False)
     for _ in range(repeats):
-        boxed.append(_timed(lambda: grade("s", path, lesson, sandboxed)))
-        bare.append(_timed(lambda: grade("s", path, lesson, unsandboxed)))
+        boxed.append(grade("s", path, lesson, sandboxed).seconds)
+        bare.append(grade("s", path, lesson, unsandboxed).seconds)
         empty.append(_bwrap_true())
-    wall = [statistics.median(t[0] for t in runs) for runs in (boxed, bare)]
-    cpu = [statistics.median(t[1] for t in runs) for runs in (boxed, bare)]
-    return {"sandboxed": wall[0], "unsandboxed": wall[1], "overhead": wall[0] - wall[1],
-            "sandboxed_cpu": cpu[0], "unsandboxed_cpu": cpu[1], "overhead_cpu": cpu[0] - cpu[1],
+    return {"sandboxed": statistics.median(boxed), "unsandboxed": statistics.median(bare),
+            "overhead": statistics.median(boxed) - statistics.median(bare),
             "empty_sandbox": statistics.median(empty), "repeats": repeats, "note": sandboxed.note}
 
 
@@ -194,10 +176,8 @@ def grading_goal_rows(results) -> list[tuple]:
                      c["ratio"] <= GOALS["class_ratio"]))
     if results.get("overhead"):
         o = results["overhead"]["overhead"]
-        cpu = results["overhead"].get("overhead_cpu")
-        shown = f"{o:+.2f} s" + (f" ({cpu:+.2f} CPU-s)" if cpu is not None else "")
         rows.append(("the sandbox's cost per submission (lesson 03, sandboxed − --no-sandbox)",
-                     f"≤ {OVERHEAD_GOAL_S:g} s", shown, o <= OVERHEAD_GOAL_S))
+                     f"≤ {OVERHEAD_GOAL_S:g} s", f"{o:+.2f} s", o <= OVERHEAD_GOAL_S))
     if results.get("peak"):
         p = results["peak"]
         rows.append((f"attnlab-grade's peak memory, a class of {p['size']} with the resource attacks "
@@ -241,10 +221,7 @@ def grading_section(results, lessons: list[dict]) -> list[str]:
             "",
             f"**The sandbox's cost.** Lesson 03's solution graded in a sandbox: {o['sandboxed']:.2f} s; "
             f"without one (`--no-sandbox`): {o['unsandboxed']:.2f} s — **{o['overhead']:+.2f} s per "
-            f"submission** (medians of {o['repeats']}, interleaved)"
-            + (f"; in CPU seconds of what each ran, {o['sandboxed_cpu']:.2f} vs {o['unsandboxed_cpu']:.2f}: "
-               f"**{o['overhead_cpu']:+.2f} CPU-s**" if "overhead_cpu" in o else "")
-            + f". An empty sandbox (`bwrap … true`) "
+            f"submission** (medians of {o['repeats']}, interleaved). An empty sandbox (`bwrap … true`) "
             f"starts in {1000 * o['empty_sandbox']:.0f} ms. Isolation here: {o['note']}.",
             "",
         ]
