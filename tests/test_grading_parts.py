@@ -421,3 +421,28 @@ def test_as_root_each_sandbox_runs_in_cgroups_of_its_own_and_they_go_with_it():
         import shutil
 
         shutil.rmtree(work.parent, ignore_errors=True)
+
+
+def test_every_import_in_a_grading_build_finds_its_module_there(tmp_path):
+    """A build leaves most of the checks out; a library module that imports one of them (lesson
+    10's ``as_course_model`` did: every demo cell using it raised in the sandbox) would break the
+    learner's own cells there. Every ``import attnlab…`` in the build names a module it holds."""
+    import ast
+
+    root = build.make("10_your_own_gpt", tmp_path / "attnlab")
+    held = set()
+    for path in root.rglob("*.py"):
+        parts = path.relative_to(tmp_path).with_suffix("").parts
+        held.add(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    missing = set()
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [node.module]
+            else:
+                continue
+            where = str(path.relative_to(root))
+            missing |= {(where, n) for n in names if n.startswith("attnlab") and n not in held}
+    assert not missing
