@@ -6,6 +6,7 @@ neither MiniLM nor the tiny GPT; tests/test_browser.py drives the real thing in 
 
 import re
 
+import nbformat
 import numpy as np
 import pytest
 from IPython.display import Image, Markdown
@@ -225,9 +226,13 @@ def test_quiz_widget_asks_reveals_and_marks():
     assert q.quiz.index == 1 and "revisit: 04_masking" in q.score.value and q.answer.value == ""
 
 
-def test_each_widget_leaves_a_static_picture_then_a_fixed_text(fake):
+def test_each_widget_is_one_output_its_live_view_and_its_picture(fake):
+    """One output per widget: JupyterLab with a kernel draws the view in the picture's place (no
+    picture above the live widget, issue 24); the stored copy keeps the picture and the fixed text."""
     from IPython.core.interactiveshell import InteractiveShell
     from IPython.utils.capture import capture_output
+
+    from attnlab.course.outputs import drop_widget_state
 
     InteractiveShell.instance()  # display() needs a shell
     made = [widgets.attention_explorer(model="fake"), widgets.softmax_temperature(),
@@ -240,10 +245,15 @@ def test_each_widget_leaves_a_static_picture_then_a_fixed_text(fake):
             assert static.data.startswith(b"\x89PNG")
         with capture_output() as captured:
             widget._ipython_display_()
-        first, second = (o.data for o in captured.outputs[-2:])
-        assert "image/png" in first or "text/markdown" in first
-        assert second["text/plain"] == repr(widget) and repr(widget).endswith("to use it]")
-        assert "application/vnd.jupyter.widget-view+json" in second
+        (output,) = captured.outputs
+        data = output.data
+        assert "application/vnd.jupyter.widget-view+json" in data
+        assert "image/png" in data or "text/markdown" in data
+        assert data["text/plain"] == repr(widget) and repr(widget).endswith("to use it]")
+        stored = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[
+            nbformat.v4.new_output("display_data", data=dict(data))])])
+        kept = drop_widget_state(stored).cells[0].outputs[0]["data"]
+        assert set(kept) == set(data) - {"application/vnd.jupyter.widget-view+json"}
 
 
 # --- the review logic ----------------------------------------------------------------------------

@@ -70,9 +70,10 @@ class Explorer(Live):
     def __init__(self, text: str, model: str, layer: int, head: int, token: int | None):
         self.tokens, self.attention = attention_of(model, text)
         n_layers, n_heads = self.attention.shape[:2]
+        # wide enough for a whole sentence (issue 24: 520 px cut the default one off)
         self.sentence = W.Combobox(value=text, options=sentences(model), description="sentence",
                                    ensure_option=False, continuous_update=False,
-                                   layout=W.Layout(width="520px"))
+                                   layout=W.Layout(width="95%", max_width="900px"))
         self.model = dropdown("model", model_names(), model)
         self.layer = dropdown("layer", range(n_layers), layer, layout=W.Layout(width="160px"))
         self.head = dropdown("head", range(n_heads), head, layout=W.Layout(width="160px"))

@@ -1,8 +1,10 @@
 """What every live widget shares: a static picture left in the notebook, and small controls.
 
-Displayed in a notebook, a widget first leaves a picture of its starting state (a PNG, or Markdown
-for the study guide), so a reader without a kernel — GitHub, nbviewer — still sees it; then the live
-widget, whose view nbval skips (its model ids are random)."""
+Displayed in a notebook, a widget is one output holding two forms of itself: the live widget's view
+and a picture of its starting state (a PNG, or Markdown for the study guide). JupyterLab with a kernel
+draws the live widget in its place (the widget's renderer outranks the picture), so nothing is shown
+twice; a reader without a kernel — the site, GitHub, nbviewer — gets the picture, as the generator
+stores only it (the view's model ids are random, and nbval skips both)."""
 
 from __future__ import annotations
 
@@ -30,10 +32,12 @@ class Live(W.VBox):
         raise NotImplementedError
 
     def _ipython_display_(self, **kwargs):
+        from IPython.core.interactiveshell import InteractiveShell
         from IPython.display import display
 
-        display(self.static())
-        display(self._repr_mimebundle_(), raw=True)
+        picture, metadata = InteractiveShell.instance().display_formatter.format(self.static())
+        live = self._repr_mimebundle_()  # text/plain (this widget's __repr__) and the widget's view
+        display({**picture, **live}, metadata=metadata, raw=True)
 
     def __repr__(self) -> str:
         return f"[{self.name}: a live widget — run the notebook in JupyterLab to use it]"

@@ -149,7 +149,9 @@ def plot_comparison(comparison, layer: int | None = None, head: int | None = Non
     place they differ (or layer 0, head 0) unless ``layer``/``head`` are given. Returns the figure."""
     layer, head, tokens, yours, course = comparison.at(layer, head)
     fig, axes = plt.subplots(1, 2, figsize=(9, 4), layout="constrained")
-    plot_pattern(yours, tokens, tokens, ax=axes[0], title=f"yours: layer {layer}, head {head}")
+    # With none of the learner's functions yet, the left picture is the course's too, and says so.
+    whose = "yours" if comparison.yours else "the course's (none of yours yet)"
+    plot_pattern(yours, tokens, tokens, ax=axes[0], title=f"{whose}: layer {layer}, head {head}")
     plot_pattern(course, tokens, tokens, ax=axes[1], title=f"the course's: layer {layer}, head {head}")
     return fig
 
