@@ -253,3 +253,99 @@ class HeadsBesideTime(S.MultiHeadAttention):  # permute(2, 0, 1, 3, 4): q, k, v 
 def test_a_size_mismatch_is_said_by_axis():
     line = check_multi_head_attention(HeadsBesideTime).line
     assert "5 is T (positions), 3 is H (heads)" in line and "(B, H, T, D)" in line, line
+
+
+# --- more properties: weights and axes said whatever the slip -----------------------------------------
+
+
+class OutNotApplied(S.MultiHeadAttention):
+    def combine(self, y):
+        return y
+
+
+class KeysTimesQueries(S.MultiHeadAttention):
+    def scores(self, q, k):
+        return k @ q.transpose(-2, -1) / math.sqrt(self.d_head)
+
+
+class PastHidden(S.MultiHeadAttention):
+    def pattern(self, scores):
+        T = scores.shape[-1]
+        return scores.masked_fill(torch.ones(T, T, dtype=torch.bool).tril(-1), float("-inf")).softmax(-1)
+
+
+class FixedMask(S.MultiHeadAttention):
+    def pattern(self, scores):
+        return scores.masked_fill(torch.ones(16, 16, dtype=torch.bool).triu(1), float("-inf")).softmax(-1)
+
+
+@pytest.mark.parametrize("cls, words", [
+    (OutNotApplied, "never uses `out`"), (KeysTimesQueries, "qkv's thirds as (k, q, v)"),
+    (PastHidden, "not causal"), (FixedMask, "16 is none of this input's sizes, 5 is T"),
+])
+def test_attention_properties_name_what_no_catalogued_output_matches(cls, words):
+    line = check_multi_head_attention(cls).line
+    assert line.startswith("❌") and words in line, line
+
+
+class InPlace(S.Block):
+    def forward(self, x):
+        x += self.attn(self.ln_1(x))
+        return x + self.mlp(self.ln_2(x))
+
+
+class HeadSizeAsHeads(S.Block):
+    def __init__(self, d_model, n_heads):
+        super().__init__(d_model, n_heads)
+        self.attn = S.MultiHeadAttention(d_model, d_model // n_heads)
+
+
+@pytest.mark.parametrize("cls, words", [(InPlace, "changed its input x in place"),
+                                        (HeadSizeAsHeads, "runs 4 heads")])
+def test_block_properties(cls, words):
+    line = check_block(cls).line
+    assert line.startswith("❌") and words in line, line
+
+
+class Probabilities(S.GPT):
+    def forward(self, idx):
+        return super().forward(idx).softmax(-1)
+
+
+class LogProbabilities(S.GPT):
+    def forward(self, idx):
+        return super().forward(idx).log_softmax(-1)
+
+
+class OneBlockShared(S.GPT):
+    def __init__(self, config):
+        super().__init__(config)
+        self.blocks = torch.nn.ModuleList([self.blocks[0]] * config.n_layers)
+
+
+class ContextPositions(S.GPT):
+    def forward(self, idx):
+        x = self.tok_emb(idx) + self.pos_emb(torch.arange(self.config.context_length))
+        for block in self.blocks:
+            x = block(x)
+        return self.unembed(self.ln_f(x))
+
+
+@pytest.mark.parametrize("cls, words", [
+    (Probabilities, "returns probabilities"), (LogProbabilities, "returns log-probabilities"),
+    (OneBlockShared, "1 block's worth fewer"), (ContextPositions, "32 is C (d_model) or context_length"),
+])
+def test_gpt_properties(cls, words):
+    line = check_gpt(cls).line
+    assert line.startswith("❌") and words in line, line
+
+
+@pytest.mark.parametrize("slip, words", [("short", "one step short"), ("backwards", "the word BEFORE")])
+def test_train_says_the_count_and_the_direction(slip, words):
+    def train(model, rows, steps):
+        if slip == "backwards":
+            return S.train(model, rows[:, ::-1].copy(), steps)
+        return S.train(model, rows, steps - 1)
+
+    line = check_train(train).line
+    assert line.startswith("❌") and words in line, line

@@ -30,6 +30,7 @@ from attnlab.checks.own_gpt_mistakes import (
     attention_variant,
     block_variant,
     differs_text,
+    heads_counted,
     moved_text,
     nan_text,
     reference_modules,
@@ -93,8 +94,11 @@ def _attention_compare(got, expected):
 
     def diagnose(out):
         named = variant_named(out, ATTENTION_MISTAKES, attention_variant, mha, x)
-        if named or nan_text(out):
-            return named or differs_text(out, want)
+        if named:
+            return named
+        if nan_text(out):  # a leak of the future is the diagnosis, whatever is NaN
+            moved = moved_text(out, got["later"], "token")
+            return f"{moved}; {differs_text(out, want)}" if moved else differs_text(out, want)
         return attention_probes_say(got, want, mha, x) or differs_text(out, want)
 
     return _judged(got, want, diagnose)
@@ -148,7 +152,8 @@ def _with_course_attention(check, fn, name: str = "MultiHeadAttention"):
 def _block_compare(got, expected):
     want, block, x = expected
     return _judged(got, want, lambda out: variant_named(out, BLOCK_MISTAKES, block_variant, block, x)
-                   or unused_text(got["unused"], "Block") or moved_text(out, got["later"], "token")
+                   or unused_text(got["unused"], "Block") or heads_counted(out, block, x)
+                   or moved_text(out, got["later"], "token")
                    or differs_text(out, want))
 
 
@@ -208,13 +213,24 @@ GPT_MISTAKES = {
 }
 
 
-def _params_text(n: int, want: int, config) -> str:
+def _params_text(n: int, want: int, model) -> str:
+    config = model.config
     extra = config.vocab_size * config.d_model
+    counted = f"your GPT has {n:,} parameters, the course's {want:,}"
     if n == want + extra:
-        return (f"your GPT has {n:,} parameters, the course's {want:,}: the unembedding is a matrix of "
-                f"its own ({config.vocab_size} × {config.d_model} = {extra:,} more) — tie it to the token "
-                "embedding after init_gpt2_: self.unembed.weight = self.tok_emb.weight")
-    return f"your GPT has {n:,} parameters, the course's {want:,}"
+        return (f"{counted}: the unembedding is a matrix of its own ({config.vocab_size} × {config.d_model} "
+                f"= {extra:,} more) — tie it to the token embedding after init_gpt2_: "
+                "self.unembed.weight = self.tok_emb.weight")
+    block = sum(p.numel() for p in model.blocks[0].parameters())
+    if (want - n) % block == 0 and 0 < (want - n) // block < config.n_layers:
+        k = (want - n) // block
+        worth = "blocks'" if k > 1 else "block's"
+        return (f"{counted}: {k} {worth} worth fewer ({block:,} each) — each of the "
+                f"n_layers = {config.n_layers} blocks has weights of its own: nn.ModuleList([Block(…) for _ "
+                "in range(n_layers)]) (one Block put in n times shares one set)")
+    if n - want == config.vocab_size:
+        return f"{counted}: {config.vocab_size} more, a bias in the unembedding — nn.Linear(…, bias=False)"
+    return counted
 
 
 def _gpt_compare(got, expected):
@@ -223,7 +239,7 @@ def _gpt_compare(got, expected):
         return mistake_text(got)
     logits = got["logits"]
     if got["n_params"] != n_params:
-        return _params_text(got["n_params"], n_params, model.config)
+        return _params_text(got["n_params"], n_params, model)
     wrong_shape = shape_text(logits, want, "(B, T, V)")
     if wrong_shape:
         return wrong_shape
@@ -231,8 +247,24 @@ def _gpt_compare(got, expected):
     if same(logits, want):
         return moved or _fresh_text(got, model.config)
     return (variant_named(logits, GPT_MISTAKES, gpt_variant, model, idx)
-            or unused_text(got["unused"], "GPT") or moved or _positions_text(logits, want)
+            or unused_text(got["unused"], "GPT") or moved or _probs_text(logits)
+            or _positions_text(logits, want)
             or differs_text(logits, want, "logits", "the course's tiny GPT"))
+
+
+def _probs_text(logits) -> str | None:
+    """Probabilities (or log-probabilities) where logits are asked for."""
+    torch = torch_module()
+    if torch.isnan(logits).any():
+        return None
+    if (logits >= 0).all() and (logits.double().sum(-1) - 1).abs().max() < 1e-4:
+        said = "probabilities (each row sums to 1)"
+    elif (logits <= 0).all() and logits.double().logsumexp(-1).abs().max() < 1e-4:
+        said = "log-probabilities (each row's exp sums to 1)"
+    else:
+        return None
+    return (f"your GPT returns {said}: forward returns the logits, the unembedding's output before any "
+            "softmax (cross_entropy and generation apply it themselves)")
 
 
 def _positions_text(logits, want) -> str | None:

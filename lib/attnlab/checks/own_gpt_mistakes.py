@@ -182,8 +182,9 @@ def moved_text(out, later, what: str) -> str | None:
     torch = torch_module()
     if is_mistake(later):
         return mistake_text(later)
-    moved = (out[:, :-1] - later[:, :-1]).abs()
-    moved = torch.nan_to_num(moved, nan=1.0).amax(dim=tuple(i for i in range(moved.dim()) if i != 1))
+    a, b = out[:, :-1], later[:, :-1]
+    moved = torch.where(torch.isnan(a) & torch.isnan(b), 0.0, torch.nan_to_num((a - b).abs(), nan=1.0))
+    moved = moved.amax(dim=tuple(i for i in range(moved.dim()) if i != 1))
     if not (moved > 1e-6).any():
         return None
     first = int(torch.nonzero(moved > 1e-6)[0])
@@ -201,6 +202,23 @@ def unused_text(names: list[str], what: str) -> str | None:
     shown = ", ".join(names[:4]) + (" …" if len(names) > 4 else "")
     return (f"your {what} never uses {said}: changing {shown} leaves its output exactly as it was — "
             "call each layer where the course's forward does, once")
+
+
+def heads_counted(got, block, x) -> str | None:
+    """If ``got`` is the course's ``block`` (its weights) with its attention split into another number
+    of heads: how many the learner's Block used."""
+    from attnlab.models.layers import Block
+
+    torch = torch_module()
+    C, H = block.attn.d_model, block.attn.n_heads
+    for h in (h for h in range(1, C + 1) if C % h == 0 and h != H):
+        other = Block(C, h, causal=True).eval()
+        with torch.no_grad():
+            other.load_state_dict(block.state_dict())
+            if same(got, other(x)):
+                return (f"your Block's attention runs {h} heads, not n_heads = {H}: build it as "
+                        "MultiHeadAttention(d_model, n_heads) — the heads' count, not their size")
+    return None
 
 
 def variant_named(got, mistakes: dict, variant, module, x) -> str | None:
@@ -225,6 +243,27 @@ def course_attention(mha, state: dict, x):
         return module(x)
 
 
+def thirds_read(got, mha, x) -> str | None:
+    """If ``got`` is the course's output with ``qkv``'s three thirds (queries, keys, values) in another
+    order: which order the learner read them in (k @ q.T is queries and keys swapped)."""
+    import itertools
+
+    torch = torch_module()
+    state = {k: v.detach().clone() for k, v in mha.state_dict().items()}
+    w, b = state["qkv.weight"].chunk(3), state["qkv.bias"].chunk(3)
+    for order in itertools.permutations(range(3)):
+        if order == (0, 1, 2):
+            continue
+        swapped = {**state, "qkv.weight": torch.cat([w[i] for i in order]),
+                   "qkv.bias": torch.cat([b[i] for i in order])}
+        if same(got, course_attention(mha, swapped, x)):
+            read = ", ".join("qkv"[order.index(i)] for i in range(3))
+            return (f"your module uses qkv's thirds as ({read}): they are the queries, then the keys, then "
+                    "the values — q, k, v = that order, and the scores are q @ k.transpose(-2, -1) (a "
+                    "query's row against every key)")
+    return None
+
+
 def attention_probes_say(found: dict, expected, mha, x) -> str | None:
     """What the probes show of a wrong attention (outputs differ and no single slip explains them)."""
     from attnlab.checks.own_gpt_probes import altered
@@ -232,6 +271,9 @@ def attention_probes_say(found: dict, expected, mha, x) -> str | None:
     torch = torch_module()
     out = found["out"]
     weights = altered({k: v.detach().clone() for k, v in mha.state_dict().items()}, mha.n_heads, mha.d_head)
+    said = unused_text(found.get("unused"), "MultiHeadAttention") or thirds_read(out, mha, x)
+    if said:
+        return said
     for name in SCALES:
         scaled = found.get(f"q_scaled_{name}")
         if not is_mistake(scaled) and same(scaled, expected):

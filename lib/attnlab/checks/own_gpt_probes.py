@@ -66,10 +66,18 @@ def as_output(got, what: str = "a tensor (B, T, C)"):
 
 
 def run(module, x, what: str = "a tensor (B, T, C)"):
+    """``module(x)`` detached, or a Mistake: what it returned instead, or that it changed ``x``."""
+    torch = _torch()
     if is_mistake(module):
         return module
-    with _torch().no_grad():
-        return as_output(module(x.clone()), what)
+    given = x.clone()
+    with torch.no_grad():
+        out = as_output(module(given), what)
+    if given.shape != x.shape or not torch.equal(given, x):
+        return Mistake("your forward changed its input x in place (x += … or an in-place op on x): write "
+                       "x = x + … — the caller's tensor, and the copy autograd saved of it, must stay as "
+                       "they were")
+    return out
 
 
 def later_changed(x, vocab_size: int = 0):
@@ -149,25 +157,41 @@ def scale_factors(n_heads: int, d_head: int) -> dict[str, float]:
 
 
 _MISMATCH = re.compile(r"size of tensor a \((\d+)\) must match the size of tensor b \((\d+)\)")
-_AXES = {"B": "the batch", "T": "positions", "C": "d_model", "H": "heads", "D": "the head size"}
+_AXES = {"B": "the batch", "T": "positions", "C": "d_model", "H": "heads", "D": "the head size",
+         "V": "the vocabulary", "context_length": "the longest context"}
+MIXED_AXES = ("two axes are out of order — q, k and v should each be (B, H, T, D) (view as (B, T, 3, H, D), "
+              "then permute) before q @ k.transpose(-2, -1)")
+FIXED_SIZE = "a tensor of a size fixed in your code meets this input: build it from x.shape (a mask: T × T)"
 
 
-def axes_said(exc, sizes: dict[str, int]) -> str | None:
-    """A forward's size mismatch said by axis (``5 is T (positions), 3 is H (heads)``) when each size
-    in the message is one axis's, or None."""
+def axes_said(exc, sizes: dict[str, int], mixed: str = MIXED_AXES, fixed: str = FIXED_SIZE) -> str | None:
+    """A forward's size mismatch said by axis (``5 is T (positions), 3 is H (heads)``; a size no axis
+    of this input has is one fixed in the code), then ``mixed`` or ``fixed`` — or None."""
     text = str(exc)
     found = _MISMATCH.search(text)
     if not found:
         return None
-    said = []
+    said, unknown = [], False
     for n in map(int, found.groups()):
         axes = [axis for axis, size in sizes.items() if size == n]
-        if len(axes) != 1:
-            return None
-        said.append(f"{n} is {axes[0]} ({_AXES[axes[0]]})")
+        unknown |= not axes
+        said.append(f"{n} is " + (" or ".join(f"{a} ({_AXES[a]})" for a in axes) if axes
+                                  else "none of this input's sizes"))
+    if all(s.endswith("none of this input's sizes") for s in said):
+        return None
     return (f"your forward raised {type(exc).__name__}: {text.splitlines()[0][:160]} — {said[0]}, {said[1]}: "
-            "two axes are out of order — q, k and v should each be (B, H, T, D) (view as (B, T, 3, H, D), "
-            "then permute) before q @ k.transpose(-2, -1)")
+            + (fixed if unknown else mixed))
+
+
+def first_run(output, sizes: dict[str, int], **advice):
+    """``output()``, or a Mistake saying a size mismatch it raised by axis (other errors propagate)."""
+    try:
+        return output()
+    except RuntimeError as exc:
+        said = axes_said(exc, sizes, **advice)
+        if said is None:
+            raise
+        return Mistake(said)
 
 
 def attention_probe(cls, d_model: int, n_heads: int, state: dict, x):
@@ -177,17 +201,13 @@ def attention_probe(cls, d_model: int, n_heads: int, state: dict, x):
         return run(built(cls, (d_model, n_heads), weights, n_heads), inputs)
 
     with one_thread():
-        try:
-            out = output(state)
-        except RuntimeError as exc:
-            B, T, C = x.shape
-            said = axes_said(exc, {"B": B, "T": T, "C": C, "H": n_heads, "D": C // n_heads})
-            if said is None:
-                raise
-            return Mistake(said)
+        B, T, C = x.shape
+        module = built(cls, (d_model, n_heads), state, n_heads)
+        out = first_run(lambda: run(module, x), {"B": B, "T": T, "C": C, "H": n_heads, "D": C // n_heads})
         if is_mistake(out):
             return out
-        found = {"out": out, "later": output(state, later_changed(x))}
+        found = {"out": out, "later": output(state, later_changed(x)),
+                 "unused": unused(module, state, n_heads, x, out, "a tensor (B, T, C)")}
         for name, weights in altered(state, n_heads, d_model // n_heads).items():
             found[name] = output(weights)
         return found
@@ -231,7 +251,9 @@ def block_probe(cls, d_model: int, n_heads: int, state: dict, x):
     with a later token changed, and the weights its output does not depend on."""
     with one_thread():
         module = built(cls, (d_model, n_heads), state, n_heads)
-        out = run(module, x)
+        B, T, C = x.shape
+        out = first_run(lambda: run(module, x), {"B": B, "T": T, "C": C, "H": n_heads, "D": C // n_heads},
+                        mixed="two axes are out of order: x stays (B, T, C) through the block")
         if is_mistake(out):
             return out
         return {"out": out, "later": run(module, later_changed(x)),
@@ -256,6 +278,11 @@ def config_kept(module, config) -> str:
         return type(module.config).__name__
 
 
+POSITIONS = ("idx is (B, T) and the stream x (B, T, C): the position embeddings are "
+             "pos_emb(torch.arange(T)), T = idx.shape[1] — one per position of this input, not of the "
+             "longest context")
+
+
 def gpt_probe(cls, config, state: dict, idx):
     """The learner's ``GPT(config)`` holding ``state`` (the course's checkpoint): logits on ``idx``
     and with a later word changed, and how many parameters it has (a shared one counted once)."""
@@ -269,7 +296,10 @@ def gpt_probe(cls, config, state: dict, idx):
         init, kept = fresh_init(module), config_kept(module, config)
         module = load_course_weights(module, state, config.n_heads)
         what = "logits (B, T, V)"
-        logits = run(module, idx, what)
+        B, T = idx.shape
+        c = config
+        sizes = {"B": B, "T": T, "C": c.d_model, "V": c.vocab_size, "context_length": c.context_length}
+        logits = first_run(lambda: run(module, idx, what), sizes, mixed=POSITIONS, fixed=POSITIONS)
         if is_mistake(logits):
             return logits
         return {"logits": logits, "later": run(module, later_changed(idx, config.vocab_size), what),

@@ -55,6 +55,10 @@ def _losses_text(found: dict, steps: int) -> str | None:
     if found["n_losses"] != steps:
         got = (f"{found['n_losses']} of them" if found["n_losses"] is not None
                else f"{found['returned']}")
+        off = found["n_losses"] - steps if found["n_losses"] is not None else 0
+        if abs(off) == 1:
+            got += (f": one step {'short' if off < 0 else 'too many'} — for _ in range(steps) runs "
+                    "exactly steps")
         return f"train should return the list of its {steps} losses, one per step — got {got}"
     kinds = found["returned"]
     if kinds != ["float"]:
@@ -123,6 +127,10 @@ def _train_compare(got, expected):
     if same_loss < min(next_loss, 1.0):  # it reads the answer: the targets were not shifted
         return ("the model learned to repeat the word it reads: the targets are the NEXT words — "
                 "logits of rows[:, :-1] against rows[:, 1:]")
+    previous = got.get("previous_loss", float("inf"))
+    if previous < next_loss - 0.5 and previous <= course + MARGIN:  # it learned the other direction
+        return (f"the model learned the word BEFORE the one it reads (held-out loss {previous:.2f} that way, "
+                f"{next_loss:.2f} for the next word): it reads rows[:, :-1] and predicts rows[:, 1:]")
     if not next_loss <= course + MARGIN:
         optimizer = ", ".join(got["optimizers"])
         return (f"after {steps} steps the held-out next-word loss is {next_loss:.2f} nats; the course's "

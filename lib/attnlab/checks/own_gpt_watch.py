@@ -157,4 +157,6 @@ def _train_probe(train, rows, held, steps: int, vocab_size: int):
         logits = model(held[:, :-1]).flatten(0, 1)
         found["next_loss"] = float(F.cross_entropy(logits, held[:, 1:].flatten()))
         found["same_loss"] = float(F.cross_entropy(logits, held[:, :-1].flatten()))
+        before = model(held[:, 1:]).flatten(0, 1)  # reading each word, the one before it
+        found["previous_loss"] = float(F.cross_entropy(before, held[:, :-1].flatten()))
     return found
