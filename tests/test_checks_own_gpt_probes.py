@@ -349,3 +349,14 @@ def test_train_says_the_count_and_the_direction(slip, words):
 
     line = check_train(train).line
     assert line.startswith("❌") and words in line, line
+
+
+class SavedMask(S.MultiHeadAttention):  # nanoGPT's persistent `bias` buffer
+    def __init__(self, d_model, n_heads):
+        super().__init__(d_model, n_heads)
+        self.register_buffer("bias", torch.ones(64, 64).tril())
+
+
+def test_a_buffer_in_the_state_dict_is_said_to_be_one():
+    line = check_multi_head_attention(SavedMask).line
+    assert "bias is a buffer saved in your state_dict" in line and "persistent=False" in line, line

@@ -78,6 +78,12 @@ def load_course_weights(module, state: dict, n_heads: int):
         if shapes:
             k = shapes[0]
             parts.append(f"{k} has shape {tuple(theirs[k].shape)}, the course's {tuple(state[k].shape)}")
+        buffers = {name for name, _ in module.named_buffers()}
+        saved = [k for k in extra if k in buffers]
+        if saved and not missing and not shapes and len(saved) == len(extra):
+            return Mistake(f"{', '.join(saved[:4])} is a buffer saved in your state_dict, so the course's "
+                           "checkpoint (parameters only) does not load into it: register it with "
+                           "persistent=False, or build the mask in forward")
         return Mistake(f"wrong state_dict names — {'; '.join(parts)}. The course's: {_describe(state)}")
     with torch.no_grad():
         module.load_state_dict(state)
