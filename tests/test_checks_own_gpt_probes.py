@@ -12,7 +12,7 @@ from fresh_mistakes import _train  # a train with one slip (the defaults are rig
 from attnlab.checks import own_gpt_mistakes as M
 from attnlab.checks.own_gpt import _attention_compare, check_block, check_gpt, check_multi_head_attention
 from attnlab.checks.own_gpt_probes import attention_probe
-from attnlab.checks.own_gpt_train import STEPS, _rows, _train_compare, check_train, course_loss
+from attnlab.checks.own_gpt_train import LR, STEPS, _rows, _train_compare, check_train, course_loss
 from attnlab.checks.own_gpt_watch import train_probe
 
 # test_check_table reads every test_checks_* module's right answers: lesson 10's are test_checks_own_gpt's,
@@ -101,7 +101,7 @@ def _put_right(found: dict) -> dict:
     """The probe's findings with every property the exercise asks for made right."""
     return {**found, "returned": ["float"], "cos": [1.0] * len(found["cos"]), "same_draws": True,
             "same_rows": False,
-            "lrs": [0.1, 1.0, 0.1], "grad_norms": [min(n, 1.0) for n in found["fresh_norms"]]}
+            "lrs": [LR / 10, LR, LR / 10], "grad_norms": [min(n, 1.0) for n in found["fresh_norms"]]}
 
 
 @pytest.mark.parametrize("wrong, words, only", [
@@ -360,3 +360,23 @@ class SavedMask(S.MultiHeadAttention):  # nanoGPT's persistent `bias` buffer
 def test_a_buffer_in_the_state_dict_is_said_to_be_one():
     line = check_multi_head_attention(SavedMask).line
     assert "bias is a buffer saved in your state_dict" in line and "persistent=False" in line, line
+
+
+@pytest.mark.parametrize("change, words", [
+    (dict(lr=1e-3), "peaks at 0.001"), (dict(batch_size=8), "a batch of 8"),
+    (dict(clip=0.5), "clipped to 0.5"),
+])
+def test_train_keeps_the_exercise_figures(change, words):
+    change = dict(change)
+    clip = change.pop("clip", 1.0)
+
+    def train(model, rows, steps):
+        real = torch.nn.utils.clip_grad_norm_
+        torch.nn.utils.clip_grad_norm_ = lambda params, _: real(params, clip)
+        try:
+            return S.train(model, rows, steps, **change)
+        finally:
+            torch.nn.utils.clip_grad_norm_ = real
+
+    line = check_train(train).line
+    assert line.startswith("❌") and words in line, line

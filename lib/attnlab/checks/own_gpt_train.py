@@ -22,6 +22,7 @@ from attnlab.checks.own_gpt_watch import probe_model, train_probe
 from attnlab.checks.own_gpt_weights import is_mistake, mistake_text
 
 STEPS = 80
+LR, BATCH = 1e-2, 32  # the exercise's: train(model, rows, steps, batch_size=32, lr=1e-2)
 MARGIN = 0.25  # nats of held-out loss a learner's loop may stay above the course's after STEPS steps
 
 
@@ -106,6 +107,9 @@ def _run_text(found: dict, steps: int) -> str | None:
     if not (lrs[0] < 0.5 * top and lrs[-1] < 0.5 * top):
         return (f"the learning rate should warm up and then decay (OneCycleLR): it starts at {lrs[0]:.3g}, "
                 f"peaks at {top:.3g} and ends at {lrs[-1]:.3g}")
+    if abs(top - LR) > 0.1 * LR:
+        return (f"the learning rate peaks at {top:.3g}: the exercise's is lr = {LR:g} at the peak — "
+                "OneCycleLR(optimizer, max_lr=lr, total_steps=steps)")
     long = [i for i, n in enumerate(found["fresh_norms"]) if n > 1.01]
     unclipped = [i for i in long if found["grad_norms"][i] > 1.0 + 1e-3]
     if unclipped:
@@ -113,6 +117,18 @@ def _run_text(found: dict, steps: int) -> str | None:
         return (f"the gradient was not clipped: at step {i + 1} the optimizer stepped with a gradient of "
                 f"length {found['grad_norms'][i]:.3g} — clip it to 1 between backward and step: "
                 "torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)")
+    short = [i for i in long if found["grad_norms"][i] < 0.99]
+    if short:
+        i = short[0]
+        return (f"the gradient was clipped to {found['grad_norms'][i]:.3g} (at step {i + 1}, from "
+                f"{found['fresh_norms'][i]:.3g}): clip its length at 1 — clip_grad_norm_(…, 1.0)")
+    return _batch_text(found.get("batch"))
+
+
+def _batch_text(batch) -> str | None:
+    if batch is not None and batch[0] != BATCH:
+        return (f"each step should draw {BATCH} rows (batch_size=32): the model read a batch of {batch[0]} "
+                "at step 1")
     return None
 
 

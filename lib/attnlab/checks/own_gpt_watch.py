@@ -147,6 +147,7 @@ def _train_probe(train, rows, held, steps: int, vocab_size: int):
              "changed": changed, "optimizers": sorted(set(watch.optimizers)), "lrs": watch.lrs,
              "cos": watch.cos, "grad_norms": watch.grad_norms, "fresh_norms": watch.fresh_norms}
     _, _, _, again = _one_run(train, rows, steps, vocab_size, seed=2)
+    found["batch"] = list(watch.inputs[0].shape) if watch.inputs else None  # what the model read at step 1
     found["same_rows"] = len(watch.inputs) > 1 and all(
         a.shape == watch.inputs[0].shape and torch.equal(a, watch.inputs[0]) for a in watch.inputs[1:])
     found["same_draws"] = len(watch.inputs) == len(again.inputs) and all(
