@@ -440,7 +440,7 @@ ATTEMPTS += [
     bug(L10, "train", "clips after the step", "clip", slip(
         TRAIN, "            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)\n            opt.step()\n",
         "            opt.step()\n            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)\n")),
-    bug(L10, "train", "lr fixed at 1e-3", "lr|learning rate|rate", slip(TRAIN, "max_lr=lr", "max_lr=1e-3").replace(
+    bug(L10, "train", "lr fixed at 1e-3", "learning rate|1e-3|ignores lr", slip(TRAIN, "max_lr=lr", "max_lr=1e-3").replace(
         "AdamW(model.parameters(), lr=lr)", "AdamW(model.parameters(), lr=1e-3)")),
     bug(L10, "train", "the first 32 rows every step", "random|same|rows|batch|draw", slip(
         TRAIN, "rows[torch.randint(len(rows), (batch_size,), generator=g)]", "rows[:batch_size]")),
