@@ -274,7 +274,7 @@ ATTEMPTS = [
             a, b = x[..., : D // 2], x[..., D // 2:]
             return np.concatenate([a * np.cos(ang) + b * np.sin(ang), b * np.cos(ang) - a * np.sin(ang)], axis=-1)
         """),
-    bug("12", "rope", "θ = base^(+2i/D)", "frequenc|exponent|theta|θ|base", """
+    bug("12", "rope", "θ = base^(+2i/D)", "frequenc|exponent|theta|θ", """
         def rope(x, positions, base):
             D = x.shape[-1]
             theta = base ** (2 * np.arange(D // 2) / D)
@@ -372,7 +372,7 @@ ATTEMPTS = [
             j = np.arange(T)[None, :]
             return (j < i) & (j >= i - window)
         """),
-    bug("12", "sliding_window_mask", "np.tril(…, -window) kept instead of removed", "window|band|inver|opposite|far", """
+    bug("12", "sliding_window_mask", "np.tril(…, -window) kept instead of removed", "band|inver|opposite|far", """
         def sliding_window_mask(T, window):
             return np.tril(np.ones((T, T), dtype=bool), -window)
         """),
@@ -441,7 +441,7 @@ ATTEMPTS += [
             G = kv.shape[0]
             return kv[np.arange(G * n_rep) % G]
         """),
-    bug("12", "repeat_kv", "index h // G, not h // n_rep", "order|group|consecutive|in a row|index|next to itself", """
+    bug("12", "repeat_kv", "index h // G, not h // n_rep", "order|group|consecutive|in a row|next to itself", """
         def repeat_kv(kv, n_rep):
             G = kv.shape[0]
             return kv[np.arange(G * n_rep) // G]

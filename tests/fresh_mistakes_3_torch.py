@@ -355,7 +355,7 @@ ATTEMPTS += [
         "y = torch.softmax(s, dim=-1) @ v", "y = torch.softmax(s, dim=-1).masked_fill(~mask, 0.0) @ v")),
     bug(L10, "MultiHeadAttention", "k @ qᵀ: the pattern transposed", "transpose|row|column|swap|quer", slip(
         MHA, "s = q @ k.transpose(-2, -1)", "s = k @ q.transpose(-2, -1)")),
-    bug(L10, "MultiHeadAttention", "values taken as the queries", "quer|values", slip(
+    bug(L10, "MultiHeadAttention", "values taken as the queries", "values|@ v|instead of v", slip(
         MHA, "y = torch.softmax(s, dim=-1) @ v", "y = torch.softmax(s, dim=-1) @ q")),
     ok(L10, "MultiHeadAttention", "F.scaled_dot_product_attention, is_causal", slip(slip(slip(
         MHA, "            s = q @ k.transpose(-2, -1) / math.sqrt(D)\n"),
