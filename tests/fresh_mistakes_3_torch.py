@@ -446,7 +446,7 @@ ATTEMPTS += [
         TRAIN, "rows[torch.randint(len(rows), (batch_size,), generator=g)]", "rows[:batch_size]")),
     bug(L10, "train", "returns the last loss only", "list|losses|length", slip(TRAIN, "        return losses\n", "        return losses[-1]\n")),
     bug(L10, "train", "steps - 1 steps", "steps|length|number|one fewer|79 of them", slip(TRAIN, "range(steps)", "range(steps - 1)")),
-    bug(L10, "train", "reads rows[:, 1:] and predicts rows[:, :-1] (backwards)", "target|shift|previous|backward", slip(
+    bug(L10, "train", "reads rows[:, 1:] and predicts rows[:, :-1] (backwards)", "target|shift|previous|backward|word before|before the one", slip(
         TRAIN, "x, y = batch[:, :-1], batch[:, 1:]", "x, y = batch[:, 1:], batch[:, :-1]")),
     ok(L10, "train", "this file's right answer", TRAIN),
     ok(L10, "train", "randperm draws, a progress bar with the loss", slip(slip(
