@@ -89,7 +89,9 @@ def ran(tmp_path_factory, checkout):
 def test_make_instructor_made_the_venv_every_command_used(ran, checkout):
     _, log, _ = ran
     venv = checkout / ".venv"
-    assert "-m pip install --quiet -e '.[instructor]'" in log, log[:3000]  # really installed, not a no-op
+    installed = re.search(r"-m pip install --quiet -e '\.\[([a-z,]+)\]'", log)  # really installed, not a no-op
+    assert installed and "instructor" in installed[1].split(","), log[:3000]
+    assert "test" not in installed[1].split(",")  # the instructor tools, no test suite
     assert (venv / ".installed-instructor").is_file() and (venv / "bin" / "attnlab-grade").is_file()
     assert not (venv / ".installed-test").exists()  # the instructor extra alone, no test suite
     assert "claims to be submitted by bob but is owned by" in log  # collect's words, as the docs quote them
