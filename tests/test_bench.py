@@ -216,7 +216,8 @@ def test_section_12_runs_make_as_typed_and_judges_every_issues_goal(monkeypatch)
     def fake_run(argv, **kwargs):
         ran.append(argv)
         failed = "site" in argv
-        stderr = "make: *** [site] Error 2\n" if failed else ""
+        assert "PYTHONPATH" not in kwargs["env"] and "MAKELEVEL" not in kwargs["env"]
+        stderr = "= 2 failed, 5 passed in 3.1s =\nmake: *** [site] Error 2\n" if failed else ""
         return types.SimpleNamespace(returncode=2 if failed else 0, stdout="", stderr=stderr)
 
     monkeypatch.setattr(loop.subprocess, "run", fake_run)
@@ -225,7 +226,7 @@ def test_section_12_runs_make_as_typed_and_judges_every_issues_goal(monkeypatch)
     assert ran[0][0] == "make" and ran[0][-1] == "check"
     assert ran[0][ran[0].index(".venv/.installed-test") - 1] == "-o"  # never reinstalls
     site = loop.run_target(["site"])
-    assert site["returncode"] == 2 and site["error"] == "make: *** [site] Error 2"
+    assert site["returncode"] == 2 and site["error"] == "2 failed, 5 passed in 3.1s"  # pytest's summary
     figures = {"targets": {loop.TARGETS[0][0]: {**check, "seconds": 95.0}, loop.TARGETS[2][0]: site},
                "checks": {"lesson": "03_softmax",
                           "cells": {"check_softmax": 0.2, "check_stable_softmax": 0.3}},

@@ -9,6 +9,8 @@ here: it would be most of the bench; ``bash .ci/run`` prints its time.
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import time
 
@@ -29,11 +31,15 @@ MAKE_TEST_GOAL = "< 10 min (from nothing)"
 def run_target(words: list[str], timeout: int = 900) -> dict:
     """``make <words>`` in the checkout: wall seconds, exit status, its last line on failure."""
     skip = [arg for stamp in STAMPS for arg in ("-o", stamp)]
+    # as a developer types it: not the bench's own PYTHONPATH=tests, not a sub-make of `make bench`
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
     start = time.perf_counter()
     try:
         done = subprocess.run(["make", *skip, *words], cwd=ROOT, capture_output=True, text=True,
-                              timeout=timeout)
-        code, tail = done.returncode, (done.stdout + done.stderr).strip().splitlines()[-1:]
+                              timeout=timeout, env=env)
+        lines = (done.stdout + done.stderr).strip().splitlines()
+        summary = [line.strip("= ") for line in lines if re.search(r"\d+ (failed|passed|errors?)\b", line)]
+        code, tail = done.returncode, (summary or lines)[-1:]
     except subprocess.TimeoutExpired:
         code, tail = None, [f"timed out after {timeout} s"]
     return {"seconds": time.perf_counter() - start, "returncode": code,
