@@ -1,17 +1,11 @@
-"""Checks for ``12_todays_llms``: RoPE, the key/value sharing of grouped-query attention, and the
-sliding-window mask.
+"""Checks for ``12_todays_llms``: RoPE, grouped-query attention's key/value sharing, the sliding window.
 
 Each exercise keeps its catalogue of usual mistakes (:mod:`attnlab.checks.mistakes`) and adds
-**property cases**: inputs whose right answer is defined by what the idea guarantees rather than by
-the reference's numbers — RoPE's scores depend only on the distance and its rotations keep lengths;
-repeating each key/value head once changes nothing, and query head h reads key/value head
-h // (H/G); a window as long as the text is the causal mask, and every row keeps min(i + 1, W) keys.
-A property case names the property that fails. And on every case, an answer that misses and is no
-catalogued mistake is told the first of the idea's **facts** it breaks, read off the answer and the
-case's inputs (:class:`Described`): which token's pair turned by how much where RoPE turns it by
-position × θ_i; which output head copies no key/value head, or the wrong one; which query sees a later key,
-does not see itself, or keeps a far key but not a nearer one. Each fact is true of the answer whatever code
-gave it, so a slip no catalogue knows still reads what is wrong.
+**property cases**, right by what the idea guarantees: RoPE's scores depend only on distance and keep
+lengths; query head h reads key/value head h // (H/G); a window as long as the text is the causal mask.
+An answer that misses and is no catalogued mistake is told the first of the idea's **facts** it breaks,
+read off the answer and the case's inputs (:class:`Described`): which pair turned by how much, which head
+copies the wrong key/value head, which query sees a later key — true of the answer whatever code gave it.
 """
 
 from __future__ import annotations
