@@ -16,7 +16,7 @@ VERDICTS = {}  # name -> verdict, as the tests above run them: the last test pri
 # valid answers the checks refuse today (reported in /work/notes/fresh3-report.md; the checks' owner's call)
 REFUSED = {
     "10 MultiHeadAttention: nanoGPT's persistent tril buffer":
-        "the check refuses a persistent mask buffer (nanoGPT's `bias`) as an unexpected state_dict name",
+        "refused: a persistent mask buffer (nanoGPT's `bias`) does not load the parameters-only checkpoint",
 }
 
 
