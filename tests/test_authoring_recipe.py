@@ -89,7 +89,7 @@ def test_the_generator_wrote_the_exercise_its_check_and_the_import(course):
     solution = nbformat.read(course["copy"] / "solutions" / f"{LESSON}.ipynb", as_version=4)
     by_id = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in solution.cells}
     assert "### BEGIN HIDDEN TESTS" in by_id["check_log_softmax"].source
-    assert by_id["check_log_softmax"].outputs[0]["data"]["text/plain"].startswith("✅ log_softmax")
+    assert by_id["check_log_softmax"].outputs[0]["data"]["text/plain"].startswith("✅ pass · log_softmax")
     assert "check_log_softmax" in solution.cells[1].source
     student = nbformat.read(course["copy"] / "notebooks" / f"{LESSON}.ipynb", as_version=4)
     by_id = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in student.cells}

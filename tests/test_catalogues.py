@@ -29,7 +29,7 @@ def test_each_catalogued_mistake_gets_its_own_line(name, i):
     check, catalogue = CATALOGUES[name]
     mistake = catalogue[i]
     line = check(mistake.wrong).line
-    assert line.startswith(f"❌ {name}: case "), line
+    assert line.startswith(f"❌ not yet · {name}: case "), line
     assert mistake.says in line, line
     others = [other.says for other in catalogue if other.says != mistake.says and other.says in line]
     assert not others, f"{line} also names {others}"

@@ -16,7 +16,7 @@ def reference_dot(u, v):
 def test_a_correct_answer_passes():
     result = check_dot(reference_dot)
     assert result.passed and bool(result)
-    assert repr(result) == "✅ dot: all 5 cases pass. Well done!"
+    assert repr(result) == "✅ pass · dot: all 5 cases pass. Well done!"
 
 
 def test_the_stub_says_not_implemented():
@@ -26,7 +26,7 @@ def test_the_stub_says_not_implemented():
 
     result = check_dot(dot)
     assert not result.passed
-    assert repr(result).startswith("⏳ dot: not implemented yet")
+    assert repr(result).startswith("⏳ to do · dot: not implemented yet")
 
 
 @pytest.mark.parametrize(
@@ -45,7 +45,7 @@ def test_plausible_mistakes_fail_with_a_specific_line(wrong, says):
     result = check_dot(wrong)
     assert not result.passed
     assert says in result.line
-    assert result.line.startswith("❌ dot: case ")
+    assert result.line.startswith("❌ not yet · dot: case ")
     assert "\n" not in result.line and "Traceback" not in result.line
 
 

@@ -116,7 +116,7 @@ def test_pattern_shapes_catches(wrong, says):
     (lambda T, S: (np.ones((T, T), dtype=bool), decoder_masks(T, S)[1]), "— the decoder's self-attention is"),
     (lambda T, S: (decoder_masks(T, S)[0], np.ones((S, T), dtype=bool)), "cross_mask: expected shape (4, 6)"),
     (lambda T, S: (np.tril(np.ones((T, T))), np.ones((T, S))), "expected a bool array"),
-    (lambda T, S: (decoder_masks(T, S)[0], None), "cross_mask: got None"),
+    (lambda T, S: (decoder_masks(T, S)[0], None), "cross_mask: got None in the pair"),
     (lambda T, S: decoder_masks(T, S)[0], "expected a pair"),
     (lambda T, S: (*decoder_masks(T, S), None), "expected a pair"),
     (lambda T, S: (np.triu(np.ones((T, T), dtype=bool)), decoder_masks(T, S)[1]), "case 1 of 4 (4 target"),

@@ -81,4 +81,4 @@ def naive_exp(x, W_Q, W_K, W_V_down, W_V_up, causal=True):
 def test_plausible_wrong_answers_fail(wrong, says):
     result = check_head_update(wrong)
     assert not result.passed and says in result.line, result.line
-    assert "Hint:" in result.line or "shape" in result.line or "That " in result.line
+    assert "Hint:" in repr(result) or "shape" in result.line or "That " in result.line

@@ -83,11 +83,11 @@ def test_the_learners_functions_run_a_llama_through_yours(tmp_path):
     # positions shifted by one keep every distance, and RoPE's scores see only distances
     assert shifted.same and "✅" in shifted.line, shifted.line
     undone = run_on_yours(model, text, rope=lambda x, p, b: (_ for _ in ()).throw(NotImplementedError()))
-    assert undone.line.startswith("⏳ not started")
+    assert undone.line.startswith("⏳ to do · not started")
     broken = run_on_yours(model, text, rope=lambda x, p, b: x[0])
     assert broken.line.startswith("❌") and not broken.same
     raising = run_on_yours(model, text, repeat_kv=lambda kv, n: 1 / 0)
-    assert raising.line == "❌ your `repeat_kv` raised ZeroDivisionError: division by zero", raising.line
+    assert raising.line == "❌ not yet · your `repeat_kv` raised ZeroDivisionError: division by zero", raising.line
 
 
 # --- the facts an unnamed miss is told (checks.todays.Described) ------------------------------------

@@ -120,7 +120,7 @@ def test_calling_the_courses_reference_scores_zero_with_a_note(graded):
     dave = {r["student"]: r for r in _csv(root / "attnlab-grades" / f"{LESSON}.csv")}["dave"]
     assert dave["total"] == "0" and dave["status"] == "graded"
     for exercise in CHEAT:  # the course's softmax is not in lesson 03's grading build: nothing to call
-        line = f"{exercise}: ❌ {exercise}: case 1 of "
+        line = f"{exercise}: ❌ not yet · {exercise}: case 1 of "
         assert line in dave["notes"]
     assert "the course's softmax is not in 03_softmax's grading build" in dave["notes"]
 

@@ -126,12 +126,12 @@ def test_correct_work_gets_full_marks(gradebook, student):
 
 
 @pytest.mark.parametrize("student, says", [
-    ("untouched", "⏳ dot: not implemented yet"),
-    ("wrong", "❌ dot: case 1 of 5"),
+    ("untouched", "⏳ to do · dot: not implemented yet"),
+    ("wrong", "❌ not yet · dot: case 1 of 5"),
     ("raises", "your code raised ZeroDivisionError"),
     ("exercise_deleted", "`dot` is not defined (was its cell deleted or the function renamed?)"),
     ("renamed", "`dot` is not defined (was its cell deleted or the function renamed?)"),
-    ("cheat", "⏳ dot: not implemented yet"),
+    ("cheat", "⏳ to do · dot: not implemented yet"),
 ])
 def test_unfinished_or_broken_work_gets_zero_and_says_why(gradebook, student, says):
     r = row(gradebook, student)

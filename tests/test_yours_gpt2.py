@@ -70,7 +70,7 @@ def test_skipped_heads_as_load_gpt2(solved, folder):
 def test_compare_on_gpt2_the_same(solved, folder):
     result = solved.compare("gpt2", folder=folder)
     assert result.first is None and result.culprit is None, result
-    assert result.line.startswith("✅ GPT-2 on your `scaled_scores`") and result.max_diff < TOLERANCE
+    assert result.line.startswith("✅ pass · GPT-2 on your `scaled_scores`") and result.max_diff < TOLERANCE
     assert len(result.rows) == SIZES["odd"]["n_layer"]
 
 
@@ -80,7 +80,8 @@ def test_compare_on_gpt2_names_the_wrong_function(solved, folder, name, wrong, t
     result = solved.trying(**{name: wrong}).compare("gpt2", text=TEXTS[0], folder=folder)
     assert result.culprit == name, result
     assert (result.first.layer, result.first.head, result.first.token) == (0, 0, token)
-    assert result.line.startswith(f"❌ your `{name}` (lesson 04) makes layer 0 head 0 differ at 'The'")
+    assert result.line.startswith(
+        f"❌ not yet · your `{name}` (lesson 04) makes layer 0 head 0 differ at 'The'")
 
 
 def test_without_gpt2_one_line_how_to_fetch(solved):

@@ -31,6 +31,7 @@ import numpy as np
 
 import attnlab.checks.plain as plain
 import attnlab.checks.reference_calls as reference_calls
+import attnlab.checks.verdict as verdict
 from attnlab.checks.calling import (  # noqa: F401 — CheckTimeout, time_limit, standing_in are part of this API
     LOST,
     TIME_LIMIT,
@@ -78,11 +79,21 @@ class CheckResult:
 
     @property
     def line(self) -> str:
-        mark = "✅" if self.passed else ("⏳" if self.n_cases == 0 else "❌")
-        return f"{mark} {self.title}: {self.message}"
+        """``✅ pass · title: message`` (or ``❌ not yet``, ``⏳ to do``) on one line of ≤ 300 characters."""
+        return self._lines()[0]
+
+    @property
+    def detail(self) -> str:
+        """What the line left out (a hint, or the whole message), else ``""``: shown below the line."""
+        return self._lines()[1]
+
+    def _lines(self) -> tuple[str, str]:
+        state = True if self.passed else (None if self.n_cases == 0 else False)
+        return verdict.lines(state, f"{self.title}: {self.message}")
 
     def __repr__(self) -> str:
-        return self.line
+        line, rest = self._lines()
+        return line + (f"\n  {rest}" if rest else "")
 
     def __bool__(self) -> bool:
         return self.passed
@@ -109,20 +120,31 @@ def _items(x) -> str:
             "that was asked for")
 
 
+SHOW_LIMIT = 80  # characters of one value in a message; the line itself stays within verdict.LIMIT
+
+
 def show(x) -> str:
-    """A short, deterministic text form of a value, for messages."""
-    if isinstance(x, np.ndarray) and x.ndim == 0:
+    """A short, deterministic text form of a value, for messages: whole numbers (token ids, indices,
+    counts) as whole numbers, NaN as ``NaN``, at most :data:`SHOW_LIMIT` characters."""
+    if isinstance(x, np.generic) or (isinstance(x, np.ndarray) and x.ndim == 0):
         x = x.item()
     if isinstance(x, np.ndarray | list | tuple) and _ndim(x) > 0:
         try:
-            arr = np.asarray(x, dtype=float)
+            arr = np.asarray(x)
+            if arr.dtype.kind not in "biuf":
+                arr = arr.astype(float)
         except (TypeError, ValueError):
-            return repr(x)
-        text = np.array2string(arr, precision=4, suppress_small=True, threshold=12, edgeitems=2)
-        return " ".join(text.split())
+            return _short(repr(x))
+        with np.printoptions(nanstr="NaN"):
+            text = np.array2string(arr, precision=4, suppress_small=True, threshold=12, edgeitems=2)
+        return _short(" ".join(text.split()))
     if isinstance(x, float | np.floating):
-        return f"{float(x):.6g}"
-    return repr(x)
+        return "NaN" if x != x else f"{float(x):.6g}"
+    return _short(repr(x))
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= SHOW_LIMIT else text[: SHOW_LIMIT - 2] + " …"
 
 
 def compare_arrays(got, expected, rtol: float = 1e-5, atol: float = 1e-8) -> str | None:
@@ -135,6 +157,7 @@ def compare_arrays(got, expected, rtol: float = 1e-5, atol: float = 1e-8) -> str
         return f"expected one array of shape {np.shape(expected)}, got {_items(got)}"
     if got_arr.dtype.kind not in "biuf":
         return f"expected an array of numbers, got {type(got).__name__} {show(got)}"
+    shown, shown_expected = got_arr, np.asarray(expected)  # as given: whole numbers stay whole
     got_arr = got_arr.astype(float)
     expected = np.asarray(expected, dtype=float)
     if got_arr.shape != expected.shape:
@@ -142,9 +165,9 @@ def compare_arrays(got, expected, rtol: float = 1e-5, atol: float = 1e-8) -> str
             return f"expected a single number, got an array of shape {got_arr.shape}"
         return f"expected shape {expected.shape}, got shape {got_arr.shape}"
     if _isnan(got_arr).any() and not _isnan(expected).any():
-        return f"the answer contains NaN: got {show(got_arr)}, expected {show(expected)}"
+        return f"the answer contains NaN: got {show(shown)}, expected {show(shown_expected)}"
     if not _allclose(got_arr, expected, rtol=rtol, atol=atol, equal_nan=True):
-        return f"expected {show(expected)}, got {show(got_arr)}"
+        return f"expected {show(shown_expected)}, got {show(shown)}"
     return None
 
 
@@ -209,13 +232,16 @@ def judge(outcome: Outcome, case: Case, compare: Callable, time_limit_s: float =
 def changed_in_place(argument: str) -> str:
     """The line for a function that changed its argument in place (the property every check tests)."""
     name = argument.split("`")[1] if argument.count("`") >= 2 else "x"
-    return (f"your function changed its argument {argument} in place — the caller's array is not "
-            f"yours to change: compute into a new one (`{name} - m`, not `{name} -= m`; `np.where(…)`, "
-            f"not `{name}[…] = …`) or copy it first (`{name} = {name}.copy()`).")
+    return (f"your function changed its argument {argument} in place: compute into a new array "
+            f"(`{name} - m`, not `{name} -= m`; `np.where(…)`, not `{name}[…] = …`) or copy it first.")
 
 
 def with_hint(problem: str, case: Case) -> str:
-    """The problem as a sentence, the case's hint after it: ``"… never ends? Hint: …"``, not ``"?."``."""
+    """The problem as a sentence, the case's hint after it: ``"… never ends? Hint: …"``, not ``"?."``
+    — unless the problem already names a catalogued slip (a :class:`Named` with its ``mistake``):
+    the case's general hint would only pull the learner's eye elsewhere."""
+    if getattr(problem, "mistake", ""):
+        return str(problem)
     problem = problem.rstrip(".")
     stop = "" if problem.endswith(("?", "!")) else "."
     return problem + stop + (f" Hint: {case.hint}" if case.hint else "")

@@ -158,10 +158,10 @@ def check_pattern_shapes(fn) -> CheckResult:
 # --- the decoder's two masks -------------------------------------------------------------------------
 
 WHY_THIS_MASK = {
-    "self_mask": ("the decoder's self-attention is causal: target position i sees target positions 0 … i "
-                  "(np.tril), because later target words are not written yet"),
-    "cross_mask": ("cross-attention needs no mask: the whole source exists before the first target word is "
-                   "written, so every entry of the (n_target, n_source) cross_mask is True"),
+    "self_mask": ("the decoder's self-attention is causal: target position i sees positions 0 … i "
+                  "(np.tril); later target words are not written yet"),
+    "cross_mask": ("cross-attention needs no mask: the whole source is there before the first target "
+                   "word, so the (n_target, n_source) cross_mask is all True"),
 }
 
 
@@ -178,6 +178,8 @@ def compare_mask_pair(got, expected) -> str | None:
     if not isinstance(got, tuple | list) or len(got) != 2:
         return f"expected a pair (self_mask, cross_mask), got {type(got).__name__} {show(got)}"
     for name, g, e in zip(WHY_THIS_MASK, got, expected, strict=True):
+        if g is None:  # the function did return: one of its two masks is missing
+            return f"{name}: got None in the pair — return both masks, (self_mask, cross_mask)"
         problem = compare_mask(g, e)
         if problem is not None:
             return f"{name}: {problem.rstrip('.')} — {WHY_THIS_MASK[name]}"

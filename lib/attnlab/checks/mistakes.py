@@ -211,7 +211,7 @@ def _constant_ratio(got: np.ndarray, want: np.ndarray) -> float | None:
     if not finite.all() or not nonzero.any():
         return None
     ratio = float(np.median(got[nonzero] / want[nonzero]))
-    if np.isclose(ratio, 1.0) or not np.allclose(got, ratio * want, rtol=1e-6, atol=1e-9):
+    if np.isclose(ratio, 1.0) or ratio == 0 or not np.allclose(got, ratio * want, rtol=1e-6, atol=1e-9):
         return None
     return ratio
 

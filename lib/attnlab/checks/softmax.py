@@ -30,9 +30,8 @@ def _column_softmax(scores):
 
 # --- a stable softmax ------------------------------------------------------------------------------
 
-_OVERFLOW = ("That is softmax without subtracting the maximum: exp(1000) overflows to inf and inf / inf "
-             "is NaN — subtract each row's maximum before exp (softmax does not change when every score "
-             "moves by the same amount).")
+_OVERFLOW = ("That is softmax without subtracting the maximum: exp(1000) overflows to inf, and inf / inf "
+             "is NaN — subtract each row's maximum before exp (a shift changes no weight).")
 STABLE_SOFTMAX_MISTAKES = [
     Mistake(_OVERFLOW, naive_softmax),
     Mistake("That is a softmax over each COLUMN (axis=0): each query's ROW must sum to 1 — max and sum "

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import nbformat
 
+import attnlab.checks.verdict as verdict
 from attnlab.checks.diagnosis import Diagnosis
 from attnlab.course import rules, safecsv
 from attnlab.course.submission import UNSCORED, Exercise, exercises
@@ -69,7 +70,9 @@ class Record:
         if self.status == "missing":
             return "not submitted"
         points = self.scores.get(ex.grade_id, 0.0)
-        return "✅ all cases pass" if points >= ex.points else f"{points:g} of {ex.points:g} point(s)"
+        if points >= ex.points:
+            return verdict.OK + "all cases pass"
+        return f"{points:g} of {ex.points:g} point(s)"
 
     def other_notes(self) -> list[str]:
         """Notes that belong to no single exercise (an error elsewhere, why it was not graded)."""

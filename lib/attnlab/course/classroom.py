@@ -28,6 +28,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import attnlab.checks.verdict as verdict
 from attnlab.course import intake, late, roster, rules, wire
 from attnlab.paths import ROOT
 
@@ -283,7 +284,7 @@ def keep_evidence(folder: Path, row, path: Path, lesson, graded_copy: bool = Tru
         if ex is None:
             continue
         points = row.scores.get(ex.grade_id, 0.0)
-        text = lines.get(ex.grade_id, "✅ all cases pass" if points else "no verdict")
+        text = lines.get(ex.grade_id, verdict.OK + "all cases pass" if points else "no verdict")
         cell["outputs"] = [{"output_type": "stream", "name": "stdout",
                             "text": f"attnlab-grade: {points:g}/{ex.points:g} — {text}\n"}]
     messages = getattr(row, "evidence", None)

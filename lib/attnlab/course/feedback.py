@@ -20,6 +20,7 @@ from pathlib import Path
 import mistune
 import nbformat
 
+import attnlab.checks.verdict as verdict
 from attnlab.course.classbook import ClassBook, Record, lesson_exercises
 from attnlab.course.notebook import cells_shown, nbgrader
 from attnlab.course.roster import file_name
@@ -178,7 +179,7 @@ def learner_code(path: Path, grade_id: str, function: str) -> str:
 def _exercise(record: Record, ex, lesson: str, code_path: Path | None) -> str:
     points = record.scores.get(ex.grade_id, 0.0)
     line = record.line(ex)
-    passed = points >= ex.points and not line.startswith("❌")
+    passed = points >= ex.points and not verdict.failed(line)
     section, instructions = guidance(lesson).get(ex.grade_id, (lesson, ""))
     code = learner_code(code_path, ex.grade_id, ex.function) if code_path else ""
     parts = [f'<h2 id="{html.escape(ex.grade_id)}"><span>{html.escape(ex.function)}()</span>'

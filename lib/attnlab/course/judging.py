@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import re
 
+import attnlab.checks.verdict as verdict
 from attnlab.course import build, runner
 from attnlab.course.execute import Run
 from attnlab.course.lesson import Lesson
@@ -82,7 +83,7 @@ def judge(row, lesson: Lesson, run: Run, plan: runner.Plan,
     for ex in lesson.exercises:
         got = answers.get(ex.grade_id)
         if ex.grade_id in run.refused:
-            row.notes.append(f"{ex.grade_id}: ❌ not graded: {run.refused[ex.grade_id]}")
+            row.notes.append(f"{ex.grade_id}: {verdict.NO}not graded: {run.refused[ex.grade_id]}")
         elif got is None:
             row.notes.append(f"{ex.grade_id}: {run.stopped or 'the check did not run'}")
         elif got.function == "missing":

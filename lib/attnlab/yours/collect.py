@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from attnlab.checks.core import TIME_LIMIT, CheckTimeout, time_limit
+from attnlab.checks.verdict import NO, WAIT
 from attnlab.errors import AttnlabError
 from attnlab.paths import NOTEBOOKS_DIR
 from attnlab.yours.found import Found
@@ -122,7 +123,7 @@ def check(name: str, fn) -> tuple[str, str]:
         with quietly(seconds=60):  # each case has its own limit; this one guards the whole check
             result = getattr(checks, f"check_{name}")(fn)
     except (Exception, CheckTimeout) as exc:
-        return "failing", f"❌ {name}: the check could not run it ({first_line(exc)})"
+        return "failing", f"{NO}{name}: the check could not run it ({first_line(exc)})"
     if result.passed:
         return "yours", result.line
     return ("missing" if result.n_cases == 0 else "failing"), result.line
@@ -130,10 +131,10 @@ def check(name: str, fn) -> tuple[str, str]:
 
 def _found(name: str, namespace: Mapping, origin: str, problem: str | None) -> Found:
     if problem:
-        return Found(name, "failing", f"❌ {name}: {problem}", origin)
+        return Found(name, "failing", f"{NO}{name}: {problem}", origin)
     fn = namespace.get(name)
     if fn is None:
-        return Found(name, "missing", f"⏳ {name}: not defined in {origin}", origin)
+        return Found(name, "missing", f"{WAIT}{name}: not defined in {origin}", origin)
     state, line = check(name, fn)
     return Found(name, state, line, origin, fn if state != "missing" else None)
 
@@ -183,7 +184,7 @@ def collect(folder="notebooks", live: Mapping | None = None, lesson: str | None 
                 notes.append(f"⚠️ {why} — the course's functions stand in for its exercises.")
         ran, why = lessons[here]
         if ran is None:
-            found[name] = Found(name, "missing", f"⏳ {name}: {why}", f"{here}.ipynb")
+            found[name] = Found(name, "missing", f"{WAIT}{name}: {why}", f"{here}.ipynb")
         else:
             found[name] = _found(name, ran[0], f"{here}.ipynb", ran[1].get(name))
     return Yours(found, folder.name or str(folder), notes)

@@ -12,6 +12,7 @@ from functools import partial
 
 import numpy as np
 
+from attnlab.checks.verdict import NO, OK, WAIT
 from attnlab.errors import AttnlabError
 from attnlab.yours.steps import USES, StepError, Steps, lesson_number
 
@@ -152,12 +153,12 @@ class Comparison:
     def line(self) -> str:
         name = NAMES[self.model]
         if self.error:
-            return f"❌ {self.error}"
+            return f"{NO}{self.error}"
         if not self.yours:
-            return f"⏳ {name} ran on the course's functions only: none of yours to compare yet."
+            return f"{WAIT}{name} ran on the course's functions only: none of yours to compare yet."
         mine = ", ".join(f"`{n}`" for n in self.yours)
         if self.first is None:
-            return (f"✅ {name} on your {mine}: the same as on the course's within float32 rounding "
+            return (f"{OK}{name} on your {mine}: the same as on the course's within float32 rounding "
                     f"(weights within {PATTERN_TOL:g}, outputs within {STATE_TOL:g}): "
                     f"{self.share_equal:.0%} of values match.")
         ref = self.runs[0]
@@ -167,7 +168,7 @@ class Comparison:
         token = ref.tokens[self.first.token]
         who = (f"your `{self.culprit}` (lesson {lesson_number(self.culprit_lesson)})" if self.culprit
                else f"your {mine} together")
-        return (f"❌ {who} makes {where} differ at {token!r} (token {self.first.token}); "
+        return (f"{NO}{who} makes {where} differ at {token!r} (token {self.first.token}); "
                 f"{self.share_equal:.0%} of values match, max |Δ| {self.max_diff:.3g}.")
 
     def table(self) -> str:

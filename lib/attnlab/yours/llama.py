@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from attnlab.checks.calling import first_line
+from attnlab.checks.verdict import NO, OK, WAIT
 
 PATTERN_TOL = 1e-4  # weights are 0 … 1; float32 with reordered sums
 
@@ -49,17 +50,17 @@ def run_on_yours(model, text: str, rope=None, repeat_kv=None) -> YourRun:
     try:
         yours = model.run(ids, **_adapt(rope, repeat_kv))
     except NotImplementedError:
-        return YourRun(f"⏳ not started: write {names} above, then run this cell again", False)
+        return YourRun(f"{WAIT}not started: write {names} above, then run this cell again", False)
     except Exception as error:  # noqa: BLE001 — a learner's code may raise anything
-        return YourRun(f"❌ your {names} raised {first_line(error)}", False)
+        return YourRun(f"{NO}your {names} raised {first_line(error)}", False)
     diff = np.abs(np.asarray(yours.attention, float) - np.asarray(course.attention, float))
     if not np.isfinite(diff).all() or diff.max() > PATTERN_TOL:
         bad = ~np.isfinite(diff) | (diff > PATTERN_TOL)
         layer, head, token, _ = (int(i) for i in np.argwhere(bad)[0])
-        return YourRun(f"❌ with your {names}, {model.folder.name}'s attention first differs at layer "
+        return YourRun(f"{NO}with your {names}, {model.folder.name}'s attention first differs at layer "
                        f"{layer}, head {head}, token {token} ({course.tokens[token]!r})", False,
                        (layer, head, token))
     same_next = int(yours.logits[-1].argmax()) == int(course.logits[-1].argmax())
-    return YourRun(f"✅ {model.folder.name} runs on your {names}: every layer's attention equals the "
+    return YourRun(f"{OK}{model.folder.name} runs on your {names}: every layer's attention equals the "
                    f"course's within {PATTERN_TOL:g}" + (", and it predicts the same next token"
                                                          if same_next else ""), same_next)

@@ -13,6 +13,7 @@ import sys
 import time
 from dataclasses import dataclass
 
+from attnlab.checks.verdict import NO, OK, WAIT
 from attnlab.yours.steps import first_line
 
 STEPS = 500  # as the course's own tiny GPT (attnlab.models.training.GPT_TRAINING)
@@ -34,7 +35,7 @@ def course_stands_in(why: str) -> OwnRun:
     from attnlab.models.trained import load_tiny_gpt
 
     return OwnRun(load_tiny_gpt().model, None, False,
-                  f"⏳ {why}: the course's trained tiny GPT (data/tiny_gpt.safetensors, the same "
+                  f"{WAIT}{why}: the course's trained tiny GPT (data/tiny_gpt.safetensors, the same "
                   "architecture) stands in below. Write them, then run this cell again (under a minute).")
 
 
@@ -85,17 +86,17 @@ def goals_line(GPT, train, model, steps: int) -> str:
     try:
         accuracy, course, head = goals(model)
     except Exception as exc:  # noqa: BLE001 — the learner's model may not fit the course's probes
-        return (f"❌ Your GPT, trained by your `train` for {steps} steps, could not be measured: "
+        return (f"{NO}Your GPT, trained by your `train` for {steps} steps, could not be measured: "
                 f"{first_line(exc)} — check_gpt says what your `GPT` should look like.")
     if abs(accuracy - course) <= ACCURACY_GAP and head >= ADJECTIVE_HEAD:
-        return (f"✅ Your GPT, trained by your `train`: {steps} steps; it meets the lesson's goals "
+        return (f"{OK}Your GPT, trained by your `train`: {steps} steps; it meets the lesson's goals "
                 f"(held-out accuracy within {ACCURACY_GAP} of the course's model, an adjective head "
                 f"≥ {ADJECTIVE_HEAD}).")
     from attnlab.checks import check_gpt
 
     cause = ("your `train` — check_train says what" if check_gpt(GPT).passed
              else "your `GPT` — check_gpt says what")
-    return (f"❌ Your GPT, trained by your `train` for {steps} steps, misses the lesson's goals: held-out "
+    return (f"{NO}Your GPT, trained by your `train` for {steps} steps, misses the lesson's goals: held-out "
             f"accuracy {accuracy:.3f} (the course's {course:.3f}, the goal within {ACCURACY_GAP}), best "
             f"adjective head {head:.2f} (the goal ≥ {ADJECTIVE_HEAD}). The likely cause: {cause}.")
 

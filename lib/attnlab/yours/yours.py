@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from attnlab.checks.verdict import NO, OK, WAIT, one_line, text_of
 from attnlab.errors import AttnlabError
 from attnlab.yours.found import Found, step_of
 from attnlab.yours.steps import EXERCISES, Steps, lesson_number
@@ -42,13 +43,13 @@ class Yours:
         f = self.found[name]
         where = f"{name} (lesson {lesson_number(EXERCISES[name][0])})"
         if f.state == "yours":
-            return f"✅ {where}: yours, from {f.origin}"
-        why = f.line.split(": ", 1)[-1]
+            return f"{OK}{where}: yours, from {f.origin}"
+        why = text_of(f.line).split(": ", 1)[-1]
         if f.state == "failing":
-            return f"❌ {where}: the course's stands in — yours is wrong: {why}"
+            return one_line(f"{NO}{where}: the course's stands in — yours is wrong: {why}")
         if why.startswith("not implemented yet"):
             why = f"still the stub in {f.origin}"
-        return f"⏳ {where}: the course's stands in — {why}"
+        return f"{WAIT}{where}: the course's stands in — {why}"
 
     def summary(self) -> str:
         n, mine = len(self.found), len(self.functions)
@@ -76,7 +77,7 @@ class Yours:
         for name, fn in functions.items():
             if not callable(fn):
                 raise AttnlabError(f"{name} must be a function, but got {type(fn).__name__}")
-            found[name] = Found(name, "yours", f"✅ {name}: tried as given",
+            found[name] = Found(name, "yours", f"{OK}{name}: tried as given",
                                 "this notebook (tried unchecked)", fn)
         return Yours(found, self.folder, self.notes)
 
