@@ -57,25 +57,26 @@ def split(text: str, limit: int = LIMIT) -> tuple[str, str]:
     text = " ".join(str(text).split())
     if len(text) <= limit:
         return text, ""
+    whole = text
     if HINT in text:
         short, hint = text.split(HINT, 1)
         if len(short) <= limit:
             return short, HINT.strip() + " " + hint
+        text = short
     case = re.search(r"case \d+ of \d+ \(", text)
     label_end = text.find("): ", case.end()) if case else -1
     if case and label_end > 0:  # the case's label goes below before anything the learner must read
         short = text[: case.end() - 2] + text[label_end + 1:]
-        short = short.split(HINT, 1)[0]
         if len(short) <= limit:
-            return short, text
+            return short, whole
         text = short
-    room = limit - len(CUT)
+    room = limit - len(CUT)  # too long even so: the middle goes too
     label = text.find("): ") + 3  # "… case 2 of 5 (a masked score): " — where the case is said
     keep = label if 3 < label <= room // 2 else room // 3
     head, tail = text[:keep], text[-(room - keep):]
     head = head if keep == label or " " not in head[keep // 2:] else head.rsplit(" ", 1)[0] + " "
     tail = tail.split(" ", 1)[1] if " " in tail[: len(tail) // 2] else tail
-    return head.rstrip() + CUT + tail, text
+    return head.rstrip() + CUT + tail, whole
 
 
 def text_of(verdict: str) -> str:
