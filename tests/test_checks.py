@@ -135,7 +135,7 @@ def test_a_mistake_of_its_own_still_fails_with_its_own_line():
     for helper in (NAIVE_SOFTMAX, "from attnlab.attention import softmax as stable_softmax"):
         result = check_softmax_with_temperature(notebook(helper, NO_DIVISION)["softmax_with_temperature"])
         assert not result.passed
-        assert "case 2 of 5 (temperature 0.5 sharpens)" in result.line
+        assert "case 2 of 6 (temperature 0.5 sharpens)" in result.line
 
 
 def test_the_helper_is_given_back_even_when_the_exercise_loops_forever():

@@ -22,6 +22,7 @@ comparison runs under the time limit too, and the time limit (:class:`CheckTimeo
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +43,12 @@ from attnlab.checks.calling import (  # noqa: F401 — CheckTimeout, time_limit,
     helpers_called,
     standing_in,
     time_limit,
+)
+from attnlab.checks.compare import (  # noqa: F401 — the comparisons' old home: checks import them from here
+    compare_arrays,
+    compare_exact,
+    compare_indices,
+    show,
 )
 from attnlab.checks.diagnosis import Diagnosis, Named
 
@@ -97,102 +104,6 @@ class CheckResult:
 
     def __bool__(self) -> bool:
         return self.passed
-
-
-# NumPy's comparisons as they were when the course loaded: a learner's `np.allclose = lambda *a: True`
-# in the notebook does not reach the checks.
-_allclose, _array_equal, _isnan = np.allclose, np.array_equal, np.isnan
-
-
-def _ndim(x) -> int:
-    try:
-        return np.asarray(x, dtype=object).ndim
-    except ValueError:  # arrays of different shapes nested in a list: not even an object array
-        return 1
-
-
-def _items(x) -> str:
-    """``a tuple of 2 items with shapes (1, 3, 4), (1, 3, 3)`` — for answers NumPy cannot stack."""
-    if not isinstance(x, list | tuple) or not all(hasattr(item, "shape") for item in x):
-        return f"a ragged {type(x).__name__} (rows of different lengths): {show(x)}"
-    shapes = ", ".join(str(np.shape(item)) if hasattr(item, "shape") else type(item).__name__ for item in x)
-    return (f"a {type(x).__name__} of {len(x)} items with shapes {shapes} — return just the array "
-            "that was asked for")
-
-
-SHOW_LIMIT = 80  # characters of one value in a message; the line itself stays within verdict.LIMIT
-
-
-def show(x) -> str:
-    """A short, deterministic text form of a value, for messages: whole numbers (token ids, indices,
-    counts) as whole numbers, NaN as ``NaN``, at most :data:`SHOW_LIMIT` characters."""
-    if isinstance(x, np.generic) or (isinstance(x, np.ndarray) and x.ndim == 0):
-        x = x.item()
-    if isinstance(x, np.ndarray | list | tuple) and _ndim(x) > 0:
-        try:
-            arr = np.asarray(x)
-            if arr.dtype.kind not in "biuf":
-                arr = arr.astype(float)
-        except (TypeError, ValueError):
-            return _short(repr(x))
-        with np.printoptions(nanstr="NaN"):
-            text = np.array2string(arr, precision=4, suppress_small=True, threshold=12, edgeitems=2)
-        return _short(" ".join(text.split()))
-    if isinstance(x, float | np.floating):
-        return "NaN" if x != x else f"{float(x):.6g}"
-    return _short(repr(x))
-
-
-def _short(text: str) -> str:
-    return text if len(text) <= SHOW_LIMIT else text[: SHOW_LIMIT - 2] + " …"
-
-
-def compare_arrays(got, expected, rtol: float = 1e-5, atol: float = 1e-8) -> str | None:
-    """``None`` if ``got`` matches ``expected`` (shape and values), else what differs."""
-    if got is None:
-        return "got None — did you forget to `return` the result?"
-    try:
-        got_arr = np.asarray(got)
-    except ValueError:  # ragged: arrays of different shapes side by side, e.g. (output, pattern)
-        return f"expected one array of shape {np.shape(expected)}, got {_items(got)}"
-    if got_arr.dtype.kind not in "biuf":
-        return f"expected an array of numbers, got {type(got).__name__} {show(got)}"
-    shown, shown_expected = got_arr, np.asarray(expected)  # as given: whole numbers stay whole
-    got_arr = got_arr.astype(float)
-    expected = np.asarray(expected, dtype=float)
-    if got_arr.shape != expected.shape:
-        if expected.ndim == 0:
-            return f"expected a single number, got an array of shape {got_arr.shape}"
-        return f"expected shape {expected.shape}, got shape {got_arr.shape}"
-    if _isnan(got_arr).any() and not _isnan(expected).any():
-        return f"the answer contains NaN: got {show(shown)}, expected {show(shown_expected)}"
-    if not _allclose(got_arr, expected, rtol=rtol, atol=atol, equal_nan=True):
-        return f"expected {show(shown_expected)}, got {show(shown)}"
-    return None
-
-
-def compare_exact(got, expected) -> str | None:
-    """``None`` if ``got == expected`` (ints, strings, bools), else what differs."""
-    if got is None and expected is not None:
-        return "got None — did you forget to `return` the result?"
-    if isinstance(expected, np.ndarray):
-        got = np.asarray(got)
-        if got.shape != expected.shape:
-            return f"expected shape {expected.shape}, got shape {got.shape}"
-        return None if _array_equal(got, expected) else f"expected {show(expected)}, got {show(got)}"
-    return None if got == expected else f"expected {show(expected)}, got {show(got)}"
-
-
-def compare_indices(got, expected) -> str | None:
-    """``None`` if ``got`` holds the same whole numbers (indices) as ``expected``, in order; any
-    integer array or list is accepted, floats are refused (a value where an index was wanted)."""
-    if got is None:
-        return "got None — did you forget to `return` the result?"
-    arr = np.asarray(got)
-    if arr.dtype.kind not in "iu":
-        return (f"expected whole numbers (indices), got dtype {arr.dtype}: np.argmax and np.argsort "
-                "give indices; np.max and np.sort give the values themselves")
-    return compare_exact(arr, np.asarray(expected))
 
 
 def judge(outcome: Outcome, case: Case, compare: Callable, time_limit_s: float = TIME_LIMIT) -> str | None:
@@ -262,15 +173,25 @@ class CheckSpec:
     helpers: dict[str, Callable] = field(default_factory=dict)
 
     def judge(self, outcome_of: Callable[[int, Case], Outcome]) -> CheckResult:
-        """Judge the cases in order (stopping at the first miss); ``outcome_of(i, case)`` gives
-        each case's outcome — by calling the learner's function, or from a sandbox's answers."""
+        """Judge the cases in order (the line is the first miss's); ``outcome_of(i, case)`` gives
+        each case's outcome — by calling the learner's function, or from a sandbox's answers.
+
+        A catalogued mistake is named only when the learner's answer is that mistake's on every
+        case that gave an answer (:meth:`agreeing`), not merely on the first that failed."""
         n = len(self.cases)
+        seen: list[Outcome] = []
         for i, case in enumerate(self.cases):
             outcome = outcome_of(i, case)
+            seen.append(outcome)
             if outcome.kind == "not implemented":
                 return CheckResult(self.title, False, NOT_IMPLEMENTED, 0, 0,
                                    diagnosis=Diagnosis("not attempted"))
             problem = judge(outcome, case, self.compare, self.time_limit_s)
+            if problem is not None and getattr(problem, "mistake", "") and outcome.kind == "value":
+                allowed = self.agreeing(seen, outcome_of)
+                if allowed is not None:
+                    narrowed = functools.partial(self.compare, allowed=allowed)
+                    problem = judge(outcome, case, narrowed, self.time_limit_s)
             if problem is not None:
                 error = outcome.error.split(":")[0] if outcome.kind == "raised" else ""
                 found = Diagnosis("wrong" if outcome.kind == "value" else outcome.kind, i + 1, case.label,
@@ -279,6 +200,28 @@ class CheckSpec:
                                    diagnosis=found)
         return CheckResult(self.title, True, f"all {n} cases pass. {WELL_DONE}", n, n,
                            diagnosis=Diagnosis("pass"))
+
+    def agreeing(self, seen: list[Outcome], outcome_of: Callable[[int, Case], Outcome]) -> frozenset | None:
+        """The catalogued mistakes (what each says) the learner's answers agree with on every case
+        that answered: the cases ``seen`` so far, then the rest up to the first that gives no answer
+        (as a grading sandbox stops there). ``None`` when the comparison keeps no catalogue."""
+        consistent = getattr(self.compare, "consistent", None)
+        if consistent is None:
+            return None
+        allowed = None
+        for j, case in enumerate(self.cases):
+            outcome = seen[j] if j < len(seen) else outcome_of(j, case)
+            if outcome.kind != "value":
+                break
+            try:
+                with np.errstate(all="ignore"), warnings.catch_warnings(), time_limit(self.time_limit_s):
+                    warnings.simplefilter("ignore")
+                    here = consistent(plain.plain(outcome.value), case.expected)
+            except BaseException:  # noqa: BLE001 — an answer that cannot be read holds no evidence
+                continue
+            if here is not None:
+                allowed = here if allowed is None else allowed & here
+        return allowed
 
     def not_a_function(self, value) -> CheckResult:
         try:

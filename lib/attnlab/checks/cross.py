@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
+import attnlab.checks.relations as relations
 from attnlab.attention import causal_mask, scaled_dot_product_attention, softmax
-from attnlab.checks.core import Case, CheckResult, run_check, show
+from attnlab.checks.compare import compare_values, show
+from attnlab.checks.core import Case, CheckResult, run_check
 from attnlab.checks.masking import compare_mask
-from attnlab.checks.mistakes import Expected, Mistake, cases, compare_values, recognising
+from attnlab.checks.mistakes import Expected, Mistake, cases, recognising
 
 # --- cross-attention, one head ----------------------------------------------------------------------
 
@@ -50,12 +52,18 @@ CROSS_MISTAKES = [
 ]
 
 
-def compare_with_mistakes(got, expected: Expected) -> str | None:
+_RECOGNISING = recognising(compare_values)
+
+
+def compare_with_mistakes(got, expected: Expected, allowed: frozenset[str] | None = None) -> str | None:
     """Like :func:`compare_values`; an (output, pattern) tuple is named, and so is a catalogued mistake."""
     if isinstance(got, tuple):
         return (f"got a tuple of {len(got)} — scaled_dot_product_attention returns (output, pattern): "
                 "return only the output, e.g. `output, pattern = ...` then `return output`")
-    return recognising(compare_values)(got, expected)
+    return _RECOGNISING(got, expected, allowed)
+
+
+compare_with_mistakes.consistent = _RECOGNISING.consistent
 
 
 def _cross_rows():
@@ -109,7 +117,8 @@ def reference_pattern_shapes(n_source: int, n_target: int, n_heads: int) -> dict
 
 
 def compare_shapes(got, expected: dict) -> str | None:
-    """``None`` if ``got`` is a dict with the same keys and shapes (tuples, lists or 1-D arrays of ints)."""
+    """``None`` if ``got`` is a dict with the same keys and shapes (tuples of whole numbers, as
+    .shape gives)."""
     if got is None:
         return "got None — did you forget to `return` the result?"
     if not isinstance(got, dict):
@@ -117,8 +126,15 @@ def compare_shapes(got, expected: dict) -> str | None:
         return f"expected a dict with keys {keys}, got {type(got).__name__} {show(got)}"
     if set(got) != set(expected):
         return f"expected the keys {sorted(expected)}, got {sorted(map(str, got))}"
+    swapped = relations.parts_in_another_order([got[k] for k in expected], list(expected.values()),
+                                               list(expected), lambda g, w: None if _as_shape(g) == w else "")
+    if swapped:
+        return swapped
     for key, shape in expected.items():
         value = _as_shape(got[key])
+        if isinstance(got[key], list | np.ndarray) and value is not None:
+            return (f"{key!r}: expected a tuple such as {shape}, got a {type(got[key]).__name__} "
+                    f"{show(got[key])}: a shape is a tuple, as array.shape gives")
         if value is None:
             return f"{key!r}: expected a shape — whole numbers such as {shape} — got {show(got[key])}"
         if value != shape:
@@ -177,6 +193,9 @@ def compare_mask_pair(got, expected) -> str | None:
         return "got None — did you forget to `return` the result?"
     if not isinstance(got, tuple | list) or len(got) != 2:
         return f"expected a pair (self_mask, cross_mask), got {type(got).__name__} {show(got)}"
+    swapped = relations.parts_in_another_order(got, expected, list(WHY_THIS_MASK), compare_mask)
+    if swapped:
+        return swapped
     for name, g, e in zip(WHY_THIS_MASK, got, expected, strict=True):
         if g is None:  # the function did return: one of its two masks is missing
             return f"{name}: got None in the pair — return both masks, (self_mask, cross_mask)"

@@ -7,8 +7,9 @@ from __future__ import annotations
 import numpy as np
 
 from attnlab import embeddings
-from attnlab.checks.core import CheckResult, compare_indices, run_check
-from attnlab.checks.mistakes import Mistake, cases, compare_values, recognising
+from attnlab.checks.compare import compare_indices, compare_values
+from attnlab.checks.core import CheckResult, run_check
+from attnlab.checks.mistakes import Mistake, cases, recognising
 
 _LENGTH_HINT = "divide the dot product by both lengths, np.linalg.norm(u) * np.linalg.norm(v)."
 

@@ -17,8 +17,9 @@ import sys
 
 import numpy as np
 
-from attnlab.checks.core import Case, CheckResult, compare_indices, run_check
-from attnlab.checks.mistakes import Mistake, compare_values, expect, recognising
+from attnlab.checks.compare import compare_indices, compare_values
+from attnlab.checks.core import Case, CheckResult, run_check
+from attnlab.checks.mistakes import Mistake, expect, recognising
 from attnlab.errors import AttnlabError
 
 SENTENCE = "a tiny fluffy blue creature squeaks ."

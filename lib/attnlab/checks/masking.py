@@ -10,15 +10,15 @@ from __future__ import annotations
 import numpy as np
 
 from attnlab.attention import apply_mask, causal_mask, softmax
-from attnlab.checks.core import CheckResult, compare_exact, run_check
-from attnlab.checks.mistakes import (
-    Mistake,
-    cases,
+from attnlab.checks.compare import (
+    compare_exact,
     compare_exactly,
     compare_values,
-    recognising,
     where_they_differ,
+    wrong_container,
 )
+from attnlab.checks.core import CheckResult, run_check
+from attnlab.checks.mistakes import Mistake, cases, recognising
 from attnlab.costs import pattern_bytes
 
 _TRIANGLE_HINT = ("query i may see keys 0 … i — itself and the tokens before it: the lower triangle "
@@ -30,6 +30,9 @@ def compare_mask(got, expected) -> str | None:
     floats is easily mistaken for weights)."""
     if got is None:
         return "got None — did you forget to `return` the result?"
+    container = wrong_container(got, expected)
+    if container:
+        return container
     arr = np.asarray(got)
     if arr.dtype != bool:
         return (f"expected a bool array (True = may attend), got dtype {arr.dtype}: np.ones(..., dtype=bool) "

@@ -12,8 +12,7 @@ An author adds the next mistake by appending one ``Mistake(says, wrong_function)
 exercise's catalogue; the tests then prove it gets its own line (some case must tell it apart
 from the right answer and from the mistakes before it).
 
-Arrays that differ are described by where they differ — the first differing index, the share of
-entries that differ, a constant ratio — rather than by two elided grids.
+How two answers differ is said by :mod:`attnlab.checks.compare` (one module for every comparison).
 """
 
 from __future__ import annotations
@@ -26,7 +25,14 @@ from typing import Any
 
 import numpy as np
 
-from attnlab.checks.core import Case, compare_arrays, compare_exact, show
+import attnlab.checks.relations as relations
+from attnlab.checks.compare import (  # noqa: F401 — the comparisons' old home: checks import them from here
+    compare_arrays,
+    compare_exactly,
+    compare_values,
+    where_they_differ,
+)
+from attnlab.checks.core import Case
 from attnlab.checks.diagnosis import Named, name_of
 from attnlab.checks.lazy import LazyCases
 
@@ -56,6 +62,17 @@ class Expected:
     right: Any
     mistakes: tuple[tuple[Any, str], ...] = ()
     hint: str = ""
+    same: tuple[str, ...] = ()  # the mistakes that give the right answer on this case
+    raised: tuple[str, ...] = ()  # the mistakes that raise on this case (no answer to compare)
+
+    def consistent(self, got, compare: Compare) -> frozenset[str]:
+        """The catalogued mistakes (what each says) that ``got`` may be, judged by this case alone:
+        those whose answer here is ``got``, those that raise here (no evidence either way), and —
+        when ``got`` is right here — those that give the right answer here too."""
+        found = {says for wrong, says in self.mistakes if _quietly(compare, got, wrong) is None}
+        if _quietly(compare, got, self.right) is None:
+            found.update(self.same)
+        return frozenset(found | set(self.raised))
 
 
 def right_answer(expected: Any) -> Any:
@@ -75,15 +92,18 @@ def expect(right: Any, catalogue: Sequence[Mistake], args: tuple, kwargs: dict |
     """The :class:`Expected` of one case: ``right`` with what each mistake of ``catalogue`` answers on
     ``args``; a mistake that raises, or that this case cannot tell from the right answer, is left out."""
     kwargs = kwargs or {}
-    seen = []
+    seen, same, raised = [], [], []
     for mistake in catalogue:
         try:
             wrong = _answer(mistake.wrong, args, kwargs)
         except Exception:  # noqa: BLE001 — a slip that crashes on these inputs is not seen here
+            raised.append(mistake.says)
             continue
         if compare(wrong, right) is not None:
             seen.append((wrong, mistake.says))
-    return Expected(right, tuple(seen), hint)
+        else:
+            same.append(mistake.says)
+    return Expected(right, tuple(seen), hint, tuple(same), tuple(raised))
 
 
 def cases(right: Callable, catalogue: Sequence[Mistake], rows: Sequence[tuple],
@@ -105,21 +125,30 @@ def _cases(right: Callable, catalogue: Sequence[Mistake], rows: Sequence[tuple],
 
 def recognising(compare: Compare = compare_arrays) -> Compare:
     """A comparison for cases built by :func:`cases`: ``compare`` against the right answer, and when
-    the answer misses, the first catalogued mistake that gives exactly this answer, or else the hint."""
+    the answer misses, the first catalogued mistake that gives exactly this answer (of those in
+    ``allowed``, when given), or else the hint.
 
-    def compare_recognising(got, expected: Expected) -> str | None:
+    Its ``consistent(got, expected)`` says which mistakes ``got`` may be on that case alone: the
+    check names a mistake only when the learner's answers are that mistake's on EVERY case it ran
+    (:meth:`attnlab.checks.core.CheckSpec.judge`) — one case that agrees by chance names nothing."""
+
+    def compare_recognising(got, expected: Expected, allowed: frozenset[str] | None = None) -> str | None:
         problem = compare(got, expected.right)
         if problem is None:
             return None
         problem = problem.rstrip(".")
         stop = " " if problem.endswith(("?", "!")) else ". "  # "… the result? Hint: …", not "?."
         for wrong, says in expected.mistakes:
-            if _quietly(compare, got, wrong) is None:
+            if (allowed is None or says in allowed) and _quietly(compare, got, wrong) is None:
+                with relations.quiet():  # the catalogue's words say what it is: no general clauses
+                    problem = compare(got, expected.right).rstrip(".")
+                stop = " " if problem.endswith(("?", "!")) else ". "
                 return Named(f"{problem}{stop}{says}", name_of(says))
         return f"{problem}{stop}Hint: {expected.hint}" if expected.hint else problem
 
     name = getattr(compare, "__name__", "the comparison")
     compare_recognising.__doc__ = f"{name}, naming the catalogued mistake the answer is."
+    compare_recognising.consistent = lambda got, expected: expected.consistent(got, compare)
     return compare_recognising
 
 
@@ -129,98 +158,3 @@ def _quietly(compare: Compare, got, wrong) -> str | None:
             return compare(got, wrong)
     except Exception:  # noqa: BLE001 — a comparison that cannot be made is a mismatch
         return "not comparable"
-
-
-# --- where two arrays differ ------------------------------------------------------------------------
-
-
-def compare_values(got, expected, rtol: float = 1e-5, atol: float = 1e-8) -> str | None:
-    """:func:`~attnlab.checks.core.compare_arrays`, but two arrays of the same shape that differ are
-    described by where: the first differing index, how many entries differ, a constant ratio."""
-    problem = compare_arrays(got, expected, rtol=rtol, atol=atol)
-    if problem is None:
-        return None
-    return where_they_differ(got, expected, rtol, atol) or problem
-
-
-def compare_exactly(got, expected) -> str | None:
-    """:func:`~attnlab.checks.core.compare_exact` for counts, naming a constant ratio
-    (``expected 4, got 32 (8 × the expected value)``)."""
-    problem = compare_exact(got, expected)
-    if problem is None or isinstance(got, bool) or not isinstance(got, int | float | np.number):
-        return problem
-    return where_they_differ(got, expected, rtol=0.0, atol=0.0) or problem
-
-
-def where_they_differ(got, expected, rtol: float = 1e-5, atol: float = 1e-8) -> str | None:
-    """``"2 of 6 entries differ, the first at [0, 1]: got 0.5, expected 0.25"`` (plus ``"every entry
-    is 0.25 × the expected one"`` when the ratio is constant), or ``None`` if the two cannot be set
-    side by side (other shapes, not numbers, NaN where none belongs)."""
-    try:
-        if np.asarray(expected).dtype == bool and np.asarray(got).dtype == bool:
-            return _where_masks_differ(np.asarray(got), np.asarray(expected))
-        got_arr = np.asarray(got, dtype=float)
-        want = np.asarray(expected, dtype=float)
-    except (TypeError, ValueError):
-        return None
-    if got_arr.shape != want.shape or (np.isnan(got_arr) & ~np.isnan(want)).any():
-        return None
-    close = np.isclose(got_arr, want, rtol=rtol, atol=atol, equal_nan=True)
-    if close.all():
-        return None
-    ratio = _constant_ratio(got_arr, want)
-    if want.ndim == 0:
-        text = f"expected {_show(want)}, got {_show(got_arr)}"
-        return text + (f" ({_number(ratio)} × the expected value)" if ratio is not None else "")
-    first = tuple(int(i) for i in np.argwhere(~close)[0])
-    index = "[" + ", ".join(map(str, first)) + "]"
-    n_wrong, n = int((~close).sum()), close.size
-    if n == 1:
-        text = f"expected {_show(want.ravel()[0])}, got {_show(got_arr.ravel()[0])}"
-    else:
-        share = "every entry differs" if n_wrong == n else f"{n_wrong} of {n} entries differ"
-        text = f"{share}, the first at {index}: got {show(got_arr[first])}, expected {show(want[first])}"
-    if ratio is not None:
-        text += f" — every entry is {_number(ratio)} × the expected one"
-    return text
-
-
-def _show(x) -> str:
-    """A number for a message: whole numbers exactly, with thousands separators; others as :func:`show`."""
-    value = float(x)
-    if value.is_integer() and abs(value) < 2**53:
-        return f"{int(value):,}"
-    return show(value)
-
-
-def _where_masks_differ(got: np.ndarray, want: np.ndarray) -> str | None:
-    """Two bool grids: how many entries differ and the first, as (query, key) for a 2-D mask."""
-    if got.shape != want.shape or np.array_equal(got, want):
-        return None
-    wrong = np.argwhere(got != want)
-    first = tuple(int(i) for i in wrong[0])
-    where = f"query {first[0]}, key {first[1]}" if len(first) == 2 else f"index {list(first)}"
-    return (f"{len(wrong)} of {got.size} entries differ, the first at {where}: got {bool(got[first])}, "
-            f"expected {bool(want[first])}")
-
-
-def _constant_ratio(got: np.ndarray, want: np.ndarray) -> float | None:
-    """``r`` if ``got == r * want`` everywhere (r ≠ 1, the expected answer not all zero), else None."""
-    finite = np.isfinite(got) & np.isfinite(want)
-    nonzero = finite & (np.abs(want) > 1e-12)
-    if not finite.all() or not nonzero.any():
-        return None
-    ratio = float(np.median(got[nonzero] / want[nonzero]))
-    if np.isclose(ratio, 1.0) or ratio == 0 or not np.allclose(got, ratio * want, rtol=1e-6, atol=1e-9):
-        return None
-    return ratio
-
-
-def _number(r: float) -> str:
-    """A ratio as a reader recognises it: ``0.25 (= 1/4)``, ``8``, ``0.353553 (= 1/2.82843)``."""
-    text = f"{r:.6g}"
-    if abs(r) < 1 and r != 0:
-        inverse = 1 / r
-        shown = f"{round(inverse)}" if np.isclose(inverse, round(inverse)) else f"{inverse:.6g}"
-        text += f" (= 1/{shown})"
-    return text

@@ -12,8 +12,9 @@ import math
 import numpy as np
 
 from attnlab.attention import causal_mask, softmax
+from attnlab.checks.compare import compare_values
 from attnlab.checks.core import CheckResult, run_check
-from attnlab.checks.mistakes import Mistake, cases, compare_values, recognising
+from attnlab.checks.mistakes import Mistake, cases, recognising
 from attnlab.head_traits import head_traits
 from attnlab.multihead import multi_head_attention, stack_value_up
 

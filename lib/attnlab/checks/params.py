@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from attnlab.checks.core import CheckResult, compare_exact, run_check, show
-from attnlab.checks.mistakes import Mistake, cases, compare_exactly, recognising
+import attnlab.checks.relations as relations
+from attnlab.checks.compare import compare_exact, compare_exactly, show
+from attnlab.checks.core import CheckResult, run_check
+from attnlab.checks.mistakes import Mistake, cases, recognising
 from attnlab.params import PRESETS, ModelConfig, block_parameters, count_parameters, weight_matrices
 
 
@@ -23,6 +25,10 @@ def compare_counts(got, expected: dict) -> str | None:
     missing = [key for key in expected if key not in got]
     if missing:
         return f"the dict lacks the key(s) {', '.join(map(repr, missing))}"
+    swapped = relations.parts_in_another_order([got[k] for k in expected], list(expected.values()),
+                                               list(expected), compare_exactly)
+    if swapped:
+        return swapped
     for key, want in expected.items():
         problem = compare_exactly(got[key], want)
         if problem is not None:
@@ -102,6 +108,7 @@ TABLE_MISTAKES = [
 _MODELS = [
     ("GPT-3 175B", PRESETS["gpt3-175b"], _TABLE_HINT),
     ("GPT-2 small", PRESETS["gpt2-small"], ""),
+    ("GPT-2 medium (24 layers, 16 heads: layers and heads apart)", PRESETS["gpt2-medium"], ""),
     ("GPT-3 13B (n_heads × d_head ≠ d_model)", PRESETS["gpt3-13b"],
      "the head rows use d_head, the MLP rows d_mlp: not d_model alone."),
     ("a tiny model: vocab 7, d_model 4, 2 heads of 3, 2 layers, d_mlp 5",

@@ -9,8 +9,9 @@ import math
 import numpy as np
 
 from attnlab.attention import attention_scores
-from attnlab.checks.core import CheckResult, compare_indices, run_check
-from attnlab.checks.mistakes import Mistake, cases, compare_values, recognising
+from attnlab.checks.compare import compare_indices, compare_values
+from attnlab.checks.core import CheckResult, run_check
+from attnlab.checks.mistakes import Mistake, cases, recognising
 
 # --- the score grid ----------------------------------------------------------------------------------
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 
 from attnlab.attention import causal_mask, softmax
+from attnlab.checks.compare import compare_values
 from attnlab.checks.core import Case, CheckResult, run_check
-from attnlab.checks.mistakes import Mistake, compare_values, expect, recognising
+from attnlab.checks.mistakes import Mistake, expect, recognising
 from attnlab.multihead import head_update
 
 

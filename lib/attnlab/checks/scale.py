@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 
+import attnlab.checks.relations as relations
 from attnlab.attention import scaled_dot_product_attention, softmax
-from attnlab.checks.core import CheckResult, compare_exact, run_check, show
-from attnlab.checks.mistakes import Mistake, cases, compare_exactly, compare_values, recognising
+from attnlab.checks.compare import compare_exact, compare_exactly, compare_values, show
+from attnlab.checks.core import CheckResult, run_check
+from attnlab.checks.mistakes import Mistake, cases, recognising
 from attnlab.efficient import online_softmax_update
 from attnlab.kvcache import kv_cache_bytes as reference_kv_cache_bytes
 from attnlab.params import PRESETS, ModelConfig
@@ -125,6 +127,11 @@ def compare_parts(names, got, expected, rtol=1e-7, atol=1e-9) -> str | None:
     """Compare a tuple of arrays with the expected one, naming the first part that differs."""
     if not isinstance(got, tuple | list) or len(got) != len(names):
         return f"expected a tuple ({', '.join(n.split()[-1] for n in names)}), got {type(got).__name__}"
+    short = [n.split()[-1] for n in names]
+    swapped = relations.parts_in_another_order(got, expected, short,
+                                               lambda g, e: compare_values(g, e, rtol=rtol, atol=atol))
+    if swapped:
+        return swapped
     for name, g, e in zip(names, got, expected, strict=True):
         problem = compare_values(g, e, rtol=rtol, atol=atol)
         if problem is not None:

@@ -11,8 +11,9 @@ import math
 import numpy as np
 
 from attnlab.attention import attention_pattern, softmax
+from attnlab.checks.compare import compare_values
 from attnlab.checks.core import CheckResult, run_check
-from attnlab.checks.mistakes import Mistake, cases, compare_values, recognising
+from attnlab.checks.mistakes import Mistake, cases, recognising
 
 _ROW_HINT = ("take the max and the sum over the LAST axis (each query's row), with keepdims=True so "
              "they broadcast back: np.max(scores, axis=-1, keepdims=True).")
@@ -59,6 +60,8 @@ def _softmax_rows():
         ("a grid (2, 3): one softmax per row", (grid,), _ROW_HINT),
         ("huge scores [1000, 999, 998]", (np.array([1000.0, 999.0, 998.0]),),
          "subtract the maximum before exp."),
+        ("large scores [500, 499, 498] (exp(500) fits in a float, exp(1000) does not)",
+         (np.array([500.0, 499.0, 498.0]),), "subtract the maximum before exp: a shift changes no weight."),
         ("very negative scores [-1000, -1001]", (np.array([-1000.0, -1001.0]),),
          "exp(-1000) underflows to 0, and 0 / 0 is NaN: subtract the maximum first."),
         ("a masked score [0, -inf, 1]", (np.array([0.0, -np.inf, 1.0]),),
@@ -106,6 +109,10 @@ def _temperature_rows():
         ("temperature 0.01 on [10, 9]: almost one-hot", (np.array([10.0, 9.0]), 0.01),
          "scores / 0.01 are [1000, 900]: subtract the maximum before exp."),
         ("rows (2, 3) at temperature 3", (np.array([[3.0, 0.0, -3.0], [1.0, 1.0, 4.0]]), 3.0), _ROW_HINT),
+        ("temperature 100 on [0, -800]: exp(-800) underflows to 0, exp(-800 / 100) does not",
+         (np.array([0.0, -800.0]), 100.0),
+         "divide the scores by t first, then exp: exp(s - max) ** (1 / t) is the same number only on "
+         "paper — exp(-800) is already 0 before the power."),
     ]
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from attnlab.checks.compare import compare_values
 from attnlab.checks.core import CheckResult, run_check
-from attnlab.checks.mistakes import Mistake, cases, compare_values, recognising
+from attnlab.checks.mistakes import Mistake, cases, recognising
 
 _U = np.array([1.0, 2.0, 3.0])
 _V = np.array([4.0, -5.0, 6.0])

@@ -17,11 +17,12 @@ from typing import Any
 import numpy as np
 
 from attnlab.attention import causal_mask
+from attnlab.checks.compare import compare_values
 from attnlab.checks.core import Case, CheckResult, run_check
 from attnlab.checks.diagnosis import Named
 from attnlab.checks.lazy import LazyCases
 from attnlab.checks.masking import compare_mask
-from attnlab.checks.mistakes import Expected, Mistake, cases, compare_values, recognising
+from attnlab.checks.mistakes import Expected, Mistake, cases, recognising
 from attnlab.grouped import repeat_kv as reference_repeat_kv
 from attnlab.positions import rope as reference_rope
 from attnlab.windows import sliding_window_mask as reference_window
@@ -70,11 +71,11 @@ def with_properties(compare):
     (its message names the property)."""
     catalogued = recognising(compare)
 
-    def compare_with_properties(got, expected):
+    def compare_with_properties(got, expected, allowed=None):
         if isinstance(expected, Property):
             problem = _read(lambda a: expected.test(None if a is None else a.astype(float)), got)
             return None if problem is None else f"{problem} — {expected.says}"
-        problem = catalogued(got, expected)
+        problem = catalogued(got, expected, allowed)
         if (problem is None or isinstance(problem, Named) or not isinstance(expected, Described)
                 or not _same_shape(got, expected.right)):
             return problem  # passed, named, or not an answer the facts can read (the comparison said so)
@@ -85,6 +86,10 @@ def with_properties(compare):
                 return f"{head.rstrip('.')}: {broken}." + (f" Hint: {hint}" if hint else "")
         return problem
 
+    def consistent(got, expected):  # a property case holds no evidence about the catalogue
+        return None if isinstance(expected, Property) else catalogued.consistent(got, expected)
+
+    compare_with_properties.consistent = consistent
     return compare_with_properties
 
 

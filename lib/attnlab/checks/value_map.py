@@ -10,8 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from attnlab.attention import causal_mask, softmax
+from attnlab.checks.compare import compare_values
 from attnlab.checks.core import CheckResult, run_check
-from attnlab.checks.mistakes import Mistake, cases, compare_values, recognising
+from attnlab.checks.mistakes import Mistake, cases, recognising
 from attnlab.checks.params import compare_counts
 from attnlab.costs import value_map_parameters
 from attnlab.multihead import value_update
