@@ -87,7 +87,7 @@ def causal(T, S):
 def test_cross_attention_catches(wrong, says):
     result = check_cross_attention(wrong)
     assert not result.passed
-    assert result.line.startswith("❌") and says in result.line, result.line
+    assert result.line.startswith("❌") and says in repr(result), repr(result)
 
 
 @pytest.mark.parametrize("wrong, says", [
@@ -105,7 +105,7 @@ def test_cross_attention_catches(wrong, says):
 def test_pattern_shapes_catches(wrong, says):
     result = check_pattern_shapes(wrong)
     assert not result.passed
-    assert result.line.startswith("❌") and says in result.line, result.line
+    assert result.line.startswith("❌") and says in repr(result), repr(result)
 
 
 @pytest.mark.parametrize("wrong, says", [
@@ -124,7 +124,7 @@ def test_pattern_shapes_catches(wrong, says):
 def test_decoder_masks_catches(wrong, says):
     result = check_decoder_masks(wrong)
     assert not result.passed
-    assert result.line.startswith("❌") and says in result.line, result.line
+    assert result.line.startswith("❌") and says in repr(result), repr(result)
 
 
 @pytest.mark.parametrize("check", [check_cross_attention, check_pattern_shapes, check_decoder_masks])

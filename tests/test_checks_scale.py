@@ -139,7 +139,7 @@ def test_block_update_catches(wrong, says):
     (lambda c, n, b: 2 * c.n_layers * c.n_heads * c.d_head * n * b if c.n_layers < 96 else 0,
      "case 2 of 4 (GPT-3 175B, one token, fp16): expected 4,718,592, got 0"),
     (lambda c, n, b: 2 * c.n_layers * c.n_heads * c.d_head * n * b / 1e6,
-     "expected 2,880, got 0.00288 (1e-06 (= 1/1000000) × the expected value)"),
+     "expected 2,880, got 0.00288 (1e-06 (= 1/1000000, 10**6: bytes to MB) × the expected value)"),
 ])
 def test_kv_cache_bytes_catches(wrong, says):
     result = check_kv_cache_bytes(wrong)

@@ -58,12 +58,12 @@ def softmax_summing_everything(scores):
 
 
 @pytest.mark.parametrize("wrong, says", [
-    (naive_softmax, "case 3 of 8 (huge scores [1000, 999, 998])"),
-    (softmax_over_columns, "case 2 of 8 (a grid (2, 3): one softmax per row)"),
-    (softmax_with_the_global_max, "case 6 of 8 (rows far apart"),
-    (softmax_summing_everything, "case 2 of 8"),
-    (lambda s: np.exp(s) / np.max(np.exp(s)), "case 1 of 8"),  # divided by the max, not the sum
-    (lambda s: s / np.sum(s, axis=-1, keepdims=True), "case 1 of 8"),  # no exp at all
+    (naive_softmax, "case 3 of 9 (huge scores [1000, 999, 998])"),
+    (softmax_over_columns, "case 2 of 9 (a grid (2, 3): one softmax per row)"),
+    (softmax_with_the_global_max, "case 7 of 9 (rows far apart"),
+    (softmax_summing_everything, "case 2 of 9"),
+    (lambda s: np.exp(s) / np.max(np.exp(s)), "case 1 of 9"),  # divided by the max, not the sum
+    (lambda s: s / np.sum(s, axis=-1, keepdims=True), "case 1 of 9"),  # no exp at all
 ])
 def test_stable_softmax_catches(wrong, says):
     result = check_stable_softmax(wrong)
@@ -78,11 +78,11 @@ def test_the_overflow_hint_names_the_fix():
 
 
 @pytest.mark.parametrize("wrong, says", [
-    (lambda s, t: stable_softmax(s * t), "case 2 of 5 (temperature 0.5 sharpens)"),  # multiplied
-    (lambda s, t: stable_softmax(s), "case 2 of 5"),  # ignored the temperature
-    (lambda s, t: naive_softmax(s / t), "case 4 of 5 (temperature 0.01"),  # overflows at low t
-    (lambda s, t: stable_softmax(s) / t, "case 2 of 5"),  # divided the weights, not the scores
-    (lambda s, t: softmax_over_columns(s / t), "case 5 of 5 (rows (2, 3)"),
+    (lambda s, t: stable_softmax(s * t), "case 2 of 6 (temperature 0.5 sharpens)"),  # multiplied
+    (lambda s, t: stable_softmax(s), "case 2 of 6"),  # ignored the temperature
+    (lambda s, t: naive_softmax(s / t), "case 4 of 6 (temperature 0.01"),  # overflows at low t
+    (lambda s, t: stable_softmax(s) / t, "case 2 of 6"),  # divided the weights, not the scores
+    (lambda s, t: softmax_over_columns(s / t), "case 5 of 6 (rows (2, 3)"),
 ])
 def test_softmax_with_temperature_catches(wrong, says):
     result = check_softmax_with_temperature(wrong)

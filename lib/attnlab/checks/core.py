@@ -30,7 +30,9 @@ from typing import Any
 
 import numpy as np
 
+import attnlab.checks.exercises as exercises
 import attnlab.checks.plain as plain
+import attnlab.checks.probes as probes
 import attnlab.checks.reference_calls as reference_calls
 import attnlab.checks.verdict as verdict
 from attnlab.checks.calling import (  # noqa: F401 — CheckTimeout, time_limit, standing_in are part of this API
@@ -192,6 +194,8 @@ class CheckSpec:
                 if allowed is not None:
                     narrowed = functools.partial(self.compare, allowed=allowed)
                     problem = judge(outcome, case, narrowed, self.time_limit_s)
+            if problem is not None and outcome.kind == "value" and not getattr(problem, "mistake", ""):
+                problem = self.probed(problem, outcome, case)
             if problem is not None:
                 error = outcome.error.split(":")[0] if outcome.kind == "raised" else ""
                 found = Diagnosis("wrong" if outcome.kind == "value" else outcome.kind, i + 1, case.label,
@@ -200,6 +204,27 @@ class CheckSpec:
                                    diagnosis=found)
         return CheckResult(self.title, True, f"all {n} cases pass. {WELL_DONE}", n, n,
                            diagnosis=Diagnosis("pass"))
+
+    def probed(self, problem: str, outcome: Outcome, case: Case) -> str:
+        """``problem`` with what :func:`attnlab.checks.probes.explain` finds the answer right for
+        (the right function on the case's inputs, changed), before the hint."""
+        base, reference = getattr(self.compare, "base", None), getattr(case.expected, "reference", None)
+        exercise = exercises.by_name().get(self.title)
+        if base is None or reference is None or exercise is None:
+            return problem
+        inside = exercise.signature.split("(", 1)[1].rsplit(")", 1)[0]
+        names = [n.split("=")[0].strip() for n in inside.split(",") if n.strip()]
+        try:
+            with np.errstate(all="ignore"), warnings.catch_warnings(), time_limit(self.time_limit_s):
+                warnings.simplefilter("ignore")
+                clause = probes.explain(plain.plain(outcome.value), case.expected.right, reference, names,
+                                        tuple(case.expected.args), base)
+        except BaseException:  # noqa: BLE001 — no explanation, the problem stands
+            return problem
+        if not clause:
+            return problem
+        text, hint = (str(problem).split(" Hint: ", 1) + [""])[:2]
+        return text.rstrip(".") + clause + "." + (f" Hint: {hint}" if hint else "")
 
     def agreeing(self, seen: list[Outcome], outcome_of: Callable[[int, Case], Outcome]) -> frozenset | None:
         """The catalogued mistakes (what each says) the learner's answers agree with on every case

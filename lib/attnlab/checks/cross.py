@@ -64,6 +64,7 @@ def compare_with_mistakes(got, expected: Expected, allowed: frozenset[str] | Non
 
 
 compare_with_mistakes.consistent = _RECOGNISING.consistent
+compare_with_mistakes.base = compare_values
 
 
 def _cross_rows():

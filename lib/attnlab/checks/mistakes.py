@@ -18,6 +18,7 @@ How two answers differ is said by :mod:`attnlab.checks.compare` (one module for 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -64,6 +65,8 @@ class Expected:
     hint: str = ""
     same: tuple[str, ...] = ()  # the mistakes that give the right answer on this case
     raised: tuple[str, ...] = ()  # the mistakes that raise on this case (no answer to compare)
+    reference: Callable | None = None  # the right function, for :mod:`attnlab.checks.probes`
+    args: tuple = ()  # the case's inputs, for the same
 
     def consistent(self, got, compare: Compare) -> frozenset[str]:
         """The catalogued mistakes (what each says) that ``got`` may be, judged by this case alone:
@@ -119,6 +122,7 @@ def _cases(right: Callable, catalogue: Sequence[Mistake], rows: Sequence[tuple],
     built = []
     for label, args, hint in rows:
         expected = expect(_answer(right, args, {}), catalogue, args, compare=compare)
+        expected = dataclasses.replace(expected, reference=right, args=args)
         built.append(Case(label, args, expected=expected, hint=hint))
     return built
 
@@ -149,6 +153,7 @@ def recognising(compare: Compare = compare_arrays) -> Compare:
     name = getattr(compare, "__name__", "the comparison")
     compare_recognising.__doc__ = f"{name}, naming the catalogued mistake the answer is."
     compare_recognising.consistent = lambda got, expected: expected.consistent(got, compare)
+    compare_recognising.base = compare
     return compare_recognising
 
 

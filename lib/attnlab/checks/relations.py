@@ -159,6 +159,10 @@ def _weights(got, want) -> list[str]:
     if not _is_distribution(want) or not np.isfinite(got).all():
         return []
     found = []
+    inside = (want > 1e-12) & (want < 1 - 1e-12)
+    if inside.any() and np.isin(got, (0.0, 1.0)).all():
+        found.append("its weights are exactly 0 and 1 where the right ones lie between: the small weights "
+                     "underflowed to 0 (exp of a number below about −745 is 0 in float64)")
     if (got < -1e-12).any():
         found.append(f"it has negative weights (the first at {_at(np.argwhere(got < -1e-12)[0])}): "
                      "weights come from exp, never below 0")
@@ -207,7 +211,9 @@ def _of_values(got: np.ndarray, want: np.ndarray, rtol: float, atol: float) -> s
     elif _QUIET.get():
         return ""
     else:
-        found = _whole(got, want) or _same_as(got, want, rtol, atol) or _offset(got, want)
+        one_hot = _is_distribution(want) and bool(np.isin(got, (0.0, 1.0)).all())  # said by _weights
+        found = (("" if one_hot else _whole(got, want)) or _same_as(got, want, rtol, atol)
+                 or _offset(got, want))
         first = _clauses(found)
     return first + ("" if _QUIET.get() else _clauses(*_weights(got, want)))
 
