@@ -132,3 +132,15 @@ def test_relations_state_facts_about_any_answer(scores):
 ])
 def test_whole_floats_print_whole(value, text):
     assert show(value) == text
+
+
+def test_an_answer_right_for_another_input_says_which():
+    def kv_cache_bytes(config, n_tokens, bytes_per_number):  # one position too many
+        return 2 * config.n_layers * config.n_heads * config.d_head * (n_tokens + 1) * bytes_per_number
+    line = checks.check_kv_cache_bytes(kv_cache_bytes).line
+    assert "the right answer for n_tokens + 1" in line, line
+
+
+def test_a_pattern_size_that_ignores_its_dtype_says_which_dtype_it_is_right_for():
+    line = checks.check_pattern_size(lambda T, dtype: T * T * 4).line
+    assert "right answer for dtype = float32" in line, line
