@@ -72,16 +72,24 @@ def _wrong_parts(got, right, compare: Callable) -> list | None:
     """The keys of a dict answer that differ from the right one (``None`` for other answers)."""
     if not (isinstance(got, dict) and isinstance(right, dict)):
         return None
-    return [k for k in right if k in got and compare(got[k], right[k]) is not None]
+    return [k for k in right if k in got and not _same(got[k], right[k])]
+
+
+def _same(a, b) -> bool:
+    """Two parts of a dict answer are equal (numbers to within float rounding)."""
+    try:
+        return bool(np.allclose(np.asarray(a, dtype=float), np.asarray(b, dtype=float), rtol=1e-9, atol=0))
+    except (TypeError, ValueError):
+        return a == b
 
 
 def explain(got, right, reference: Callable, names: list[str], args: tuple, compare: Callable) -> str:
     """``" — it is the right answer for …"`` when some change of ``args`` makes ``reference`` give
     ``got`` (for a dict, the keys that differ), else ``""``. Never raises."""
     try:
-        parts = _wrong_parts(got, right, compare)
+        parts, found = _wrong_parts(got, right, compare), []
         for n, (what, changed) in enumerate(_changes(names, args)):
-            if n >= MAX_PROBES:
+            if n >= MAX_PROBES or len(found) == 2:
                 break
             try:
                 with np.errstate(all="ignore"), warnings.catch_warnings():
@@ -90,10 +98,14 @@ def explain(got, right, reference: Callable, names: list[str], args: tuple, comp
             except Exception:  # noqa: BLE001, S112 — a change the function cannot take says nothing
                 continue
             if parts:
-                if all(k in other and compare(got[k], other[k]) is None for k in parts):
-                    return f" — {', '.join(map(repr, parts))}: the right values for {what}"
+                if isinstance(other, dict) and all(k in other and _same(got[k], other[k]) for k in parts):
+                    found.append(what)
             elif parts is None and compare(got, other) is None and compare(right, other) is not None:
-                return f" — it is the right answer for {what}"
+                found.append(what)
     except Exception:  # noqa: BLE001 — an explanation that fails is no explanation, never a crash
         return ""
-    return ""
+    if not found:
+        return ""
+    if parts:  # several inputs may give it: each is said, none is picked
+        return f" — {', '.join(map(repr, parts))}: the right values for {' or for '.join(found)}"
+    return f" — it is the right answer for {' or for '.join(found)}"
