@@ -87,7 +87,8 @@ def test_the_learners_functions_run_a_llama_through_yours(tmp_path):
     broken = run_on_yours(model, text, rope=lambda x, p, b: x[0])
     assert broken.line.startswith("❌") and not broken.same
     raising = run_on_yours(model, text, repeat_kv=lambda kv, n: 1 / 0)
-    assert raising.line == "❌ not yet · your `repeat_kv` raised ZeroDivisionError: division by zero", raising.line
+    assert raising.line == "❌ not yet · your `repeat_kv` raised ZeroDivisionError: division by zero", \
+        raising.line
 
 
 # --- the facts an unnamed miss is told (checks.todays.Described) ------------------------------------
