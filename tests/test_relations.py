@@ -27,14 +27,6 @@ def test_a_grid_returned_as_lists_is_refused():
     assert checks.check_causal_mask(lambda T: np.array([[j <= i for j in range(T)] for i in range(T)])).passed
 
 
-def test_a_shape_as_a_list_is_refused():
-    def pattern_shapes(n_source, n_target, n_heads):
-        return {"encoder": [n_heads, n_source, n_source], "decoder": [n_heads, n_target, n_target],
-                "cross": [n_heads, n_target, n_source]}
-    line = checks.check_pattern_shapes(pattern_shapes).line
-    assert "expected a tuple such as" in line and "a shape is a tuple" in line, line
-
-
 def test_parts_in_another_order_are_named():
     line = checks.check_decoder_masks(lambda T, S: (np.ones((T, S), dtype=bool), causal_mask(T))).line
     assert "in another order (swapped): yours are (cross_mask, self_mask)" in line, line

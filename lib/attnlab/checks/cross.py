@@ -118,8 +118,7 @@ def reference_pattern_shapes(n_source: int, n_target: int, n_heads: int) -> dict
 
 
 def compare_shapes(got, expected: dict) -> str | None:
-    """``None`` if ``got`` is a dict with the same keys and shapes (tuples of whole numbers, as
-    .shape gives)."""
+    """``None`` if ``got`` is a dict with the same keys and shapes (tuples, lists or 1-D arrays of ints)."""
     if got is None:
         return "got None — did you forget to `return` the result?"
     if not isinstance(got, dict):
@@ -133,9 +132,6 @@ def compare_shapes(got, expected: dict) -> str | None:
         return swapped
     for key, shape in expected.items():
         value = _as_shape(got[key])
-        if isinstance(got[key], list | np.ndarray) and value is not None:
-            return (f"{key!r}: expected a tuple such as {shape}, got a {type(got[key]).__name__} "
-                    f"{show(got[key])}: a shape is a tuple, as array.shape gives")
         if value is None:
             return f"{key!r}: expected a shape — whole numbers such as {shape} — got {show(got[key])}"
         if value != shape:

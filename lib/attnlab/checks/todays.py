@@ -86,10 +86,8 @@ def with_properties(compare):
                 return f"{head.rstrip('.')}: {broken}." + (f" Hint: {hint}" if hint else "")
         return problem
 
-    def consistent(got, expected):  # a property case holds no evidence about the catalogue
-        return None if isinstance(expected, Property) else catalogued.consistent(got, expected)
-
-    compare_with_properties.consistent = consistent
+    compare_with_properties.consistent = (  # a property case holds no evidence about the catalogue
+        lambda got, e: None if isinstance(e, Property) else catalogued.consistent(got, e))
     return compare_with_properties
 
 
