@@ -196,8 +196,9 @@ class BatchPositions(S.GPT):
     (BatchPositions, "course's at position 0 but not from position 1"),
 ])
 def test_a_gpt_that_runs_the_checkpoint_is_still_built_as_asked(cls, words):
-    line = check_gpt(cls).line
-    assert line.startswith("❌") and words in line, line
+    result = check_gpt(cls)
+    text = result.line + " " + result.detail
+    assert result.line.startswith("❌") and words in text, text
 
 
 def _wrong_train(slip: str):
@@ -336,8 +337,9 @@ class ContextPositions(S.GPT):
     (OneBlockShared, "1 block's worth fewer"), (ContextPositions, "32 is C (d_model) or context_length"),
 ])
 def test_gpt_properties(cls, words):
-    line = check_gpt(cls).line
-    assert line.startswith("❌") and words in line, line
+    result = check_gpt(cls)
+    text = result.line + " " + result.detail
+    assert result.line.startswith("❌") and words in text, text
 
 
 @pytest.mark.parametrize("slip, words", [("short", "one step short"), ("backwards", "the word BEFORE")])

@@ -1,11 +1,10 @@
 """Checks for ``12_todays_llms``: RoPE, grouped-query attention's key/value sharing, the sliding window.
 
-Each exercise keeps its catalogue of usual mistakes (:mod:`attnlab.checks.mistakes`) and adds
-**property cases**, right by what the idea guarantees: RoPE's scores depend only on distance and keep
-lengths; query head h reads key/value head h // (H/G); a window as long as the text is the causal mask.
-An answer that misses and is no catalogued mistake is told the first of the idea's **facts** it breaks,
-read off the answer and the case's inputs (:class:`Described`): which pair turned by how much, which head
-copies the wrong key/value head, which query sees a later key — true of the answer whatever code gave it.
+Each exercise keeps its catalogue of mistakes (:mod:`attnlab.checks.mistakes`) and **property cases**:
+RoPE's scores depend only on distance and keep lengths; query head h reads key/value head h // (H/G);
+a window as long as the text is the causal mask. A miss that is no catalogued mistake is told the first
+**fact** of the idea it breaks, read off the answer and the inputs (:class:`Described`): which pair turned
+how far, which head copies the wrong key/value head, which query sees a later key.
 """
 
 from __future__ import annotations
