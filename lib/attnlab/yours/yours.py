@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from attnlab.checks.verdict import NO, OK, WAIT, one_line, text_of
+from attnlab.checks.verdict import LIMIT, NO, OK, WAIT, one_line, text_of
 from attnlab.errors import AttnlabError
 from attnlab.yours.found import Found, step_of
 from attnlab.yours.steps import EXERCISES, Steps, lesson_number
@@ -46,7 +46,8 @@ class Yours:
             return f"{OK}{where}: yours, from {f.origin}"
         why = text_of(f.line).split(": ", 1)[-1]
         if f.state == "failing":
-            return one_line(f"{NO}{where}: the course's stands in — yours is wrong: {why}")
+            said = f"{NO}{where}: the course's stands in — yours is wrong: "
+            return said + one_line(why, LIMIT - len(said))
         if why.startswith("not implemented yet"):
             why = f"still the stub in {f.origin}"
         return f"{WAIT}{where}: the course's stands in — {why}"
