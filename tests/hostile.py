@@ -21,6 +21,8 @@ import nbformat
 from submissions import answer, course_student_copy, grade_id
 
 from attnlab.checks.exercises import of_lesson
+from attnlab.checks.softmax import SOFTMAX_CASES
+from attnlab.checks.verdict import WAIT
 
 LESSON = "03_softmax"
 EXERCISES = tuple(ex.name for ex in of_lesson(LESSON))  # from the course's table, never typed here
@@ -561,7 +563,7 @@ WRONG_SOFTMAX = "def stable_softmax(scores):\n    return np.exp(scores) / np.exp
 CORPUS: list[Submission] = [
     # --- honest and accidental: full marks unless the work itself is wrong -------------------------
     Submission("correct", "honest", correct, FULL),
-    Submission("untouched", "honest", untouched, 0.0, says="⏳ stable_softmax: not implemented yet"),
+    Submission("untouched", "honest", untouched, 0.0, says=f"{WAIT}stable_softmax: not implemented yet"),
     Submission("wrong_softmax", "honest",
                lambda ctx: with_exercise(correct(), "stable_softmax", WRONG_SOFTMAX), FULL - 1,
                says="your `stable_softmax` is what goes wrong here"),
@@ -628,7 +630,8 @@ CORPUS: list[Submission] = [
     # --- issue 20: resources — each row a status and a note, everyone else graded ------------------
     Submission("type_names_200k", "hostile",
                lambda ctx: with_exercise(untouched(), "stable_softmax", DISTINCT_TYPE_NAMES), 0.0,
-               says="case 1 of 8"),  # its answer is too slow to read in the sandbox, or not numbers
+               # its answer is too slow to read in the sandbox, or not numbers
+               says=f"case 1 of {len(SOFTMAX_CASES)}"),
     _hostile("forged_seven_answers_correct", FORGED_SEVEN, base=correct, score=FULL - 1,
              says="wrote to the grader's pipe"),
     _hostile("line_of_32_mb_correct", HUGE_LINE, base=correct, score=FULL, says="could not be read"),
