@@ -43,7 +43,12 @@ def params(attempts, refused):
 @pytest.mark.parametrize("attempt", params(ATTEMPTS, dict.fromkeys(
     REFUSED_IMPORTS, "the check refuses an imported course function")))
 def test_the_check_answers_in_one_line_and_passes_valid_answers(attempt):
-    verdict = VERDICTS[attempt.name] = fresh.run(attempt)
+    answers_in_one_line(attempt, VERDICTS)
+
+
+def answers_in_one_line(attempt, verdicts: dict) -> None:
+    """The attempt's check never tracebacks or crashes, and a valid answer passes (kept in ``verdicts``)."""
+    verdict = verdicts[attempt.name] = fresh.run(attempt)
     assert verdict.outcome not in ("traceback", "crash"), verdict.line
     if not attempt.real:
         assert verdict.outcome == "passed", verdict.line
