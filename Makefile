@@ -171,7 +171,7 @@ bench: $(VENV)/.installed-lab
 models: $(VENV)/.installed-lab
 	$(BIN)/python -m attnlab.models
 	$(SMOLLM2_CACHE)
-	$(BIN)/python -m attnlab.models.positional
+	$(BIN)/python -m attnlab.models.positional_gpt
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .cache/attnlab

@@ -158,7 +158,7 @@ def plot_comparison(comparison, layer: int | None = None, head: int | None = Non
 
 def plot_extrapolation(figures: dict, ax=None):
     """Held-out next-word accuracy at each position for each way of giving positions (the dict of
-    :func:`attnlab.models.positional.ablation`), the positions beyond the trained length shaded."""
+    :func:`attnlab.models.positional_gpt.ablation`), the positions beyond the trained length shaded."""
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 3.2))
     length = figures["settings"]["length"]
