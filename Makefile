@@ -93,8 +93,16 @@ $(TRUSTED): $(wildcard notebooks/*.ipynb) | $(VENV)/.installed-lab
 	@touch $@
 
 # JupyterLab on notebooks/, lesson 00 the address it prints and opens; etc/jupyter-server.json keeps the
-# terminal to what a learner reads (the address; warnings only): kernels' sockets encrypted (CurveZMQ
-# keys the server hands each kernel: no "TCP without encryption" warning), no language-server scan, the lessons' trust in the venv (TRUSTED).
+# terminal to what a learner reads (the address; warnings only) and the lessons readable:
+# - kernels' sockets encrypted (CurveZMQ keys the server hands each kernel: no "TCP without encryption");
+# - no websocket keep-alive pings (ws_ping_interval 0): jupyter_server's pinger gives tornado its
+#   milliseconds, which tornado 6.5 reads as seconds and warns about once per lesson; on localhost a
+#   closed tab closes its socket, so there is nothing for a ping to find (Binder, behind proxies,
+#   keeps them: binder/postBuild does not use this file);
+# - nbgrader's formgrader and course list off (a learner has neither: docs/instructors.md's learners'
+#   settings), so a venv with the instructor tools prints no "No nbgrader_config.py" either;
+# - etc/jupyterlab-custom/custom.css: output text wraps at spaces, not mid-word (JupyterLab's
+#   `word-break: break-all`); no language-server scan; the lessons' trust in the venv (TRUSTED).
 lab: $(VENV)/.installed-lab $(LAB_SETTINGS) $(TRUSTED)
 	@$(SMOLLM2_CACHE)
 	@echo "attnlab: JupyterLab opens lesson 00 in your browser (or open the address below); Ctrl-C here stops it."

