@@ -4,6 +4,9 @@ import numpy as np
 import pytest
 
 from attnlab.checks import check_update, check_value_map_counts, check_weighted_sum
+from attnlab.checks.relations import number
+
+HALF = number(0.5)  # how a ratio of 1/2 reads (attnlab.checks.relations)
 
 
 def stub(*args):
@@ -58,11 +61,11 @@ REFERENCE_ANSWERS = [  # (check, a right answer): tests/test_check_table.py runs
     (check_update, lambda E, p, d, u: E + p @ (E @ d), "your code raised ValueError"),  # forgot value-up
     (check_update, lambda E, p, d, u: p @ (E @ d) @ u, "That is only the change ΔE"),
     (check_value_map_counts, lambda c, d, h, L: {"full": h * L * c * c, "factored": h * L * c * d},
-     "'factored': expected 16,384, got 8,192 (0.5 (= 1/2) × the expected value). factored: that counts "
+     f"'factored': expected 16,384, got 8,192 ({HALF} × the expected value). factored: that counts "
      "value-down only"),
     (check_value_map_counts, lambda c, d, h, L: {"full": h * c * c, "factored": h * 2 * c * d},
      "case 1 of 5 (4 heads, 2 layers: d_model 64, d_head 16): 'full': expected 32,768, got 16,384 "
-     "(0.5 (= 1/2) × the expected value). That counts one layer"),
+     f"({HALF} × the expected value). That counts one layer"),
     (check_value_map_counts, lambda c, d, h, L: h * L * 2 * c * d, "expected a dict with the keys 'full'"),
 ])
 def test_plausible_wrong_answers_fail_with_a_useful_line(check, wrong, says):

@@ -6,6 +6,7 @@ import pytest
 
 from attnlab.checks.core import run_check
 from attnlab.checks.mistakes import Mistake, cases, compare_values, expect, recognising, where_they_differ
+from attnlab.checks.relations import number
 
 
 def halve(x):
@@ -75,8 +76,9 @@ def test_the_first_differing_index_and_the_share_are_named():
 
 
 def test_numbers_that_differ_by_a_ratio():
-    assert where_they_differ(6.0, 12.0) == "expected 12, got 6 (0.5 (= 1/2) × the expected value)"
-    assert where_they_differ(24.0, 12.0) == "expected 12, got 24 (2 × the expected value)"
+    assert where_they_differ(6.0, 12.0) == f"expected 12, got 6 ({number(0.5)} × the expected value)"
+    assert where_they_differ(24.0, 12.0) == f"expected 12, got 24 ({number(2.0)} × the expected value)"
+    assert where_they_differ(36.0, 12.0) == "expected 12, got 36 (3 × the expected value)"
 
 
 @pytest.mark.parametrize("got, want", [

@@ -136,3 +136,39 @@ def test_an_answer_right_for_another_input_says_which():
 def test_a_pattern_size_that_ignores_its_dtype_says_which_dtype_it_is_right_for():
     line = checks.check_pattern_size(lambda T, dtype: T * T * 4).line
     assert "right answer for dtype = float32" in line, line
+
+
+def test_an_answer_rounded_to_some_decimals_says_how_many():
+    line = checks.check_cosine_similarity(
+        lambda u, v: round(float(u @ v / np.linalg.norm(u) / np.linalg.norm(v)), 2)).line
+    assert "rounded to 2 decimals" in line, line
+
+
+@pytest.mark.parametrize("r, text", [(2.0, "twice"), (0.5, "1/2: half"), (np.sqrt(2), "√2"),
+                                     (1 / np.sqrt(8), "1/√8"), (np.log10(2), "base 10 where base 2"),
+                                     (np.log(2), "base e")])
+def test_a_ratio_is_said_as_a_reader_knows_it(r, text):
+    assert text in relations.number(r), relations.number(r)
+
+
+def test_a_scale_by_the_square_root_of_the_wrong_size_is_a_root():
+    line = checks.check_scaled_scores(lambda q, k: q @ k.T / np.sqrt(q.shape[0])).line
+    assert "(= √2) × the expected one" in line, line
+
+
+def test_indices_counted_from_one_are_named():
+    line = checks.check_picked_keys(lambda s: np.argmax(s, axis=-1) + 1).line
+    assert "every index is the right one + 1" in line and "counts from 0" in line, line
+
+
+def test_one_index_too_few_is_named():
+    def nearest_neighbours(vector, table, k):
+        sims = table @ vector / (np.linalg.norm(table, axis=1) * np.linalg.norm(vector))
+        return np.argsort(-sims)[:k - 1]
+    line = checks.check_nearest_neighbours(nearest_neighbours).line
+    assert "one index too few" in line, line
+
+
+def test_a_number_used_squared_is_named_by_a_probe():
+    line = checks.check_softmax_with_temperature(lambda s, t: softmax(s / t ** 2)).line
+    assert "right answer for temperature² (temperature = 0.25, not 0.5: squared)" in line, line

@@ -32,9 +32,12 @@ def _changes(names: list[str], args: tuple) -> Iterator[tuple[str, tuple]]:
     for i, (name, arg) in enumerate(zip(names, args, strict=False)):
         if _whole(arg):
             yield f"{name} + 1 ({name} = {arg + 1}, not {arg}: one too many)", put(i, arg + 1)
-            if arg > 1:
+            if arg >= 1:
                 yield f"{name} − 1 ({name} = {arg - 1}, not {arg}: one too few)", put(i, arg - 1)
+            if arg > 1:
                 yield f"{name} = 1 (one, not {arg})", put(i, 1)
+        elif isinstance(arg, float | np.floating) and np.isfinite(arg) and arg > 0 and arg != 1:
+            yield from _float_changes(name, float(arg), lambda value, i=i: put(i, value))
         elif isinstance(arg, str | np.dtype) and str(arg) in DTYPES:
             for other in DTYPES:
                 if other != str(arg):
@@ -66,6 +69,16 @@ def _changes(names: list[str], args: tuple) -> Iterator[tuple[str, tuple]]:
             swapped = list(args)
             swapped[i], swapped[j] = b, a
             yield f"{names[i]} and {names[j]} swapped", tuple(swapped)
+
+
+def _float_changes(name: str, x: float, put: Callable) -> Iterator[tuple[str, tuple]]:
+    """A positive number used as another: squared, its root, its inverse, ignored (1), cut to an int."""
+    yield f"{name}² ({name} = {x * x:g}, not {x:g}: squared)", put(x * x)
+    yield f"√{name} ({name} = {np.sqrt(x):.6g}, not {x:g}: its square root)", put(float(np.sqrt(x)))
+    yield f"1 / {name} ({name} = {1 / x:.6g}, not {x:g}: inverted — multiplied where it divides)", put(1 / x)
+    yield f"{name} = 1 (the {name} {x:g} ignored)", put(1.0)
+    if x != int(x) and int(x) >= 1:
+        yield f"int({name}) ({name} = {int(x)}, not {x:g}: cut to an integer)", put(float(int(x)))
 
 
 def _wrong_parts(got, right, compare: Callable) -> list | None:

@@ -71,6 +71,16 @@ def _whole(got, want) -> str:
     return ""
 
 
+def _rounded(got, want) -> str:
+    """``got`` is ``want`` rounded to 1 … 4 decimals (0 decimals: :func:`_whole`)."""
+    for k in range(1, 5):
+        rounded = np.round(want, k)
+        if not _close(rounded, want, 1e-9, 0) and _close(got, rounded, 0, 1e-12):
+            return (f"your numbers are the right ones rounded to {k} decimal{'s' if k > 1 else ''} "
+                    f"(round(…, {k})): keep the full precision")
+    return ""
+
+
 def _same_as(got, want, rtol, atol) -> str:
     """The first simple transformation of the right answer that ``got`` is."""
     with np.errstate(all="ignore"):
@@ -110,17 +120,48 @@ def ratio(got, want) -> float | None:
 
 
 def number(r: float) -> str:
-    """A ratio as a reader recognises it: ``0.25 (= 1/4)``, ``8``, ``9.53674e-07 (= 1/1048576, 2**20:
-    a MiB in bytes)``, ``1e-06 (= 1/1000000, 10**6: bytes to MB)``."""
+    """A ratio as a reader recognises it: ``0.25 (= 1/4)``, ``2 (twice)``, ``1.41421 (= √2)``,
+    ``0.30103 (= log10(2): …)``, ``9.53674e-07 (= 1/1048576, 2**20: a MiB in bytes)``."""
     text = f"{r:.6g}"
+    known = _constant(r)
+    if known:
+        return f"{text} ({known})"
     if abs(r) < 1 and r != 0:
         inverse = 1 / r
         whole = bool(np.isclose(inverse, round(inverse)))
-        shown = f"{round(inverse)}{_unit(round(inverse))}" if whole else f"{inverse:.6g}"
-        text += f" (= 1/{shown})"
+        shown = f"{round(inverse)}{_unit(round(inverse))}" if whole else _root(inverse) or f"{inverse:.6g}"
+        text += f" (= 1/{shown}{': half' if whole and round(inverse) == 2 else ''})"
     elif abs(r) >= 1000 and np.isclose(r, round(r)) and _unit(round(r)):
         text += f" (= {round(r)}{_unit(round(r))})"
+    elif np.isclose(r, 2):
+        text += " (twice)"
+    elif _root(r):
+        text += f" (= {_root(r)})"
     return text
+
+
+_LOGS = {"2": np.log(2), "e": 1.0, "10": np.log(10)}
+
+
+def _constant(r: float) -> str:
+    """A ratio that is one logarithm over another: ``log10(2) = ln 2 / ln 10: a logarithm in base 10
+    where base 2 belongs`` (the ratio of log_b x to log_a x is ln a / ln b, whatever x)."""
+    for a, ln_a in _LOGS.items():
+        for b, ln_b in _LOGS.items():
+            if a != b and np.isclose(r, ln_a / ln_b, rtol=1e-6):
+                ratio_text = f"ln {a}" if b == "e" else (f"1 / ln {b}" if a == "e" else f"ln {a} / ln {b}")
+                base = "e (np.log, the natural log)" if b == "e" else b
+                return f"= {ratio_text}: a logarithm in base {base} where base {a} belongs"
+    return ""
+
+
+def _root(r: float) -> str:
+    """``√8`` for 2.82843: a square root of a whole number that is not itself whole, else ``""``."""
+    square = r * r
+    n = round(square)
+    if r > 0 and 1 < n <= 100_000 and np.isclose(square, n, rtol=1e-9) and round(r) ** 2 != n:
+        return f"√{n}"
+    return ""
 
 
 def _unit(n: int) -> str:
@@ -205,6 +246,9 @@ def of_values(got: np.ndarray, want: np.ndarray, rtol: float = 1e-5, atol: float
 def _of_values(got: np.ndarray, want: np.ndarray, rtol: float, atol: float) -> str:
     r = ratio(got, want)
     scalar = want.size == 1
+    rounded = "" if _QUIET.get() else _rounded(got, want)
+    if rounded:
+        return _clauses(rounded)
     if r is not None:
         first = (f" ({number(r)} × the expected value)" if scalar
                  else f"{SEP}every entry is {number(r)} × the expected one")
@@ -220,10 +264,20 @@ def _of_values(got: np.ndarray, want: np.ndarray, rtol: float, atol: float) -> s
 
 def of_indices(got: np.ndarray, want: np.ndarray) -> str:
     """Clauses for two index lists that differ: reversed, reordered, shifted by one place."""
-    if _QUIET.get():
+    if _QUIET.get() or got.ndim != 1 or want.ndim != 1:
         return ""
-    if got.shape != want.shape or got.ndim != 1 or got.size < 1:
+    n = want.size
+    if got.size == n - 1 and np.array_equal(got, want[:-1]):
+        first = f"the first {n - 1} of the right {n} indices" if n > 1 else f"no index where {n} is asked"
+        return SEP + f"{first}: one index too few"
+    if got.size == n + 1 and np.array_equal(got[:-1], want):
+        return SEP + f"the right {n} indices and one more: one index too many"
+    if got.shape != want.shape or got.size < 1:
         return ""
+    for step, says in ((1, "one too high (counted from 1): Python counts from 0"),
+                       (-1, "one too low")):
+        if np.array_equal(got, want + step):
+            return SEP + f"every index is the right one {'+' if step > 0 else '−'} 1, {says}"
     if got.size > 1 and np.array_equal(got, want[::-1]):
         return SEP + "the right indices in reverse order (the best must come first)"
     if got.size > 1 and np.array_equal(np.sort(got), np.sort(want)):
