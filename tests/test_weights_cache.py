@@ -180,3 +180,86 @@ def test_the_default_folder_is_the_checkouts_ignored_cache(monkeypatch):
     folder = weights_cache.cache_dir()
     assert folder.is_relative_to(ROOT / ".cache")
     assert ".cache/" in (ROOT / ".gitignore").read_text().split()
+
+
+@pytest.fixture
+def settled(monkeypatch):
+    """Files count as settled 0.05 s after their last change (not 2 s): wait() waits past that."""
+    monkeypatch.setattr(weights_cache, "SETTLED_NS", 50_000_000)
+    return lambda: time.sleep(0.1)
+
+
+@pytest.fixture
+def digests(monkeypatch):
+    """How many times the arrays' SHA-256 was computed."""
+    calls = []
+    real = weights_cache.arrays_digest
+    monkeypatch.setattr(weights_cache, "arrays_digest", lambda arrays: calls.append(1) or real(arrays))
+    return calls
+
+
+def stamps(gguf_file):
+    return list(cache_file(gguf_file).parent.glob("*.verified"))
+
+
+def test_a_full_check_is_stamped_then_not_repeated_until_a_file_changes(gguf_file, builds, settled, digests):
+    load_gguf(gguf_file)  # built and written just now: not settled, so not stamped
+    assert not stamps(gguf_file)
+    settled()
+    load_gguf(gguf_file)  # checked in full, stamped
+    assert len(stamps(gguf_file)) == 1
+    hashed = len(digests)
+    again = load_gguf(gguf_file)
+    assert len(digests) == hashed and len(builds) == 1  # neither the arrays nor the source re-read
+    same_model(again, load_gguf(gguf_file, cache=False))
+
+
+def test_a_file_changed_within_the_settling_time_is_never_stamped(gguf_file, digests):
+    load_gguf(gguf_file)
+    hashed = len(digests)
+    load_gguf(gguf_file)
+    assert not stamps(gguf_file) and len(digests) == hashed + 1  # checked in full again
+
+
+def _stamped(gguf_file, settled):
+    load_gguf(gguf_file)
+    settled()
+    load_gguf(gguf_file)
+    assert stamps(gguf_file)
+
+
+@pytest.mark.parametrize("how", DAMAGES)
+def test_a_cache_damaged_after_its_stamp_is_rebuilt_not_trusted(gguf_file, builds, settled, how):
+    _stamped(gguf_file, settled)
+    _damage(cache_file(gguf_file), how)
+    rebuilt = load_gguf(gguf_file)
+    assert len(builds) == 2
+    same_model(rebuilt, load_gguf(gguf_file, cache=False))
+
+
+def test_a_bit_flipped_in_place_with_its_mtime_put_back_still_shows(gguf_file, builds, settled):
+    """Same inode, same size, same mtime: only the ctime, which no program can set, changed."""
+    _stamped(gguf_file, settled)
+    path = cache_file(gguf_file)
+    before = path.stat()
+    _damage(path, "a flipped bit in the weights")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (path.stat().st_ino, path.stat().st_size, path.stat().st_mtime_ns) == (
+        before.st_ino, before.st_size, before.st_mtime_ns)
+    same_model(load_gguf(gguf_file), load_gguf(gguf_file, cache=False))
+    assert len(builds) == 3  # the two stamped loads' one build, the rebuild, the uncached model
+
+
+def test_a_changed_source_is_never_served_its_stamped_cache(gguf_file, builds, settled):
+    _stamped(gguf_file, settled)
+    write_gguf(gguf_file, seed=1)
+    same_model(load_gguf(gguf_file), load_gguf(gguf_file, cache=False))
+
+
+def test_a_damaged_stamp_costs_a_full_check_not_the_model(gguf_file, builds, settled, digests):
+    _stamped(gguf_file, settled)
+    for text in ("not json", '{"key": "x", "entry": "../../elsewhere", "source": 1, "cache": 2}'):
+        stamps(gguf_file)[0].write_text(text)
+        hashed = len(digests)
+        same_model(load_gguf(gguf_file), load_gguf(gguf_file, cache=False))
+        assert len(digests) > hashed

@@ -10,9 +10,14 @@ pages). The file is a cache, never a source of truth:
   (``os.replace`` is atomic), so no reader ever sees half a file under the cache's name;
 * one kernel builds at a time (an ``flock`` on a lock file beside it): a second kernel that finds no
   cache waits, then reads the first one's instead of dequantizing again on the same two cores;
-* every read checks it all — the header, the size, the source's digest and size, the format, and
-  the SHA-256 of every array (0.3 s for SmolLM2) — and anything partial, stale or corrupt is
-  rebuilt, never trusted;
+* every read checks the header, the size, the format and the source's digest, and anything
+  partial, stale or corrupt is rebuilt, never trusted. Hashing it all — the 93 MB source and the
+  SHA-256 of every array, about half a CPU-second for SmolLM2, a tenth of lesson 12 — is done once
+  per change: a full check leaves a stamp (:func:`remember`) with both files' device, inode, size,
+  mtime and ctime, and a later read whose two files still match it skips the hashing. A write of
+  any kind, a rename or a new link sets a file's ctime to the clock's time, which no program can set
+  back, and a file is stamped only once it has been still for ``SETTLED_NS``: a change after the
+  stamp therefore always shows (git's index guards its "racy" entries the same way);
 * a folder it cannot write to (a read-only install) costs speed, not the model: the arrays built
   in memory are used as they are.
 
@@ -28,6 +33,7 @@ import json
 import mmap
 import os
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -36,6 +42,7 @@ import numpy as np
 from attnlab.paths import ROOT
 
 FORMAT = "attnlab-weights-1"
+SETTLED_NS = 2_000_000_000  # a file changed within the last 2 s may change again in the same clock tick
 _DTYPES = {"F32": np.float32, "F64": np.float64, "F16": np.float16, "I64": np.int64}
 Arrays = dict[str, np.ndarray]
 
@@ -66,9 +73,10 @@ def arrays_digest(arrays: Arrays) -> str:
     return h.hexdigest()
 
 
-def read(path: Path, key: str) -> tuple[Arrays, dict] | None:
+def read(path: Path, key: str, digest: bool = True) -> tuple[Arrays, dict] | None:
     """The arrays (read-only, mapped from the file) and metadata cached at ``path`` for ``key``, or
-    None if the file is missing, partial, stale or corrupt in any way."""
+    None if the file is missing, partial, stale or corrupt in any way (``digest=False``: the arrays'
+    SHA-256 not recomputed — for a file a stamp shows unchanged since its last full check)."""
     try:
         with open(path, "rb") as f:
             data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
@@ -86,7 +94,7 @@ def read(path: Path, key: str) -> tuple[Arrays, dict] | None:
                 return None
             arrays[name] = np.frombuffer(data, dtype, count, 8 + n + start).reshape(t["shape"])
             end = max(end, stop)
-        if 8 + n + end != len(data) or arrays_digest(arrays) != info.get("digest"):
+        if 8 + n + end != len(data) or (digest and arrays_digest(arrays) != info.get("digest")):
             return None
         return arrays, json.loads(info["meta"])
     except Exception:  # a damaged file may fail in any way: it is rebuilt, never trusted
@@ -128,6 +136,53 @@ def _exclusive(lock: Path):
             fcntl.flock(f.fileno(), fcntl.LOCK_UN)
 
 
+def _identity(path: Path) -> list[int] | None:
+    """What changes whenever ``path``'s bytes, name or links do: device, inode, size, mtime, ctime."""
+    try:
+        s = os.stat(path)
+    except OSError:
+        return None
+    return [s.st_dev, s.st_ino, s.st_size, s.st_mtime_ns, s.st_ctime_ns]
+
+
+def _stamp(source: Path, folder: Path | None) -> Path:
+    """The stamp of ``source``'s cache entry (one per source path)."""
+    where = hashlib.sha256(str(source.resolve()).encode()).hexdigest()[:16]
+    return (folder or cache_dir()) / f"{source.stem}-{where}.verified"
+
+
+def remembered(source: Path, folder: Path | None = None) -> tuple[str, Path] | None:
+    """(the source key, the cache entry) a full check proved, if neither file changed since; else None."""
+    try:
+        stamp = json.loads(_stamp(source, folder).read_text())
+        path = _stamp(source, folder).parent / stamp["entry"]
+        if Path(stamp["entry"]).name == stamp["entry"] and stamp["source"] == _identity(source) and stamp["cache"] == _identity(path):
+            return stamp["key"], path
+    except Exception:  # no stamp, or a damaged one: check in full
+        pass
+    return None
+
+
+def remember(source: Path, key: str, path: Path, folder: Path | None = None) -> None:
+    """Stamp ``path`` (the cache entry of ``source`` for ``key``) as fully checked — unless either file
+    changed within ``SETTLED_NS``, where a change in the same clock tick would not show."""
+    ids = _identity(source), _identity(path)
+    if None in ids or any(time.time_ns() - max(i[3], i[4]) < SETTLED_NS for i in ids):
+        return
+    stamp, tmp = _stamp(source, folder), None
+    try:  # written whole, then renamed: a reader sees the old stamp or the new one
+        fd, tmp = tempfile.mkstemp(dir=stamp.parent, prefix=stamp.name + ".", suffix=".part")
+        with os.fdopen(fd, "w") as f:
+            json.dump({"key": key, "entry": path.name, "source": ids[0], "cache": ids[1]}, f)
+        os.replace(tmp, stamp)
+    except OSError:  # a read-only folder: every read checks in full
+        pass
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+
+
 def entry(source: Path, key: str, folder: Path | None = None) -> Path:
     """The cache file for ``source`` with ``key``: ``<stem>-<sha256[:16]>.safetensors``."""
     return (folder or cache_dir()) / f"{source.stem}-{key.rsplit('-', 1)[1][:16]}.safetensors"
@@ -138,9 +193,12 @@ def load_or_build(source, build: Callable[[], tuple[Arrays, dict]], folder: Path
     """``build()`` → (arrays, JSON-able metadata) for the file ``source``, cached: read from the cache
     when a valid entry is there, else built (by one kernel at a time) and written for the next."""
     source = Path(source)
+    if (known := remembered(source, folder)) and (found := read(known[1], known[0], digest=False)):
+        return found
     key = source_key(source)
     path = entry(source, key, folder)
     if (found := read(path, key)) is not None:
+        remember(source, key, path, folder)
         return found
     with contextlib.ExitStack() as stack:
         try:
