@@ -156,7 +156,8 @@ def remembered(source: Path, folder: Path | None = None) -> tuple[str, Path] | N
     try:
         stamp = json.loads(_stamp(source, folder).read_text())
         path = _stamp(source, folder).parent / stamp["entry"]
-        if Path(stamp["entry"]).name == stamp["entry"] and stamp["source"] == _identity(source) and stamp["cache"] == _identity(path):
+        same = stamp["source"] == _identity(source) and stamp["cache"] == _identity(path)
+        if same and Path(stamp["entry"]).name == stamp["entry"]:
             return stamp["key"], path
     except Exception:  # no stamp, or a damaged one: check in full
         pass
