@@ -175,3 +175,15 @@ def test_questions_beyond_the_seed_are_marked_and_kept_apart_from_its_20():
     assert body.count("*(beyond the seed's study guide)*") == len(
         [q for q in guide.beyond_seed if q.lesson == "12_todays_llms"])
     assert "*(beyond the seed's study guide)*" not in questions_markdown("03_softmax")
+
+
+@pytest.mark.parametrize("lesson", sorted({q.lesson for q in load().beyond_seed}))
+def test_every_question_beyond_the_seed_is_in_the_whole_guide_and_the_plain_text(lesson):
+    """Lesson 12 has no seed question and no flashcard, only its own four: the site's whole guide
+    left it out, and its plain text said "(no study-guide questions)"."""
+    beyond = [q for q in load().beyond_seed if q.lesson == lesson]
+    whole, plain = questions_markdown(), repr(QuestionList(lesson))
+    assert f"({lesson}.ipynb)" in whole
+    for q in beyond:
+        assert q.question in whole and f"{q.question} (beyond the seed's study guide)" in plain
+    assert plain.count("(beyond the seed's study guide)") == len(beyond)

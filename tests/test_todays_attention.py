@@ -138,22 +138,28 @@ def test_sliding_window_mask_equals_transformers_mistral_rule(T, window):
     assert np.array_equal(sliding_window_mask(T, window), want)
 
 
-@pytest.mark.parametrize("H,G,window", [(4, 2, 3), (3, 3, 2), (6, 1, 100)])
-def test_windowed_gqa_with_rope_equals_transformers_mistral_attention(H, G, window):
-    """MistralAttention (eager, float64, random weights) on one sequence = RoPE on q and k, then
-    grouped-query attention under the sliding-window mask, then W_O. (transformers' eager softmax runs
-    in float32 whatever the inputs' dtype: hence 1e-6, not float64's 1e-12.)"""
-    from transformers import MistralConfig
+@pytest.mark.parametrize("family,H,G,window", [
+    ("mistral", 4, 2, 3), ("mistral", 3, 3, 2), ("mistral", 6, 1, 100),
+    ("llama", 6, 2, None), ("llama", 3, 1, None)])
+def test_gqa_with_rope_equals_transformers_llama_and_mistral_attention(family, H, G, window):
+    """LlamaAttention and MistralAttention (eager, float64, random weights) on one sequence = RoPE on
+    q and k, then grouped-query attention under the causal (Llama) or sliding-window (Mistral) mask,
+    then W_O. (transformers' eager softmax runs in float32 whatever the inputs' dtype: hence 1e-6,
+    not float64's 1e-12.)"""
+    import transformers
+    from transformers.models.llama.modeling_llama import LlamaAttention
     from transformers.models.mistral.modeling_mistral import MistralAttention
 
+    Config, Attention = {"llama": (transformers.LlamaConfig, LlamaAttention),
+                         "mistral": (transformers.MistralConfig, MistralAttention)}[family]
     T, D, base = 8, 4, 10_000.0
-    config = MistralConfig(hidden_size=H * D, num_attention_heads=H, num_key_value_heads=G,
-                           head_dim=D, sliding_window=window, rope_theta=base,
-                           attn_implementation="eager")
+    config = Config(hidden_size=H * D, num_attention_heads=H, num_key_value_heads=G, head_dim=D,
+                    rope_theta=base, attn_implementation="eager",
+                    **({"sliding_window": window} if family == "mistral" else {}))
     torch.manual_seed(7)
-    layer = MistralAttention(config, layer_idx=0).double().eval()
+    layer = Attention(config, layer_idx=0).double().eval()
     x = torch.randn(1, T, H * D, dtype=torch.float64)
-    mask = sliding_window_mask(T, window)
+    mask = causal_mask(T) if window is None else sliding_window_mask(T, window)
     with torch.no_grad():
         got, weights = layer(x, _hf_cos_sin(T, D, base), _float_mask(mask))
 

@@ -120,6 +120,12 @@ def questions_for(lesson: str | None = None) -> list[Question]:
     return [q for q in questions if q.lesson == lesson]
 
 
+def beyond_seed_for(lesson: str | None = None) -> list[Question]:
+    """The course's own questions past the seed's 20 that ``lesson`` demonstrates (``None``: all)."""
+    beyond = load().beyond_seed
+    return list(beyond) if lesson is None else [q for q in beyond if q.lesson == check_lesson(lesson)]
+
+
 def flashcards_for(lesson: str | None = None) -> list[Flashcard]:
     """The flashcards ``lesson`` demonstrates, in the guide's order (``None``: all of them)."""
     cards = load().flashcards
@@ -146,7 +152,7 @@ def questions_markdown(lesson: str | None = None) -> str:
     if lesson is None:
         parts = ["## The study guide, lesson by lesson"]
         for name in LESSONS:
-            if questions_for(name) or flashcards_for(name):
+            if questions_for(name) or beyond_seed_for(name) or flashcards_for(name):
                 parts.append(f"### [{lesson_title(name)}]({name}.ipynb)")
                 parts.append(_lesson_body(name))
         return "\n\n".join(parts)
@@ -157,8 +163,7 @@ def _lesson_body(lesson: str) -> str:
     parts = []
     for i, q in enumerate(questions_for(lesson), 1):
         parts.append(f"**{i}. {q.question}**\n\n" + _folded("the course's answer", q.answer))
-    beyond = [q for q in load().beyond_seed if q.lesson == lesson]
-    for i, q in enumerate(beyond, len(parts) + 1):
+    for i, q in enumerate(beyond_seed_for(lesson), len(parts) + 1):
         parts.append(f"**{i}. {q.question}** *(beyond the seed's study guide)*\n\n"
                      + _folded("the course's answer", q.answer))
     cards = flashcards_for(lesson)
@@ -192,6 +197,8 @@ class QuestionList:
     def __repr__(self) -> str:
         questions = questions_for(self.lesson)
         lines = [f"{i}. {q.question}" for i, q in enumerate(questions, 1)]
+        lines += [f"{i}. {q.question} (beyond the seed's study guide)"
+                  for i, q in enumerate(beyond_seed_for(self.lesson), len(lines) + 1)]
         cards = flashcards_for(self.lesson)
         if cards:
             lines.append("Key terms: " + ", ".join(c.term for c in cards))
