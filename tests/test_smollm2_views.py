@@ -92,3 +92,34 @@ def test_a_text_too_long_to_show_is_refused_before_it_runs(tiny_smollm2, monkeyp
     ex.sentence.value = long_text
     assert "the widgets show up to" in ex.error.value
     assert ex.tokens == widgets.attention_of("SmolLM2", TEXT)[0]  # the last text it could show
+
+
+def test_lesson_12_runs_a_llama_without_torch(tmp_path):
+    """SmolLM2 runs in NumPy: lesson 12's imports (its first code cell), loading a Llama GGUF, its
+    forward pass, greedy decoding, the learner's functions on it and the head gallery load no torch —
+    which would cost the lesson a second and a half of CPU (it did, through the ablation's module)."""
+    import subprocess
+    import sys
+
+    import nbformat
+
+    from attnlab.paths import SOLUTIONS_DIR
+
+    nb = nbformat.read(SOLUTIONS_DIR / "12_todays_llms.ipynb", as_version=4)
+    first = next(c.source for c in nb.cells if c.cell_type == "code")
+    path = write_gguf(tmp_path / "tiny.gguf")
+    code = f"""import matplotlib
+matplotlib.use("Agg")
+{first}
+from attnlab.models.llama import load_gguf
+from attnlab.views.explorer import HeadGallery
+model = load_gguf({str(path)!r}, cache=False)
+model.run([1, 4, 2]); model.greedy([1, 4], 3)
+run_on_yours(model, "ab a", rope=positions.rope, repeat_kv=grouped.repeat_kv)
+positional.load_ablation()
+import sys
+print(sorted({{m.split(".")[0] for m in sys.modules}} & {{"torch"}}))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]"
