@@ -113,7 +113,7 @@ ATTEMPTS = [
             cos = (table @ vector) / (np.linalg.norm(table, axis=-1) * np.linalg.norm(vector))
             return -np.sort(-cos)[:k]
         """),
-    bug("01", "nearest_neighbours", "returns (indices, similarities) like the reference", "tuple|pair|indices|two", """
+    bug("01", "nearest_neighbours", "returns (indices, similarities) like the reference", "tuple|pair|two things|both", """
         def nearest_neighbours(vector, table, k):
             sims = table @ vector / (np.linalg.norm(table, axis=1) * np.linalg.norm(vector))
             idx = np.argsort(-sims)[:k]
@@ -186,7 +186,7 @@ ATTEMPTS = [
             d = [1 - cosine_similarity(a, b) for a, b in zip(vectors[:-1], vectors[1:])]
             return float(np.mean(d))
         """),
-    bug("01", "spread", "j from i: the diagonal kept, divided by n(n-1)/2", "diagonal|itself|i < j|i = j|pairs", """
+    ok("01", "spread", "j from i: the diagonal's zeros add nothing", """
         def spread(vectors):
             n = len(vectors)
             total = 0.0
@@ -419,7 +419,7 @@ ATTEMPTS = [
             e = np.exp(s - s.max(axis=-1, keepdims=True))
             return e / e.sum(axis=-1, keepdims=True)
         """),
-    bug("03", "stable_softmax", "divides by the max of the exps", "max|normalis|sum to 1", """
+    bug("03", "stable_softmax", "divides by the max of the exps", "max|largest|normalis|sum to 1", """
         def stable_softmax(scores):
             e = np.exp(scores - np.max(scores, axis=-1, keepdims=True))
             return e / e.max(axis=-1, keepdims=True)
@@ -465,12 +465,12 @@ ATTEMPTS = [
             weights = stable_softmax(scores)
             return np.divide(weights, temperature)
         """),
-    bug("03", "softmax_with_temperature", "softmax to the power 1/t, not renormalised", "sum to 1|normalis|power|renormal", """
+    bug("03", "softmax_with_temperature", "softmax to the power 1/t, not renormalised", "sum to 1|normalis|power|renormal|weights sum to", """
         def softmax_with_temperature(scores, temperature):
             weights = stable_softmax(scores)
             return np.power(weights, 1.0 / temperature)
         """),
-    bug("03", "softmax_with_temperature", "subtracts the unscaled max after dividing", "overflow|max(s / t)|max of the scaled|inf|nan", """
+    bug("03", "softmax_with_temperature", "subtracts the unscaled max after dividing", "overflow|max(s / t)|max of the scaled", """
         def softmax_with_temperature(scores, temperature):
             e = np.exp(scores / temperature - scores.max(axis=-1, keepdims=True))
             return e / e.sum(axis=-1, keepdims=True)
@@ -491,7 +491,7 @@ ATTEMPTS = [
             e = np.exp(z - z.max(axis=-1, keepdims=True))
             return e / np.sum(e)
         """),
-    bug("03", "softmax_with_temperature", "exp(s) ** (1/t): overflows", "overflow|inf|nan|max|stable", """
+    bug("03", "softmax_with_temperature", "exp(s) ** (1/t): overflows", "overflow|stable|exp(1000)|subtract the max", """
         def softmax_with_temperature(scores, temperature):
             e = np.exp(scores) ** (1.0 / temperature)
             return e / e.sum(axis=-1, keepdims=True)
@@ -522,7 +522,7 @@ ATTEMPTS = [
         def attention_pattern(q, k):
             return stable_softmax(q @ k.T / k.shape[-1])
         """),
-    bug("03", "attention_pattern", "keys as rows: k qᵀ", "transpose|swap", """
+    bug("03", "attention_pattern", "keys as rows: k qᵀ", "transpose|swap|k @ q", """
         def attention_pattern(q, k):
             grid = np.dot(k, q.T) / math.sqrt(k.shape[-1])
             return stable_softmax(grid)
@@ -537,9 +537,8 @@ ATTEMPTS = [
             return weights / math.sqrt(q.shape[1])
         """),
     bug("03", "attention_pattern", "√ of the number of keys", "d_k|tk|number of keys|shape[0]|keys", """
-        def scaled_scores(q, k):
-            Tk, d_head = k.shape
-            return np.dot(q, k.T) / math.sqrt(Tk)
+        def attention_pattern(q, k):
+            return stable_softmax(q @ k.T / math.sqrt(k.shape[0]))
         """),
     bug("03", "attention_pattern", "one softmax over the whole grid", "whole|all entries|every row|total|each row", """
         def attention_pattern(q, k):
@@ -608,7 +607,7 @@ ATTEMPTS = [
             return np.logical_not(future)
         """),
     # ---------------------------------------------------------------- 04 masked_pattern
-    bug("04", "masked_pattern", "-inf where the mask is True", "invert|opposite|true where|allowed|forbidden|where mask is true", """
+    bug("04", "masked_pattern", "-inf where the mask is True", "invert|opposite|true where|allowed|allows|forbidden|where mask is true", """
         def masked_pattern(scores, mask):
             s = np.where(mask, -np.inf, scores)
             e = np.exp(s - s.max(axis=-1, keepdims=True))
@@ -632,7 +631,7 @@ ATTEMPTS = [
             e = np.exp(scores - scores.max(axis=-1, keepdims=True))
             return e / e.sum(axis=-1, keepdims=True)
         """),
-    bug("04", "masked_pattern", "adds -inf × (not mask): 0 × -inf is NaN", "nan|0 × -inf|0 * -inf|inf times", """
+    bug("04", "masked_pattern", "adds -inf × (not mask): 0 × -inf is NaN", "0 × -inf|0 * -inf|inf times|0 · -inf|times -inf|multipl", """
         def masked_pattern(scores, mask):
             s = scores + (-np.inf) * (~mask)
             e = np.exp(s - s.max(axis=-1, keepdims=True))
@@ -648,7 +647,7 @@ ATTEMPTS = [
             e = np.exp(s - s.max(axis=-1, keepdims=True))
             return e / e.sum(axis=-1, keepdims=True)
         """),
-    bug("04", "masked_pattern", "masks, then the naive softmax", "overflow|max|stable|nan|inf", """
+    bug("04", "masked_pattern", "masks, then the naive softmax", "overflow|max|stable", """
         def masked_pattern(scores, mask):
             allowed = np.where(mask, np.exp(scores), 0.0)
             return allowed / allowed.sum(axis=-1, keepdims=True)
@@ -705,7 +704,7 @@ ATTEMPTS = [
         def pattern_size(context_length, dtype):
             return 4 * context_length * context_length
         """),
-    bug("04", "pattern_size", "(T + 1)²", "off by one|t + 1|one more|+1", """
+    bug("04", "pattern_size", "(T + 1)²", "off by one|t + 1|one more|+1|context_length + 1|one too many", """
         def pattern_size(context_length, dtype):
             n = context_length + 1
             return n * n * np.dtype(dtype).itemsize
@@ -1050,7 +1049,7 @@ ATTEMPTS = [
         def head_entropy(pattern):
             return float(np.mean(-np.sum(pattern * np.log2(pattern), axis=-1)))
         """),
-    bug("06", "head_entropy", "the columns' entropies", "axis|column", """
+    ok("06", "head_entropy", "the columns' entropies: the same mean for a square pattern", """
         def head_entropy(pattern):
             safe = np.where(pattern > 0, pattern, 1.0)
             per_column = -(pattern * np.log2(safe)).sum(axis=0)
@@ -1183,7 +1182,7 @@ ATTEMPTS = [
             shapes["cross"] = [n_heads, n_target, n_source]
             return shapes
         """),
-    bug("07", "pattern_shapes", "the encoder reads the target", "source|target", """
+    bug("07", "pattern_shapes", "the encoder reads the target", "target|n_target|the target's", """
         def pattern_shapes(n_source, n_target, n_heads):
             return {"encoder": (n_heads, n_target, n_target), "decoder": (n_heads, n_target, n_target),
                     "cross": (n_heads, n_target, n_source)}
@@ -1193,7 +1192,7 @@ ATTEMPTS = [
             cross = (n_heads, n_target, n_source)
             return {"encoder": (n_heads, n_source, n_source), "decoder": cross, "cross": cross}
         """),
-    bug("07", "pattern_shapes", "no heads axis", "n_heads|heads axis|head axis|3-d|3 axes|three axes", """
+    bug("07", "pattern_shapes", "no heads axis", "heads axis|head axis|3-d|3 axes|three axes|no head|missing the head", """
         def pattern_shapes(n_source, n_target, n_heads):
             shapes = {}
             shapes["encoder"] = (n_source, n_source)
@@ -1423,11 +1422,13 @@ ATTEMPTS = [
             return total + (0 if c.tie_weights else c.vocab_size * c.d_model)
         """),
     bug("08", "exact_parameters", "no position embeddings", "position|context", """
-        def gpt_forward(model, idx):
-            h = model.tok_emb(idx)
-            for layer in model.blocks:
-                h = layer(h)
-            return model.unembed(model.ln_f(h))
+        def exact_parameters(config):
+            c, b = config, int(config.bias)
+            W = c.n_heads * c.d_head
+            block = (3 * c.d_model * W + 3 * W * b + W * c.d_model + c.d_model * b + c.d_model * c.d_mlp + c.d_mlp * b
+                     + c.d_mlp * c.d_model + c.d_model * b + 2 * c.d_model * (1 + b))
+            total = c.vocab_size * c.d_model + c.n_layers * block + c.d_model * (1 + b)
+            return total + (0 if c.tie_weights else c.vocab_size * c.d_model)
         """),
     bug("08", "exact_parameters", "the unembedding counted even when tied", "tied|unembedding|twice|tie", """
         def exact_parameters(config):
@@ -1463,7 +1464,7 @@ ATTEMPTS = [
             total = c.vocab_size * c.d_model + c.context_length * c.d_model + c.n_layers * block + 2 * c.d_model
             return total + (0 if c.tie_weights else c.vocab_size * c.d_model)
         """),
-    bug("08", "exact_parameters", "the output bias only: no query, key, value biases", "bias|query|key|value", """
+    bug("08", "exact_parameters", "the output bias only: no query, key, value biases", "bias|query|qkv", """
         def exact_parameters(config):
             c, b = config, int(config.bias)
             W = c.n_heads * c.d_head

@@ -54,7 +54,7 @@ ATTEMPTS = [
                 m = block_max
             return m, s
         """),
-    bug("11", "online_max_and_sum", "exp without subtracting: overflows", "overflow|subtract|inf|nan", """
+    bug("11", "online_max_and_sum", "exp without subtracting: overflows", "overflow|subtract|exp(1000)|too large", """
         def online_max_and_sum(blocks):
             m, s = -np.inf, 0.0
             for block in blocks:
@@ -62,7 +62,7 @@ ATTEMPTS = [
                 s += np.sum(np.exp(block))
             return m, s * np.exp(-m)
         """),
-    bug("11", "online_max_and_sum", "s starts at 1", "start|s = 0|initial|one too|extra", """
+    ok("11", "online_max_and_sum", "s starts at 1: the first rescale exp(-inf) = 0 wipes it", """
         def online_max_and_sum(blocks):
             m = -np.inf
             s = 1.0
@@ -176,7 +176,7 @@ ATTEMPTS = [
             p = np.exp(scores - np.where(np.isfinite(m), m, m_new))
             return m_new, denom * r + p.sum(axis=1, keepdims=True), numer * r + p @ v_block
         """),
-    bug("11", "block_update", "returns the output numer / denom as the third", "numer|divid|output|normalis", """
+    bug("11", "block_update", "returns the output numer / denom as the third", "divid|output|normalis|numer / denom|already divided", """
         def block_update(m, denom, numer, scores, v_block):
             m_new = np.maximum(m, scores.max(axis=1, keepdims=True))
             r = np.exp(m - m_new)
@@ -372,7 +372,7 @@ ATTEMPTS = [
             a, b = x[..., :half], x[..., half:]
             return np.concatenate([a * np.cos(angle) - b * np.sin(angle), b * np.cos(angle) + a * np.sin(angle)], axis=-1)
         """),
-    bug("12", "rope", "θ = base^(+2i/D)", "θ|theta|frequenc|speed|exponent|sign|negative|angle", """
+    bug("12", "rope", "θ = base^(+2i/D)", "θ|theta|frequenc|speed|exponent|sign|negative|angle|turns it by", """
         def rope(x, positions, base):
             D = x.shape[-1]
             half = D // 2
@@ -392,7 +392,7 @@ ATTEMPTS = [
             out[..., 1::2] = b * np.cos(angle) + a * np.sin(angle)
             return out
         """),
-    bug("12", "rope", "turns the other way", "sign|direction|clockwise|negative|angle|inverse|-t|backward", """
+    bug("12", "rope", "turns the other way", "sign|direction|clockwise|negative|angle|inverse|-t|backward|wrong way", """
         def rope(x, positions, base):
             D = x.shape[-1]
             half = D // 2
@@ -400,7 +400,7 @@ ATTEMPTS = [
             a, b = x[..., :half], x[..., half:]
             return np.concatenate([a * np.cos(angle) + b * np.sin(angle), b * np.cos(angle) - a * np.sin(angle)], axis=-1)
         """),
-    bug("12", "rope", "positions ignored: 0 … T-1", "positions|ignor|arange", """
+    bug("12", "rope", "positions ignored: 0 … T-1", "positions|ignor|arange|turns it by", """
         def rope(x, positions, base):
             T, D = x.shape[-2], x.shape[-1]
             half = D // 2
@@ -445,7 +445,7 @@ ATTEMPTS = [
             a, b = x[..., :half], x[..., half:]
             return np.concatenate([a * np.sin(angle) - b * np.cos(angle), b * np.sin(angle) + a * np.cos(angle)], axis=-1)
         """),
-    bug("12", "rope", "D read from shape[0]", "last axis|shape[-1]|width|d_head", """
+    bug("12", "rope", "D read from shape[0]", "last axis|shape[-1]|width|d_head|turns it by", """
         def rope(x, positions, base):
             D = x.shape[0]
             half = x.shape[-1] // 2
@@ -453,7 +453,7 @@ ATTEMPTS = [
             a, b = x[..., :half], x[..., half:]
             return np.concatenate([a * np.cos(angle) - b * np.sin(angle), b * np.cos(angle) + a * np.sin(angle)], axis=-1)
         """),
-    bug("12", "rope", "angles in degrees", "degree|radian|angle|deg", """
+    bug("12", "rope", "angles in degrees", "degree|radian|angle|deg|turns it by", """
         def rope(x, positions, base):
             D = x.shape[-1]
             half = D // 2
@@ -518,7 +518,7 @@ ATTEMPTS = [
             expanded = np.broadcast_to(kv, (n_rep, G, T, D))
             return expanded.reshape(n_rep * G, T, D)
         """),
-    bug("12", "repeat_kv", "indexes with r instead of g", "order|index|copies of head 0|wrong head", """
+    bug("12", "repeat_kv", "indexes with r instead of g", "order|index|copies of head 0|wrong head|tile", """
         def repeat_kv(kv, n_rep):
             out = []
             for g in range(kv.shape[0]):
@@ -563,7 +563,7 @@ ATTEMPTS = [
             i, j = np.arange(T)[:, None], np.arange(T)[None, :]
             return (j < i) & (j > i - window)
         """),
-    bug("12", "sliding_window_mask", "W - 1 keys", "w - 1|off by one|one too few|one fewer|window - 1", """
+    bug("12", "sliding_window_mask", "W - 1 keys", "w - 1|w − 1|off by one|one too few|one fewer|window - 1", """
         def sliding_window_mask(T, window):
             i, j = np.arange(T)[:, None], np.arange(T)[None, :]
             return (j <= i) & (j > i - window + 1)

@@ -102,7 +102,7 @@ ATTEMPTS = [
             out = block.ln_2(h + block.mlp(h))
             return out
         """),
-    bug("09", "residual_block", "the MLP reads the stream before attention", "ln_2(x)|before attention|parallel|updated stream|old stream|stream after", """
+    bug("09", "residual_block", "the MLP reads the stream before attention", "ln_2(x)|before attention|before the attention|parallel|updated stream|old stream|stream after", """
         def residual_block(block, x):
             a = x + block.attn(block.ln_1(x))
             return a + block.mlp(block.ln_2(x))
@@ -295,7 +295,7 @@ ATTEMPTS = [
                 idx = torch.cat([idx, logits[:, 0].argmax(dim=-1, keepdim=True)], dim=1)
             return idx
         """),
-    bug("09", "greedy_generate", "argmax over the batch axis", "dim|axis|vocab|batch", """
+    bug("09", "greedy_generate", "argmax over the batch axis", "batch axis|over the batch|axis 0|dim=0|vocabulary", """
         def greedy_generate(model, idx, n_new):
             n = model.config.context_length
             for _ in range(n_new):
@@ -367,8 +367,8 @@ ATTEMPTS = [
     bug("10", "MultiHeadAttention", "no causal mask", "causal|future|later|mask", slip(MHA, '        att = att.masked_fill(~causal, float("-inf"))\n')),
     bug("10", "MultiHeadAttention", "the mask transposed: the future kept, the past hidden", "future|causal|later|transpose|upper", slip(MHA, "~causal", "~causal.T")),
     bug("10", "MultiHeadAttention", "heads split as (D, H)", "split|(d, h)|reshape|layout|order", slip(slip(MHA, "3, self.n_heads, self.d_head)", "3, self.d_head, self.n_heads)"), "qkv.unbind(dim=2)  # (B, T, H, D) each", "(t.transpose(-1, -2) for t in qkv.unbind(dim=2))")),
-    bug("10", "MultiHeadAttention", "view to (B, H, T, D) without a transpose", "view|transpose|reshape|split", slip(MHA, "q, k, v = (t.transpose(1, 2) for t in (q, k, v))", "q, k, v = (t.reshape(B, self.n_heads, T, self.d_head) for t in (q, k, v))")),
-    bug("10", "MultiHeadAttention", "no output projection", "self.out|projection|w_o|output map|out layer", slip(MHA, "return self.out(y)", "return y")),
+    bug("10", "MultiHeadAttention", "view to (B, H, T, D) without a transpose", "without a transpose|without transposing|straight to (b, h, t, d)|reshape(b, h", slip(MHA, "q, k, v = (t.transpose(1, 2) for t in (q, k, v))", "q, k, v = (t.reshape(B, self.n_heads, T, self.d_head) for t in (q, k, v))")),
+    bug("10", "MultiHeadAttention", "no output projection", "self.out|projection|w_o|output map|out layer|uses `out`", slip(MHA, "return self.out(y)", "return y")),
     bug("10", "MultiHeadAttention", "scaled by D, not √D", "√|sqrt|square root|scale", slip(MHA, "math.sqrt(self.d_head)", "self.d_head")),
     bug("10", "MultiHeadAttention", "not scaled", "scale|√|sqrt", slip(MHA, " / math.sqrt(self.d_head)")),
     bug("10", "MultiHeadAttention", "zeroed after the softmax", "after|before the softmax|sum to 1|-inf", slip(MHA, '        att = att.masked_fill(~causal, float("-inf"))\n        att = att.softmax(dim=-1)\n', "        att = att.softmax(dim=-1).masked_fill(~causal, 0.0)\n")),
@@ -391,7 +391,7 @@ ATTEMPTS = [
                 y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
                 return self.out(y.transpose(1, 2).reshape(B, T, C))
         """),
-    bug("10", "MultiHeadAttention", "dropout on the pattern, left in training mode", "dropout|random|eval|train mode|determin|repeat", slip(slip(MHA, "        self.out = nn.Linear(d_model, d_model)\n", "        self.out = nn.Linear(d_model, d_model)\n        self.drop = nn.Dropout(0.1)\n"), "att = att.softmax(dim=-1)", "att = self.drop(att.softmax(dim=-1))")),
+    ok("10", "MultiHeadAttention", "nanoGPT's dropout on the pattern", slip(slip(MHA, "        self.out = nn.Linear(d_model, d_model)\n", "        self.out = nn.Linear(d_model, d_model)\n        self.drop = nn.Dropout(0.1)\n"), "att = att.softmax(dim=-1)", "att = self.drop(att.softmax(dim=-1))")),
     bug("10", "MultiHeadAttention", "n_heads and d_head swapped", "n_heads|d_head|swap|head count|number of heads", slip(MHA, "self.n_heads, self.d_head = n_heads, d_model // n_heads", "self.d_head, self.n_heads = n_heads, d_model // n_heads")),
     bug("10", "MultiHeadAttention", "torch's SDPA without is_causal", "causal|future|later|mask", """
         class MultiHeadAttention(nn.Module):
@@ -466,7 +466,7 @@ ATTEMPTS = [
         """),
     # ---------------------------------------------------------------- 10 Block
     bug("10", "Block", "post-LN", "post|pre-ln|pre-layernorm|order|normalised copy", slip(BLOCK, "h = x + self.attn(self.ln_1(x))\n        return h + self.mlp(self.ln_2(h))", "h = self.ln_1(x + self.attn(x))\n        return self.ln_2(h + self.mlp(h))")),
-    bug("10", "Block", "an MLP of width C", "4 ×|4·c|4c|4 * |hidden|width", slip(BLOCK, "MLP(d_model, 4 * d_model)", "MLP(d_model, d_model)")),
+    bug("10", "Block", "an MLP of width C", "4 ×|4·c|4c|4 * |hidden|width|mlp.up.weight has shape", slip(BLOCK, "MLP(d_model, 4 * d_model)", "MLP(d_model, d_model)")),
     bug("10", "Block", "one LayerNorm shared by both parts", "share|same layernorm|one layernorm|same module|alias", slip(BLOCK, "self.ln_2 = nn.LayerNorm(d_model)", "self.ln_2 = self.ln_1")),
     bug("10", "Block", "no residual around the MLP", "residual|added to the stream|replaces|without adding", slip(BLOCK, "return h + self.mlp(self.ln_2(h))", "return self.mlp(self.ln_2(h))")),
     bug("10", "Block", "attention reads the raw stream", "ln_1|normalis|norm", slip(BLOCK, "self.attn(self.ln_1(x))", "self.attn(x)")),

@@ -15,7 +15,7 @@ from test_fresh_mistakes_2 import answers_in_one_line, one_thread, params  # noq
 
 ATTEMPTS = fresh.attempts()
 VERDICTS = {}  # name -> verdict, as the tests above run them: the last test prints their table
-# valid answers the checks refuse today (reported in /work/notes/issue21-blind-s5.md; the checks' owner's call)
+# valid answers the checks refuse today, with why (see /work/notes/issue21-blind-s5.md)
 REFUSED = {}
 
 
