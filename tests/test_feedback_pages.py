@@ -1,7 +1,7 @@
 """Feedback pages as a student reads them — on a 390 px phone and a 1280 px laptop, in Debian's
 Chromium through Playwright — and the defects a class found in them, each checked: no raw Markdown
 backticks, "Look at next" starting at the exercise's own words, display formulas drawn larger and
-centred, a raising cell named by its exercise or heading, the title
+centred, a raising cell named by its exercise or heading, token ids as whole numbers, the title
 clear of the points, code keeping its indentation, and a missing student's page saying only what
 to hand in.
 
@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 from submissions import STUB, course_student_copy, grade_id
 
@@ -48,7 +49,7 @@ def _record(path: Path) -> tuple[Record, int]:
     cell = next(i for i, c in enumerate(code, 1) if grade_id(c) == EX)
     exs = lesson_exercises(LESSON)
     notes = [f"{EX}: ❌ {EX}: case 1 of 8 (x): the course's `stable_softmax` stood in; "
-             f"expected {show([3, 1, 4])}, got {show([3, 1, 5])}. Hint: subtract `np.max`.",
+             f"expected {show(np.array([3.0, 1.0, 4.0]))}, got {show([3, 1, 5])}. Hint: subtract `np.max`.",
              f"code cell {cell} raised NameError: name 'shifted' is not defined"]
     scores = {ex.grade_id: 0.0 if ex.grade_id == EX else ex.points for ex in exs}
     return Record(LESSON, "zoe", "graded", scores, notes, name="Zoë Żak", graded_at="2026-12-03T08:00:00",
@@ -62,6 +63,7 @@ def test_the_listed_defects_are_gone_from_the_page(tmp_path):
     text = re.sub(r"<svg.*?</svg>", "", page, flags=re.S)
     assert "<code>stable_softmax</code>" in page and "`" not in re.sub(r"<pre.*?</pre>", "", text, flags=re.S)
     assert f"your exercise <code>{EX}</code> (code cell {cell}) raised NameError" in page
+    assert "[3 1 4]" in page and "[3. 1. 4.]" not in page  # token ids (floats that are whole) stay whole
     assert 'class="display"' in page  # the exercise's formula, drawn as a display: larger than inline
     tex = re.search(r'class="display"><svg class="math" role="img" aria-label="([^"]*)"', page)[1]
     tex = html.unescape(tex)
