@@ -81,7 +81,11 @@ def ran(tmp_path_factory, checkout):
     run = subprocess.run(["bash", "-c", script(DOC.read_text())], cwd=checkout, env=env,
                          capture_output=True, text=True, timeout=1800)
     seconds = time.perf_counter() - start
-    print(f"docs/instructors.md ran in {seconds:.0f} s")
+    marks = [(int(m[1]), int(m[2])) for m in re.finditer(r"^=== docs/instructors\.md, block (\d+), (\d+) s$",
+                                                         run.stderr, re.M)]
+    ends = [*marks[1:], (0, round(seconds))]
+    took = [f"{i}: {b - a} s" for (i, a), (_, b) in zip(marks, ends, strict=True)]
+    print(f"docs/instructors.md ran in {seconds:.0f} s (block by block: {', '.join(took)})")
     assert run.returncode == 0, (run.stderr[-6000:], run.stdout[-3000:])
     return home / "attention-course", run.stdout + run.stderr, seconds
 
