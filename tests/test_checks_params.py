@@ -2,6 +2,7 @@
 
 import pytest
 
+import attnlab.checks.params as params
 from attnlab.checks import check_block_parameters, check_exact_parameters, check_weight_matrices
 from attnlab.params import count_parameters
 
@@ -88,3 +89,37 @@ def test_plausible_wrong_answers_fail_with_a_useful_line(check, wrong, says):
     result = check(wrong)
     assert not result.passed
     assert result.line.startswith("❌") and says in result.line, result.line
+
+
+# --- the exact count: the slip solved for, as the right count's terms --------------------------------
+
+
+def exact_with(config, minus=0, plus=0):
+    return exact_parameters(config) - minus + plus
+
+
+@pytest.mark.parametrize("wrong, slip", [  # each is a slip no catalogued single sentence listed before
+    (lambda c: exact_with(c, minus=c.bias * c.n_layers * c.d_mlp), 14),  # no MLP up bias
+    (lambda c: exact_with(c, minus=c.bias * c.n_layers * c.d_model), 13),  # no output bias
+    (lambda c: exact_with(c, minus=c.n_layers * c.d_model * (1 + c.bias)), 2),  # one LN
+    (lambda c: exact_with(c, plus=c.bias * c.n_layers * 3 * (c.d_model - c.n_heads * c.d_head)),
+     12),  # q, k, v biases of d_model
+])
+def test_the_exact_counts_slip_is_solved_for_and_named(wrong, slip):
+    says = params.EXACT_SLIPS[slip].says  # the slip's own sentence, not retyped here
+    result = check_exact_parameters(wrong)
+    assert not result.passed and says in result.line, result.line
+    assert result.diagnosis.mistake, result.diagnosis
+
+
+def test_two_slips_at_once_are_named_together():
+    no_positions, no_up_bias = params.EXACT_SLIPS[0].says, params.EXACT_SLIPS[14].says
+    result = check_exact_parameters(lambda c: exact_with(
+        c, minus=c.context_length * c.d_model + c.bias * c.n_layers * c.d_mlp))
+    assert no_positions in result.line and no_up_bias[1:] in result.line, result.line
+
+
+def test_a_difference_no_slip_explains_names_none():
+    result = check_exact_parameters(lambda c: exact_with(c, plus=7))
+    assert not result.passed and not result.diagnosis.mistake, result.line
+    assert "That" not in result.line.split("Hint:")[0], result.line

@@ -7,12 +7,11 @@ models built on the meta device; each exercise's usual mistakes are catalogued b
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import attnlab.checks.relations as relations
 from attnlab.checks.compare import compare_exact, compare_exactly, show
 from attnlab.checks.core import CheckResult, run_check
 from attnlab.checks.mistakes import Mistake, cases, recognising
+from attnlab.checks.slips import added, catalogue, unambiguous
 from attnlab.params import PRESETS, ModelConfig, block_parameters, count_parameters, weight_matrices
 
 
@@ -135,18 +134,62 @@ def _final_layernorm(config) -> int:
     return config.d_model * (1 + int(config.bias))
 
 
+def _biases(c) -> int:
+    """Every bias vector of the model (LayerNorm shifts apart), as if ``bias`` were True."""
+    return c.n_layers * (3 * c.attention_width + 2 * c.d_model + c.d_mlp)
+
+
+def _shifts(c) -> int:
+    """Every LayerNorm's shift (two per block and the final one), as if ``bias`` were True."""
+    return (2 * c.n_layers + 1) * c.d_model
+
+
+def _block_exact(c) -> int:
+    return block_parameters(c, "exact")["total"]
+
+
+EXACT_SLIPS = [  # what a learner's count adds (+) or leaves out (-), each as a function of the config
+    added("That leaves out the position embeddings: context_length × d_model learned numbers",
+          lambda c: -c.context_length * c.d_model),
+    added("That leaves out the final LayerNorm, after the last block (d_model scales, and shifts with "
+          "biases)",
+          lambda c: -_final_layernorm(c)),
+    added("That counts one LayerNorm per block: there are two (before attention and before the MLP)",
+          lambda c: -c.n_layers * _final_layernorm(c)),
+    added("That counts the tied unembedding again: it IS the token embedding, so it adds 0",
+          lambda c: c.vocab_size * c.d_model * c.tie_weights),
+    added("That leaves out the untied unembedding: with tie_weights=False it is its own d_model × vocab_size "
+          "matrix", lambda c: -c.vocab_size * c.d_model * (not c.tie_weights)),
+    added("That leaves out the token embedding (vocab_size × d_model)", lambda c: -c.vocab_size * c.d_model),
+    added("That counts biases although bias=False: then there are none, and each LayerNorm has only its "
+          "d_model scales", lambda c: (not c.bias) * (_biases(c) + _shifts(c))),
+    added("That counts the bias vectors although bias=False: then there are none",
+          lambda c: (not c.bias) * _biases(c)),
+    added("That counts LayerNorm shifts although bias=False: each LayerNorm then has only its d_model scales",
+          lambda c: (not c.bias) * _shifts(c)),
+    added("That leaves out every bias vector although bias=True", lambda c: -c.bias * _biases(c)),
+    added("That leaves out the LayerNorms' shifts: with biases each LayerNorm has d_model scales AND "
+          "d_model shifts", lambda c: -c.bias * _shifts(c)),
+    added("That leaves out the query, key and value biases (3 × n_heads × d_head per block)",
+          lambda c: -c.bias * c.n_layers * 3 * c.attention_width),
+    added("That sizes the query, key and value biases by d_model: they have n_heads × d_head entries each",
+          lambda c: c.bias * c.n_layers * 3 * (c.d_model - c.attention_width)),
+    added("That leaves out one d_model-sized bias per block: the attention's output bias or the MLP's "
+          "down bias", lambda c: -c.bias * c.n_layers * c.d_model),
+    added("That leaves out the MLP's up bias (d_mlp per block)", lambda c: -c.bias * c.n_layers * c.d_mlp),
+    added("That sizes the MLP by 4 × d_model: use config.d_mlp",
+          lambda c: c.n_layers * (2 * c.d_model + c.bias) * (4 * c.d_model - c.d_mlp)),
+    added("That sizes the attention's maps d_model × d_model: they map d_model to n_heads × d_head",
+          lambda c: c.n_layers * (4 * c.d_model + 3 * c.bias) * (c.d_model - c.attention_width)),
+    added("That leaves out the attention's output map (n_heads × d_head × d_model per block)",
+          lambda c: -c.n_layers * c.attention_width * c.d_model),
+    added("That counts one block: multiply a block's count by n_layers",
+          lambda c: -(c.n_layers - 1) * _block_exact(c)),
+]
 EXACT_MISTAKES = [
-    Mistake("That leaves out the position embeddings: context_length × d_model learned numbers.",
-            lambda c: _exact(c) - c.context_length * c.d_model),
-    Mistake("That leaves out the final LayerNorm, after the last block (d_model scales, and shifts "
-            "with biases).",
-            lambda c: _exact(c) - _final_layernorm(c)),
-    Mistake("That counts the tied unembedding again: it IS the token embedding, so it adds 0.",
-            lambda c: _exact(c) + (c.vocab_size * c.d_model if c.tie_weights else 0)),
+    *catalogue(_exact, EXACT_SLIPS, pairs=True),
     Mistake("That is the chapter's weight-matrix tally: the exact count adds positions, biases and "
             "LayerNorms (and a tied unembedding adds 0).", lambda c: count_parameters(c, "3b1b")["total"]),
-    Mistake("That counts biases although bias=False: then there are none, and each LayerNorm has only its "
-            "d_model scales.", lambda c: _exact(replace(c, bias=True))),
 ]
 
 _EXACT = [
@@ -167,9 +210,10 @@ EXACT_CASES = cases(_exact, EXACT_MISTAKES, [(label, (config,), hint) for label,
 
 def check_exact_parameters(fn) -> CheckResult:
     """Check ``exact_parameters(config) -> int``: every parameter of a GPT-2-style model."""
-    return run_check("exact_parameters", fn, EXACT_CASES, compare=recognising(compare_exactly))
+    return run_check("exact_parameters", fn, EXACT_CASES, compare=unambiguous(recognising(compare_exactly)))
 
 
 CATALOGUES = {"block_parameters": (check_block_parameters, BLOCK_MISTAKES),
               "fill_in_the_table": (check_weight_matrices, TABLE_MISTAKES),
-              "exact_parameters": (check_exact_parameters, EXACT_MISTAKES)}
+              "exact_parameters": (check_exact_parameters,  # the single slips (pairs are their sums)
+                                   EXACT_MISTAKES[:len(EXACT_SLIPS)] + EXACT_MISTAKES[-1:])}
