@@ -152,8 +152,8 @@ def test_a_ratio_is_said_as_a_reader_knows_it(r, text):
 
 
 def test_a_scale_by_the_square_root_of_the_wrong_size_is_a_root():
-    line = checks.check_scaled_scores(lambda q, k: q @ k.T / np.sqrt(q.shape[0])).line
-    assert "(= √2) × the expected one" in line, line
+    text = repr(checks.check_scaled_scores(lambda q, k: q @ k.T / np.sqrt(q.shape[0])))
+    assert "(= √2) × the expected one" in text, text
 
 
 def test_indices_counted_from_one_are_named():

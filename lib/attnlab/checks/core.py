@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 import attnlab.checks.exercises as exercises
+import attnlab.checks.mutants as mutants
 import attnlab.checks.plain as plain
 import attnlab.checks.probes as probes
 import attnlab.checks.reference_calls as reference_calls
@@ -195,7 +196,8 @@ class CheckSpec:
                     narrowed = functools.partial(self.compare, allowed=allowed)
                     problem = judge(outcome, case, narrowed, self.time_limit_s)
             if problem is not None and outcome.kind == "value" and not getattr(problem, "mistake", ""):
-                problem = self.probed(problem, outcome, case)
+                probed = self.probed(problem, outcome, case)
+                problem = probed if probed != problem else self.mutated(problem, i, seen, outcome_of)
             if problem is not None:
                 error = outcome.error.split(":")[0] if outcome.kind == "raised" else ""
                 found = Diagnosis("wrong" if outcome.kind == "value" else outcome.kind, i + 1, case.label,
@@ -225,6 +227,32 @@ class CheckSpec:
             return problem
         text, hint = (str(problem).split(" Hint: ", 1) + [""])[:2]
         return text.rstrip(".") + clause + "." + (f" Hint: {hint}" if hint else "")
+
+    def mutated(self, problem: str, i: int, seen: list[Outcome], outcome_of: Callable) -> str:
+        """``problem`` with the one edit of the course's code that gives the learner's answers on
+        every case that answered (:func:`attnlab.checks.mutants.explain`), in place of the hint."""
+        base = getattr(self.compare, "base", None)
+        reference = getattr(self.cases[i].expected, "reference", None)
+        if base is None or reference is None:
+            return problem
+        answers = []
+        try:
+            with time_limit(self.time_limit_s):
+                for j, case in enumerate(self.cases):
+                    outcome = seen[j] if j < len(seen) else outcome_of(j, case)
+                    if outcome.kind != "value":
+                        break
+                    if getattr(case.expected, "reference", None) is not reference:
+                        return problem
+                    expected = case.expected
+                    answers.append((plain.plain(outcome.value), tuple(expected.args), expected.right))
+                answers.insert(0, answers.pop(i))  # the failing case first: most edits fail there
+                clause = mutants.explain(reference, answers, base)
+        except BaseException:  # noqa: BLE001 — no explanation, the problem stands
+            return problem
+        if not clause:
+            return problem
+        return str(problem).split(" Hint: ", 1)[0].rstrip(".") + clause + "."
 
     def agreeing(self, seen: list[Outcome], outcome_of: Callable[[int, Case], Outcome]) -> frozenset | None:
         """The catalogued mistakes (what each says) the learner's answers agree with on every case

@@ -64,7 +64,7 @@ def split(text: str, limit: int = LIMIT) -> tuple[str, str]:
             return short, HINT.strip() + " " + hint
         text = short
     case = re.search(r"case \d+ of \d+ \(", text)
-    label_end = text.find("): ", case.end()) if case else -1
+    label_end = _closing(text, case.end() - 1) if case else -1
     if case and label_end > 0:  # the case's label goes below before anything the learner must read
         short = text[: case.end() - 2] + text[label_end + 1:]
         if len(short) <= limit:
@@ -77,6 +77,17 @@ def split(text: str, limit: int = LIMIT) -> tuple[str, str]:
     head = head if keep == label or " " not in head[keep // 2:] else head.rsplit(" ", 1)[0] + " "
     tail = tail.split(" ", 1)[1] if " " in tail[: len(tail) // 2] else tail
     return head.rstrip() + CUT + tail, whole
+
+
+def _closing(text: str, start: int) -> int:
+    """The index of the ``)`` that closes ``text[start]`` (a case's label may hold parentheses itself:
+    ``case 2 of 9 (a grid (2, 3): one softmax per row): …``) when ``": "`` follows it, else -1."""
+    depth = 0
+    for index in range(start, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[index], 0)
+        if depth == 0:
+            return index if text.startswith("): ", index) else -1
+    return -1
 
 
 def text_of(verdict: str) -> str:
