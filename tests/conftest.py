@@ -37,6 +37,7 @@ HEAVIEST_FIRST = (
     "test_grading.py",  # ~60: every lesson's solution through the sandbox
     "test_llama.py",  # 56: transformers loads SmolLM2's GGUF
     "test_wheel.py",  # ~50: a wheel in a fresh venv, lessons 00-03 under nbval
+    "test_first_hour.py",  # ~75 (2026-12-04, load 2-4): make lab, lessons 00, 03, 06, 12 in Chromium
     "test_jupyterhub.py",  # 42
     "test_intake_cli.py", "test_browser.py", "test_bench.py", "test_fetch.py", "test_site.py",  # 30 each
     "test_feedback_pages.py", "test_class.py", "test_models.py", "test_fresh_mistakes_2.py",

@@ -1,17 +1,13 @@
 """``make lab``, the README's first command, for real: it starts JupyterLab on the course's first
 lesson, from the project's venv, and does not reinstall anything when nothing changed.
 
-The "browser" is a script (``$BROWSER``, which Python's ``webbrowser`` obeys) that writes down the
-address JupyterLab asks it to open; the test then asks the server for that notebook and stops
-``make`` and JupyterLab by their process group.
+The "browser" is a script that writes down the address JupyterLab asks it to open (tests/servers.py's
+``make_lab``); the test then asks the server for that notebook.
 """
 
 import asyncio
 import json
-import os
 import re
-import signal
-import subprocess
 import time
 import urllib.parse
 import urllib.request
@@ -19,7 +15,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-from servers import free_port, wait_for
+import servers
+from servers import opened_address
 from tornado.websocket import websocket_connect
 
 from attnlab.paths import NOTEBOOKS_DIR, ROOT
@@ -39,40 +36,10 @@ def descendants(pid: int) -> list[list[str]]:
     return found
 
 
-def opened_address(text: str) -> str:
-    """JupyterLab opens either the address itself or a local redirect file that holds it."""
-    if text.startswith("file:"):
-        page = Path(urllib.parse.unquote(urllib.parse.urlparse(text).path)).read_text()
-        return re.search(r'href="([^"]+)"', page).group(1)
-    return text
-
-
 @pytest.fixture
 def make_lab(tmp_path):
-    if not (ROOT / ".venv" / ".installed-lab").exists():
-        pytest.skip("the venv is not set up: run the tests through `make test`")
-    opened, log = tmp_path / "opened.txt", tmp_path / "make-lab.log"
-    browser = tmp_path / "browser"
-    browser.write_text(f'#!/bin/sh\nprintf "%s" "$1" > {opened}\n')
-    browser.chmod(0o755)
-    port = free_port()
-    env = {**os.environ, "BROWSER": str(browser), "JUPYTER_PORT": str(port),
-           "JUPYTER_PORT_RETRIES": "0", "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
-           "JUPYTER_CONFIG_DIR": str(tmp_path / "config")}
-    with log.open("w") as out:
-        process = subprocess.Popen(["make", "--no-print-directory", "lab"], cwd=ROOT, env=env,
-                                   stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        text = wait_for("make lab to open a browser", lambda: opened.exists() and opened.read_text().strip(),
-                        process, log, timeout=180)
-        yield text, port, log, process.pid
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)  # make and the JupyterLab it started
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+    with servers.make_lab(tmp_path) as running:
+        yield running
 
 
 def test_make_lab_opens_the_first_lesson_without_reinstalling(make_lab):
@@ -124,9 +91,7 @@ def test_the_terminal_shows_lesson_00s_address_and_no_warning(make_lab):
     time.sleep(2)  # a warning is logged as the kernel starts; give it the time to reach the log
     terminal = log.read_text()
     assert f"/lab/tree/{FIRST_LESSON}?token={token}" in terminal, terminal
-    alarming = r"^\[[WE] |WARNING|Warning|Traceback|\b404\b|Skipped non-installed|nbgrader_config"
-    warnings = [line for line in terminal.splitlines() if re.search(alarming, line)]
-    assert not warnings, terminal
+    assert not servers.alarming(terminal), terminal
 
 
 def test_check_lines_wrap_at_words_in_the_courses_lab(make_lab):

@@ -8,7 +8,9 @@ their own and run from there: the checkout's ``solutions/`` or ``lib/`` cannot b
 relative path, and ``attnlab`` must be imported from the wheel's files.
 
 ``ATTNLAB_WHEEL_ALSO="numpy==2.0.0 matplotlib==3.8.4"`` installs other releases into the fresh venv
-first (from PyPI: it needs a network), to run the lessons at the ranges' floors by hand.
+first (from PyPI: it needs a network), to run the lessons at the ranges' floors by hand;
+``ATTNLAB_WHEEL_PYTHON=~/.pyenv/versions/3.13.0/bin/python3`` runs them on another Python (README,
+"Python": the releases tested).
 """
 
 import os
@@ -16,10 +18,12 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tomllib
 import zipfile
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
 
 from attnlab.paths import DATA_DIR, NOTEBOOKS_DIR, ROOT, SANITIZE_CFG, SOLUTIONS_DIR, lessons
 
@@ -48,22 +52,45 @@ def test_the_wheel_carries_the_data_and_nothing_of_the_checkout(wheel):
     assert not [n for n in names if n.endswith(".ipynb") or "/pretrained/" in n or n.startswith("tests/")]
 
 
-@pytest.mark.slow
-def test_a_fresh_venv_with_only_the_wheel_runs_the_first_lessons(wheel, tmp_path):
-    venv = tmp_path / "venv"
-    made = run(sys.executable, "-m", "venv", "--without-pip", str(venv))
+def test_tools(*names: str) -> list[str]:
+    """The test extra's pins of ``names`` (pyproject.toml), e.g. ``["pytest==9.2.0", ...]``."""
+    extra = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["test"]
+    return [r for r in extra if Requirement(r).name in names]
+
+
+def fresh_venv(wheel: Path, venv: Path) -> Path:
+    """A venv with the wheel and nothing of the checkout; its Python.
+
+    By default on this Python, the dependencies the project venv's, seen through a path line (no
+    network). ``ATTNLAB_WHEEL_PYTHON=/path/to/python3.13`` makes it on that interpreter instead, with the
+    wheel's dependencies at etc/pins.txt's releases (from the package index: it needs a network)."""
+    other = os.environ.get("ATTNLAB_WHEEL_PYTHON")
+    made = run(other or sys.executable, "-m", "venv", *([] if other else ["--without-pip"]), str(venv))
     assert made.returncode == 0, made.stderr
     python = venv / "bin" / "python"
+    if other:
+        installed = run(str(python), "-m", "pip", "install", "--quiet", str(wheel), "-c",
+                        str(ROOT / "etc" / "pins.txt"), *test_tools("pytest", "nbval"))
+        assert installed.returncode == 0, installed.stderr[-3000:]
+        return python
     installed = run(sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
                     "--no-index", "--quiet", str(wheel))
     assert installed.returncode == 0, installed.stderr
+    site = Path(run(str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])")
+                .stdout.strip())
+    (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    return python
+
+
+@pytest.mark.slow
+def test_a_fresh_venv_with_only_the_wheel_runs_the_first_lessons(wheel, tmp_path):
+    venv = tmp_path / "venv"
+    python = fresh_venv(wheel, venv)
     if os.environ.get("ATTNLAB_WHEEL_ALSO"):
         also = run(sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--quiet",
                    *os.environ["ATTNLAB_WHEEL_ALSO"].split())
         assert also.returncode == 0, also.stderr
-    site = Path(run(str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])")
-                .stdout.strip())
-    (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    print(run(str(python), "--version").stdout.strip(), end=" ")  # which Python ran the lessons (-s)
 
     # A learner's download: the lessons side by side (a later lesson gathers the earlier ones' functions)
     lessons_dir = tmp_path / "course"
