@@ -52,7 +52,7 @@ def test_the_wheel_carries_the_data_and_nothing_of_the_checkout(wheel):
     assert not [n for n in names if n.endswith(".ipynb") or "/pretrained/" in n or n.startswith("tests/")]
 
 
-def test_tools(*names: str) -> list[str]:
+def pinned_tools(*names: str) -> list[str]:
     """The test extra's pins of ``names`` (pyproject.toml), e.g. ``["pytest==9.2.0", ...]``."""
     extra = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["test"]
     return [r for r in extra if Requirement(r).name in names]
@@ -70,7 +70,7 @@ def fresh_venv(wheel: Path, venv: Path) -> Path:
     python = venv / "bin" / "python"
     if other:
         installed = run(str(python), "-m", "pip", "install", "--quiet", str(wheel), "-c",
-                        str(ROOT / "etc" / "pins.txt"), *test_tools("pytest", "nbval"))
+                        str(ROOT / "etc" / "pins.txt"), *pinned_tools("pytest", "nbval"))
         assert installed.returncode == 0, installed.stderr[-3000:]
         return python
     installed = run(sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
