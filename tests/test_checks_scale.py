@@ -9,6 +9,7 @@ from attnlab.checks import (
     check_cache_step,
     check_kv_cache_bytes,
     check_online_max_and_sum,
+    scale_slips,  # the sentences, not retyped here
 )
 from attnlab.efficient import online_softmax_update
 from attnlab.kvcache import kv_cache_bytes
@@ -164,3 +165,46 @@ def cached_without_itself(q, k, v, k_cache, v_cache):
 def test_cache_step_catches(wrong, says):
     result = check_cache_step(wrong)
     assert not result.passed and says in repr(result), repr(result)
+
+
+# --- a wrong running max is named whatever sum was built on it; a NaN sum says where NaN comes from ---
+
+
+def online_with(m_of=None, rescale=None, blocks_term=None):
+    """online_max_and_sum written a learner's way: how m moves, how s is rescaled, each block's terms."""
+    def online(blocks):
+        m, s = -np.inf, 0.0
+        for block in blocks:
+            m_new = (m_of or (lambda m, b: max(m, np.max(b))))(m, block)
+            with np.errstate(all="ignore"):
+                r = (rescale or (lambda m, n: np.exp(m - n)))(m, m_new)
+                s = s * r + (blocks_term or (lambda b, m_, n: np.sum(np.exp(b - n))))(block, m, m_new)
+            m = m_new
+        return m, s
+    return online
+
+
+def _says(i):
+    return scale_slips.ONLINE_PARTS[i].says
+
+
+@pytest.mark.parametrize("wrong, says", [
+    (online_with(m_of=lambda m, b: min(m if np.isfinite(m) else np.inf, np.min(b))), _says(0)),  # running min
+    (online_with(m_of=lambda m, b: np.max(b), rescale=lambda m, n: 1.0), _says(1)),  # own max, no rescale
+    (online_with(m_of=lambda m, b: m), _says(2)),  # m never set: still -inf
+])
+def test_a_wrong_running_max_is_named_whatever_the_sum(wrong, says):
+    result = check_online_max_and_sum(wrong)
+    assert not result.passed and says in result.line, result.line
+
+
+def test_a_nan_sum_with_the_right_max_says_where_nan_comes_from():
+    wrong_way = online_with(rescale=lambda m, n: np.exp(n - m))  # no guard: 0 · exp(+inf) = NaN
+    line = check_online_max_and_sum(wrong_way).line
+    assert scale_slips._NAN in line and not any(m.says in line for m in scale_slips.ONLINE_MORE), line
+
+
+def test_the_right_max_is_never_called_a_wrong_one():
+    doubled = online_with(blocks_term=lambda b, m, n: 2 * np.sum(np.exp(b - n)))  # s twice too big
+    line = check_online_max_and_sum(doubled).line
+    assert not any(m.says in line for m in scale_slips.ONLINE_PARTS), line

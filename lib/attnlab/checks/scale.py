@@ -11,6 +11,7 @@ from attnlab.attention import scaled_dot_product_attention, softmax
 from attnlab.checks.compare import compare_exact, compare_exactly, compare_values, show
 from attnlab.checks.core import CheckResult, run_check
 from attnlab.checks.mistakes import Mistake, cases, recognising
+from attnlab.checks.scale_slips import BLOCK_MORE, ONLINE_MORE, ONLINE_PARTS, compare_online_parts
 from attnlab.efficient import online_softmax_update
 from attnlab.kvcache import kv_cache_bytes as reference_kv_cache_bytes
 from attnlab.params import PRESETS, ModelConfig
@@ -108,14 +109,15 @@ _STREAMS = [
     ("five blocks of one score", [[0.5], [3.0], [-1.0], [3.5], [2.0]], ""),
 ]
 ONLINE_MAX_AND_SUM_CASES = cases(
-    _max_and_sum, ONLINE_MISTAKES,
+    _max_and_sum, ONLINE_MISTAKES + ONLINE_MORE,
     [(label, ([np.array(b) for b in blocks],), hint) for label, blocks, hint in _STREAMS],
-    compare=compare_values)
+    compare=compare_online_parts)
 
 
 def check_online_max_and_sum(fn) -> CheckResult:
     """Check ``online_max_and_sum(blocks) -> (m, s)``: the max of all scores and Σ exp(score - m)."""
-    return run_check("online_max_and_sum", fn, ONLINE_MAX_AND_SUM_CASES, compare=recognising(compare_values))
+    return run_check("online_max_and_sum", fn, ONLINE_MAX_AND_SUM_CASES,
+                     compare=recognising(compare_online_parts))
 
 
 # --- one block of the online-softmax attention -----------------------------------------------------
@@ -189,7 +191,8 @@ def _block_rows():
     ]
 
 
-BLOCK_UPDATE_CASES = cases(online_softmax_update, BLOCK_MISTAKES, _block_rows(), compare=compare_state)
+BLOCK_UPDATE_CASES = cases(online_softmax_update, BLOCK_MISTAKES + BLOCK_MORE, _block_rows(),
+                           compare=compare_state)
 
 
 def check_block_update(fn) -> CheckResult:
@@ -274,6 +277,7 @@ def check_cache_step(fn) -> CheckResult:
 
 
 CATALOGUES = {"kv_cache_bytes": (check_kv_cache_bytes, KV_CACHE_MISTAKES),
-              "online_max_and_sum": (check_online_max_and_sum, ONLINE_MISTAKES),
-              "block_update": (check_block_update, BLOCK_MISTAKES),
+              "online_max_and_sum": (check_online_max_and_sum,  # a Parts slip has no whole answer to run
+                                     ONLINE_MISTAKES + [m for m in ONLINE_MORE if m not in ONLINE_PARTS]),
+              "block_update": (check_block_update, BLOCK_MISTAKES + BLOCK_MORE),
               "cache_step": (check_cache_step, STEP_MISTAKES)}

@@ -79,3 +79,34 @@ def unambiguous(compare: Callable) -> Callable:
     compare_unambiguous.consistent = compare.consistent
     compare_unambiguous.base = compare.base
     return compare_unambiguous
+
+
+class Parts(tuple):
+    """An answer of several parts of which a slip fixes only some: ``None`` is any value there (a
+    wrong running max says what the max is, whatever the sum made from it)."""
+
+
+def parts_aware(compare: Callable, part: Callable) -> Callable:
+    """``compare``, except against :class:`Parts`: then only the known parts are compared (each
+    with ``part``), and an answer without as many parts is not that slip. A Parts slip is never
+    "the right answer" on a case (what it leaves open may be wrong there): a learner's answer is
+    that slip wherever its known parts are the slip's."""
+
+    @functools.wraps(compare)
+    def compare_parts_aware(got, want):
+        if isinstance(got, Parts):  # the slip against the right answer: it fixes no other part, so
+            return "a slip in some parts"  # a case whose known parts are right still tells nothing
+        if not isinstance(want, Parts):
+            return compare(got, want)
+        try:
+            answer = list(got)
+        except TypeError:
+            return "not comparable"
+        if len(answer) != len(want):
+            return "not comparable"
+        for mine, known in zip(answer, want, strict=True):
+            if known is not None and part(mine, known) is not None:
+                return "differs"
+        return None
+
+    return compare_parts_aware
