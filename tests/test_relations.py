@@ -172,3 +172,13 @@ def test_one_index_too_few_is_named():
 def test_a_number_used_squared_is_named_by_a_probe():
     line = checks.check_softmax_with_temperature(lambda s, t: softmax(s / t ** 2)).line
     assert "right answer for temperature² (temperature = 0.25, not 0.5: squared)" in line, line
+
+
+def test_a_probe_is_named_only_when_it_holds_on_every_case():
+    """exp(s − max) ** (1 / t) underflows at t = 100: [1, 0] there is also softmax at √t, within
+    the tolerance — but not on the other cases, so no input change is named; the underflow is."""
+    def softmax_with_temperature(scores, temperature):
+        e = np.exp(scores - scores.max(-1, keepdims=True)) ** (1 / temperature)
+        return e / e.sum(-1, keepdims=True)
+    result = checks.check_softmax_with_temperature(softmax_with_temperature)
+    assert "right answer for" not in repr(result) and "underflowed" in result.line, repr(result)

@@ -196,7 +196,7 @@ class CheckSpec:
                     narrowed = functools.partial(self.compare, allowed=allowed)
                     problem = judge(outcome, case, narrowed, self.time_limit_s)
             if problem is not None and outcome.kind == "value" and not getattr(problem, "mistake", ""):
-                probed = self.probed(problem, outcome, case)
+                probed = self.probed(problem, i, seen, outcome_of)
                 problem = probed if probed != problem else self.mutated(problem, i, seen, outcome_of)
             if problem is not None:
                 error = outcome.error.split(":")[0] if outcome.kind == "raised" else ""
@@ -207,10 +207,12 @@ class CheckSpec:
         return CheckResult(self.title, True, f"all {n} cases pass. {WELL_DONE}", n, n,
                            diagnosis=Diagnosis("pass"))
 
-    def probed(self, problem: str, outcome: Outcome, case: Case) -> str:
+    def probed(self, problem: str, i: int, seen: list[Outcome], outcome_of: Callable) -> str:
         """``problem`` with what :func:`attnlab.checks.probes.explain` finds the answer right for
-        (the right function on the case's inputs, changed), before the hint."""
-        base, reference = getattr(self.compare, "base", None), getattr(case.expected, "reference", None)
+        (the right function on the case's inputs, changed — the same change on every case that
+        answered), before the hint."""
+        case, base = self.cases[i], getattr(self.compare, "base", None)
+        reference = getattr(case.expected, "reference", None)
         exercise = exercises.by_name().get(self.title)
         if base is None or reference is None or exercise is None:
             return problem
@@ -219,8 +221,11 @@ class CheckSpec:
         try:
             with np.errstate(all="ignore"), warnings.catch_warnings(), time_limit(self.time_limit_s):
                 warnings.simplefilter("ignore")
-                clause = probes.explain(plain.plain(outcome.value), case.expected.right, reference, names,
-                                        tuple(case.expected.args), base)
+                answers = self.answered(i, seen, outcome_of)
+                if not answers:
+                    return problem
+                (got, args, right), others = answers[0], [(g, r, a) for g, a, r in answers[1:]]
+                clause = probes.explain(got, right, reference, names, args, base, others)
         except BaseException:  # noqa: BLE001 — no explanation, the problem stands
             return problem
         if not clause:
@@ -228,26 +233,34 @@ class CheckSpec:
         text, hint = (str(problem).split(" Hint: ", 1) + [""])[:2]
         return text.rstrip(".") + clause + "." + (f" Hint: {hint}" if hint else "")
 
+    def answered(self, i: int, seen: list[Outcome], outcome_of: Callable) -> list[tuple] | None:
+        """``(answer, inputs, right answer)`` of every case up to the first that gave no answer, case
+        ``i`` first; ``None`` when the cases have no one reference to run."""
+        reference = getattr(self.cases[i].expected, "reference", None)
+        answers = []
+        for j, case in enumerate(self.cases):
+            outcome = seen[j] if j < len(seen) else outcome_of(j, case)
+            if outcome.kind != "value":
+                break
+            expected = case.expected
+            if getattr(expected, "reference", None) is not reference:
+                return None
+            answers.append((plain.plain(outcome.value), tuple(expected.args), expected.right))
+        if i >= len(answers):
+            return None
+        answers.insert(0, answers.pop(i))  # the failing case first: most changes fail there
+        return answers
+
     def mutated(self, problem: str, i: int, seen: list[Outcome], outcome_of: Callable) -> str:
         """``problem`` with the one edit of the course's code that gives the learner's answers on
         every case that answered (:func:`attnlab.checks.mutants.explain`), in place of the hint."""
         base = getattr(self.compare, "base", None)
-        reference = getattr(self.cases[i].expected, "reference", None)
-        if base is None or reference is None:
+        if base is None or getattr(self.cases[i].expected, "reference", None) is None:
             return problem
-        answers = []
         try:
             with time_limit(self.time_limit_s):
-                for j, case in enumerate(self.cases):
-                    outcome = seen[j] if j < len(seen) else outcome_of(j, case)
-                    if outcome.kind != "value":
-                        break
-                    if getattr(case.expected, "reference", None) is not reference:
-                        return problem
-                    expected = case.expected
-                    answers.append((plain.plain(outcome.value), tuple(expected.args), expected.right))
-                answers.insert(0, answers.pop(i))  # the failing case first: most edits fail there
-                clause = mutants.explain(reference, answers, base)
+                answers = self.answered(i, seen, outcome_of)
+                clause = mutants.explain(self.cases[i].expected.reference, answers, base) if answers else ""
         except BaseException:  # noqa: BLE001 — no explanation, the problem stands
             return problem
         if not clause:

@@ -30,6 +30,8 @@ BINOPS = {ast.Add: (ast.Sub,), ast.Sub: (ast.Add,), ast.Mult: (ast.Div,), ast.Di
 COMPARES = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt}
 SYMBOL = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.MatMult: "@",
           ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
+DOES = {ast.Add: "adds", ast.Sub: "subtracts", ast.Mult: "multiplies", ast.Div: "divides",
+        ast.FloorDiv: "divides rounding down to a whole number"}
 SHORT = 46
 
 
@@ -146,7 +148,7 @@ def _binop_edits(node: ast.BinOp) -> Iterator[tuple[str, ast.AST]]:
     op = type(node.op)
     for other in BINOPS.get(op, ()):
         new = ast.BinOp(node.left, other(), node.right)
-        yield f"{SYMBOL[other]} where {SYMBOL[op]} belongs", new
+        yield f"{SYMBOL[other]}: it {DOES[other]} where the course's {DOES[op]}", new
     if op is ast.MatMult:
         new = ast.BinOp(node.right, ast.MatMult(), node.left)
         yield "the product in the other order", new

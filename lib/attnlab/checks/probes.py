@@ -96,25 +96,57 @@ def _same(a, b) -> bool:
         return a == b
 
 
-def explain(got, right, reference: Callable, names: list[str], args: tuple, compare: Callable) -> str:
+def _key(what: str) -> str:
+    """What a change is, whatever the values: ``temperature²`` of ``temperature² (temperature = …)``."""
+    return what.split(" (", 1)[0]
+
+
+def _gives(got, right, other, parts, compare) -> bool:
+    """``other`` is the learner's answer: all of it, or (a dict) the parts they got wrong."""
+    if parts:
+        return isinstance(other, dict) and all(k in other and _same(got[k], other[k]) for k in parts)
+    return parts is None and compare(got, other) is None
+
+
+def _holds_elsewhere(key: str, others, reference: Callable, names: list[str], compare: Callable) -> bool:
+    """The change ``key`` gives the learner's answer on every other case it applies to."""
+    for got, right, args in others:
+        parts = _wrong_parts(got, right, compare)
+        if parts == []:
+            continue  # a dict right on this case: no part to explain
+        changed = next((c for what, c in _changes(names, args) if _key(what) == key), None)
+        if changed is None:
+            continue  # the change does not apply to this case's inputs: no evidence either way
+        try:
+            other = reference(*changed)
+        except Exception:  # noqa: BLE001 — the learner answered where this change raises: not theirs
+            return False
+        if not _gives(got, right, other, parts, compare):
+            return False
+    return True
+
+
+def explain(got, right, reference: Callable, names: list[str], args: tuple, compare: Callable,
+            others=()) -> str:
     """``" — it is the right answer for …"`` when some change of ``args`` makes ``reference`` give
-    ``got`` (for a dict, the keys that differ), else ``""``. Never raises."""
+    ``got`` (for a dict, the keys that differ) — and the same change gives the learner's answer on
+    every one of ``others`` (``(answer, right answer, inputs)`` of the other cases that answered) —
+    else ``""``. Never raises."""
     try:
-        parts, found = _wrong_parts(got, right, compare), []
-        for n, (what, changed) in enumerate(_changes(names, args)):
-            if n >= MAX_PROBES or len(found) == 2:
-                break
-            try:
-                with np.errstate(all="ignore"), warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            parts, found = _wrong_parts(got, right, compare), []
+            for n, (what, changed) in enumerate(_changes(names, args)):
+                if n >= MAX_PROBES or len(found) == 2:
+                    break
+                try:
                     other = reference(*changed)
-            except Exception:  # noqa: BLE001, S112 — a change the function cannot take says nothing
-                continue
-            if parts:
-                if isinstance(other, dict) and all(k in other and _same(got[k], other[k]) for k in parts):
+                except Exception:  # noqa: BLE001, S112 — a change the function cannot take says nothing
+                    continue
+                right_too = parts is None and compare(right, other) is None
+                if not right_too and _gives(got, right, other, parts, compare) \
+                        and _holds_elsewhere(_key(what), others, reference, names, compare):
                     found.append(what)
-            elif parts is None and compare(got, other) is None and compare(right, other) is not None:
-                found.append(what)
     except Exception:  # noqa: BLE001 — an explanation that fails is no explanation, never a crash
         return ""
     if not found:
