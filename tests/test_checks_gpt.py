@@ -173,3 +173,32 @@ def test_a_wrong_residual_block_is_not_marked_again_in_gpt_forward():
     result = check_gpt_forward(namespace["gpt_forward"])
     assert result.passed and "your `residual_block` is what goes wrong here" in result.line
     assert namespace["residual_block"] is post_ln
+
+
+# --- the block wired wrongly, named from its own parts (checks/gpt_block.py) --------------------------
+
+
+def _clause(steps_says_part):
+    """The sentence the check writes for the wiring whose clauses contain ``steps_says_part``."""
+    from attnlab.checks import gpt_block
+    found = [says for _, says in gpt_block.variants() if steps_says_part in says]
+    return found[0]
+
+
+@pytest.mark.parametrize("wrong, part", [
+    (lambda b, x: (lambda h: h + b.mlp(b.ln_2(h)))(x + b.attn(x)), "The attention reads x itself"),
+    (lambda b, x: (lambda h: h + b.mlp(b.ln_1(h)))(x + b.attn(b.ln_1(x))), "The MLP reads block.ln_1(x)"),
+    (lambda b, x: (lambda h: b.mlp(b.ln_2(h)))(x + b.attn(b.ln_1(x))), "The MLP replaces the stream"),
+    (lambda b, x: (lambda h: h + b.attn(b.ln_1(h)))(x + b.mlp(b.ln_2(x))), "The MLP runs before"),
+    (lambda b, x: (lambda h: h + b.ln_2(b.mlp(h)))(x + b.ln_1(b.attn(x))), "Both changes are normalised"),
+    (lambda b, x: (lambda h: b.ln_2(h) + b.mlp(b.ln_2(h)))(b.ln_1(x) + b.attn(b.ln_1(x))),
+     "Both changes are added to the normalised copies"),
+])
+def test_a_block_wired_wrongly_is_named_by_its_wiring(wrong, part):
+    result = check_residual_block(wrong)
+    assert not result.passed and _clause(part) in result.line, result.line
+
+
+def test_a_block_no_wiring_explains_names_none():
+    result = check_residual_block(lambda b, x: 1.5 * (x + b.attn(b.ln_1(x))) + b.mlp(b.ln_2(x)))
+    assert not result.passed and not result.diagnosis.mistake, result.line

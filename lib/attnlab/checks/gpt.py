@@ -17,9 +17,11 @@ import sys
 
 import numpy as np
 
+import attnlab.checks.gpt_block as gpt_block
 from attnlab.checks.compare import compare_indices, compare_values
 from attnlab.checks.core import Case, CheckResult, run_check
-from attnlab.checks.mistakes import Mistake, expect, recognising
+from attnlab.checks.mistakes import Expected, Mistake, expect, recognising
+from attnlab.checks.slips import unambiguous
 from attnlab.errors import AttnlabError
 
 SENTENCE = "a tiny fluffy blue creature squeaks ."
@@ -154,15 +156,35 @@ def _block_cases() -> list[Case]:
          "the MLP reads the stream AFTER the attention's change was added: ln_2 of the new x."),
         ("one position", rnd.blocks[1], x_rand[:1, :1], _PRE_LN),
     ]
+    wirings = gpt_block.variants()
+    says = [mistake.says for mistake in BLOCK_MISTAKES] + [f"{clauses}." for _, clauses in wirings]
+    answers = []
     with torch.no_grad():
-        return [_with_mistakes(label, (pieces_only(b, *_BLOCK_PIECES), x), b(x).double().numpy(),
-                               BLOCK_MISTAKES, hint, compare_tensors) for label, b, x, hint in cases]
+        for _, b, x, _ in cases:
+            call = gpt_block.memoised(b)
+            answers.append([b(x).double().numpy()]
+                           + [_as_numpy(mistake.wrong)(b, x) for mistake in BLOCK_MISTAKES]
+                           + [gpt_block.run(steps, call, x).double().numpy() for steps, _ in wirings])
+    kept = [k - 1 for k in gpt_block.distinct(answers)[1:]]  # the right answer first: a no-op knob goes
+    built = []
+    for (label, b, x, hint), (right, *found) in zip(cases, answers, strict=True):
+        same = [k for k in kept if _close(found[k], right)]
+        seen = tuple((found[k], says[k]) for k in kept if k not in same)
+        built.append(Case(label, (pieces_only(b, *_BLOCK_PIECES), x), hint=hint,
+                          expected=Expected(right, seen, hint, tuple(says[k] for k in same))))
+    return built
+
+
+def _close(a, b) -> bool:
+    """compare_tensors' tolerance, without its words (a wiring against the right answer)."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-4, atol=1e-5, equal_nan=True))
 
 
 def check_residual_block(fn) -> CheckResult:
     """Check ``residual_block(block, x)``: x ``(B, T, C)`` → the stream after the block's attention and
     MLP have added their changes (pre-LayerNorm, as :class:`attnlab.models.layers.Block`)."""
-    return run_check("residual_block", fn, _block_cases(), compare=recognising(compare_tensors))
+    return run_check("residual_block", fn, _block_cases(), compare=unambiguous(recognising(compare_tensors)))
 
 
 # --- the whole forward pass ---------------------------------------------------------------------
