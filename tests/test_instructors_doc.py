@@ -4,8 +4,9 @@ The shell starts in a fresh copy of the repository (its tracked files as they ar
 ``.venv``), as a reader does after cloning, with ``HOME`` a temporary folder: the course folder,
 the local nbgrader exchange, the learners' folders and ``~/.jupyter`` all live there, so nothing
 outside it changes. The first block's ``make instructor`` runs for real — it makes the copy's own
-``.venv`` from nothing with the machine's pip settings — and every command after it uses that venv:
-the install a reader does is tested, once per run. Then the files the docs promise are checked.
+``.venv`` from nothing with the machine's pip settings and download caches — and every command
+after it uses that venv: the install a reader does is tested, once per run. Then the files the
+docs promise are checked.
 """
 
 from __future__ import annotations
@@ -77,6 +78,11 @@ def ran(tmp_path_factory, checkout):
     outer = str(ROOT / ".venv")  # this run's venv is not the reader's: off PATH
     env.update(HOME=str(home), PYDEVD_DISABLE_FILE_VALIDATION="1",
                PATH=os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if not p.startswith(outer)))
+    # The machine's download caches stay the reader's own (a new HOME would empty them): make instructor
+    # still installs every package into the copy's new venv, without fetching again what was fetched.
+    caches = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    env.setdefault("UV_CACHE_DIR", str(caches / "uv"))
+    env.setdefault("PIP_CACHE_DIR", str(caches / "pip"))
     start = time.perf_counter()
     run = subprocess.run(["bash", "-c", script(DOC.read_text())], cwd=checkout, env=env,
                          capture_output=True, text=True, timeout=1800)
