@@ -6,6 +6,7 @@ import inspect
 import textwrap
 
 import numpy as np
+import torch
 
 from attnlab import checks
 from attnlab.attention import softmax
@@ -69,3 +70,31 @@ def test_an_edit_must_agree_on_every_case():
     twice.__module__ = "attnlab.example"
     assert "one edit" not in mutants.explain(twice, answers, lambda a, b: None if np.allclose(a, b) else "no")
     assert "one edit" in mutants.explain(twice, answers[:1], lambda a, b: None if np.allclose(a, b) else "no")
+
+
+def test_a_block_part_for_its_sibling_is_named():
+    def gpt_forward(model, idx):  # ln_1 before every MLP too
+        x = model.tok_emb(idx) + model.pos_emb(torch.arange(idx.shape[1]))
+        for block in model.blocks:
+            x = x + block.attn(block.ln_1(x))
+            x = x + block.mlp(block.ln_1(x))
+        return model.unembed(model.ln_f(x))
+    line = checks.check_gpt_forward(gpt_forward).line
+    assert "one edit" in line and "ln_1 where ln_2 belongs" in line, line
+
+
+def test_positions_from_another_axis_are_named_in_their_expression():
+    def gpt_forward(model, idx):  # as many positions as rows in the batch
+        x = model.tok_emb(idx) + model.pos_emb(torch.arange(idx.shape[0]))
+        for block in model.blocks:
+            x = x + block.attn(block.ln_1(x))
+            x = x + block.mlp(block.ln_2(x))
+        return model.unembed(model.ln_f(x))
+    line = checks.check_gpt_forward(gpt_forward).line
+    assert "`idx.shape[1]` → `idx.shape[0]`" in line, line
+
+
+def test_a_term_of_a_sum_left_out_says_so():
+    said = [says for says, _ in mutations.edits(ast.parse("def f(x, g):\n    return x + g(x)\n").body[0])]
+    assert any(s.startswith("`x + g(x)` → `g(x)` (without the x +: it replaces the sum by one of its terms")
+               for s in said), said

@@ -12,6 +12,7 @@ Cases are built on first use, and torch is imported only then: every lesson impo
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 import sys
 
@@ -89,11 +90,29 @@ def _as_numpy(fn):
     return answer
 
 
-def _with_mistakes(label, args, right, catalogue, hint, compare, kwargs=None) -> Case:
-    """A case whose expected answer also holds the answers ``catalogue``'s mistakes give on ``args``."""
+def _with_mistakes(label, args, right, catalogue, hint, compare, kwargs=None, reference=None) -> Case:
+    """A case whose expected answer also holds the answers ``catalogue``'s mistakes give on ``args``
+    (and ``reference``, the exercise written as a learner writes it, for :mod:`attnlab.checks.mutants`)."""
     mistakes = [Mistake(m.says, _as_numpy(m.wrong)) for m in catalogue]
     expected = expect(right, mistakes, args, kwargs, compare=compare)
+    if reference is not None and not kwargs:
+        expected = dataclasses.replace(expected, reference=reference, args=args)
     return Case(label, args, kwargs or {}, expected=expected, hint=hint)
+
+
+def pre_ln_block(block, x):  # (B, T, C) -> (B, T, C): one block, as the lesson writes it
+    x = x + block.attn(block.ln_1(x))
+    return x + block.mlp(block.ln_2(x))
+
+
+def gpt_logits(model, idx):  # (B, T) -> (B, T, V): the forward pass, as the lesson writes it
+    import torch
+
+    x = model.tok_emb(idx) + model.pos_emb(torch.arange(idx.shape[1]))  # (B, T, C)
+    for block in model.blocks:
+        x = x + block.attn(block.ln_1(x))
+        x = x + block.mlp(block.ln_2(x))
+    return model.unembed(model.ln_f(x))
 
 
 def compare_ids(got, expected) -> str | None:
@@ -170,8 +189,10 @@ def _block_cases() -> list[Case]:
     for (label, b, x, hint), (right, *found) in zip(cases, answers, strict=True):
         same = [k for k in kept if _close(found[k], right)]
         seen = tuple((found[k], says[k]) for k in kept if k not in same)
-        built.append(Case(label, (pieces_only(b, *_BLOCK_PIECES), x), hint=hint,
-                          expected=Expected(right, seen, hint, tuple(says[k] for k in same))))
+        args = (pieces_only(b, *_BLOCK_PIECES), x)
+        built.append(Case(label, args, hint=hint,
+                          expected=Expected(right, seen, hint, tuple(says[k] for k in same),
+                                            reference=pre_ln_block, args=args)))
     return built
 
 
@@ -235,7 +256,8 @@ def _forward_cases() -> list[Case]:
     ]
     with torch.no_grad():
         return [_with_mistakes(label, (pieces_only(model, *_MODEL_PIECES), idx), model(idx).double().numpy(),
-                               FORWARD_MISTAKES, hint, compare_tensors) for label, model, idx, hint in cases]
+                               FORWARD_MISTAKES, hint, compare_tensors, reference=gpt_logits)
+                for label, model, idx, hint in cases]
 
 
 def _residual_block(block, x):  # (B, T, C) -> (B, T, C): the block's own forward pass
@@ -346,7 +368,8 @@ def _generate_cases() -> list[Case]:
     ]
     with torch.no_grad():
         return [_with_mistakes(label, (pieces_only(model, *_GENERATE), idx, n),
-                               model.generate(idx, n).numpy(), GENERATE_MISTAKES, hint, compare_ids)
+                               model.generate(idx, n).numpy(), GENERATE_MISTAKES, hint, compare_ids,
+                               reference=_greedy)
                 for label, model, idx, n, hint in cases]
 
 

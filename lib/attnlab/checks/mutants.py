@@ -17,6 +17,7 @@ import contextlib
 import copy
 import functools
 import inspect
+import sys
 import textwrap
 import types
 import warnings
@@ -134,6 +135,12 @@ def _matches(reference, answers: Sequence[tuple[Any, tuple, Any]], compare: Call
     return True
 
 
+def _no_grad():
+    """torch's ``no_grad`` when torch is loaded (a model's reference builds no graph), else nothing."""
+    torch = sys.modules.get("torch")
+    return torch.no_grad() if torch is not None else contextlib.nullcontext()
+
+
 def _finite(got) -> bool:
     try:
         return bool(np.isfinite(np.asarray(got, dtype=float)).all())
@@ -149,7 +156,7 @@ def explain(reference: Callable, answers: Sequence[tuple[Any, tuple, Any]], comp
     if not any(_finite(got) and compare(got, right) is not None for got, _args, right in answers):
         return ""  # NaN where the right answer has none says little: two slips give it alike
     try:
-        with np.errstate(all="ignore"), warnings.catch_warnings(), bounded_memory():
+        with np.errstate(all="ignore"), warnings.catch_warnings(), bounded_memory(), _no_grad():
             warnings.simplefilter("ignore")
             for fn in targets(reference):
                 for says, code in edited(fn):

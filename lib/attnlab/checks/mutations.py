@@ -32,6 +32,8 @@ SYMBOL = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv:
           ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
 DOES = {ast.Add: "adds", ast.Sub: "subtracts", ast.Mult: "multiplies", ast.Div: "divides",
         ast.FloorDiv: "divides rounding down to a whole number"}
+_ONE_TERM = {ast.Add: ": it replaces the sum by one of its terms, nothing is added to it"}
+MODULES = ("np", "math", "torch", "F", "nn")  # a module's functions are swapped by SWAPS, not as parts
 SHORT = 46
 
 
@@ -72,7 +74,22 @@ def _skipped(fn_def: ast.FunctionDef) -> set[int]:
     return out
 
 
-def _node_edits(node: ast.AST, names: list[str], parent: ast.AST | None) -> Iterator[tuple[str, ast.AST]]:
+def _attributes(fn_def: ast.FunctionDef, skipped: set[int]) -> dict[str, list[str]]:
+    """The attributes the function reads of each name (``block``: ``attn``, ``ln_1``, ``mlp`` …)
+    outside the code that guards its inputs."""
+    found: dict[str, list[str]] = {}
+    for node in ast.walk(fn_def):
+        if id(node) in skipped or not isinstance(node, ast.Attribute) or not isinstance(node.value, ast.Name):
+            continue
+        if node.value.id not in MODULES and not node.attr.isupper():
+            seen = found.setdefault(node.value.id, [])
+            if node.attr not in seen:
+                seen.append(node.attr)
+    return found
+
+
+def _node_edits(node: ast.AST, names: list[str], parent: ast.AST | None,
+                attributes: dict[str, list[str]]) -> Iterator[tuple[str, ast.AST]]:
     """``(what the edit means, the node that replaces ``node``)`` for each one-node edit."""
     whole = _int(node)
     if whole is not None and _int(parent) is None:  # -1 is one number, not 1 negated
@@ -85,6 +102,11 @@ def _node_edits(node: ast.AST, names: list[str], parent: ast.AST | None) -> Iter
         for other in SWAPS[node.attr]:
             new = ast.Attribute(node.value, other, node.ctx)
             yield f"{other} where {node.attr} belongs", new
+    part = isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+    if part and isinstance(node.ctx, ast.Load):
+        for other in attributes.get(node.value.id, ()):  # block.ln_1 for block.ln_2: a sibling part
+            if other != node.attr:
+                yield f"{other} where {node.attr} belongs", ast.Attribute(node.value, other, ast.Load())
     if isinstance(node, ast.Attribute) and node.attr == "T":
         yield "not transposed", node.value
     if isinstance(node, ast.Call):
@@ -153,9 +175,9 @@ def _binop_edits(node: ast.BinOp) -> Iterator[tuple[str, ast.AST]]:
         new = ast.BinOp(node.right, ast.MatMult(), node.left)
         yield "the product in the other order", new
     if op in (ast.Add, ast.Sub, ast.Mult, ast.Div):
-        yield f"without the {SYMBOL[op]} {code(node.right)}", node.left
+        yield f"without the {SYMBOL[op]} {code(node.right)}{_ONE_TERM.get(op, '')}", node.left
     if op in (ast.Add, ast.Mult):
-        yield f"without the {code(node.left)} {SYMBOL[op]}", node.right
+        yield f"without the {code(node.left)} {SYMBOL[op]}{_ONE_TERM.get(op, '')}", node.right
     inner = node.right
     if op in (ast.Div, ast.Sub) and isinstance(inner, ast.BinOp) and type(inner.op) in (ast.Mult, ast.Add):
         regrouped = ast.BinOp(ast.BinOp(node.left, node.op, inner.left), inner.op, inner.right)
@@ -177,13 +199,14 @@ def edits(fn_def: ast.FunctionDef, limit: int = 400) -> Iterator[tuple[str, ast.
     it says shows the edit in the smallest expression around it that reads on its own
     (``q.shape[-1]`` → ``q.shape[0]``, not ``-1`` → ``0``)."""
     skipped, names, n = _skipped(fn_def), _names(fn_def), 0
+    attributes = _attributes(fn_def, skipped)
     parents = {id(child): node for node in ast.walk(fn_def) for child in ast.iter_child_nodes(node)}
     for stmt in fn_def.body:
         for node in ast.walk(stmt):
             if id(node) in skipped:
                 continue
             shown = _shown(node, parents)
-            for why, new in _node_edits(node, names, parents.get(id(node))):
+            for why, new in _node_edits(node, names, parents.get(id(node)), attributes):
                 tree, target, around = copy.deepcopy((fn_def, node, shown))  # found again in the copy
                 changed = _Replace(target, new).visit(tree)
                 yield _said(shown, new if shown is node else around, why), ast.fix_missing_locations(changed)
