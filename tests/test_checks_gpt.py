@@ -202,3 +202,33 @@ def test_a_block_wired_wrongly_is_named_by_its_wiring(wrong, part):
 def test_a_block_no_wiring_explains_names_none():
     result = check_residual_block(lambda b, x: 1.5 * (x + b.attn(b.ln_1(x))) + b.mlp(b.ln_2(x)))
     assert not result.passed and not result.diagnosis.mistake, result.line
+
+
+@pytest.mark.parametrize("wrong, says", [  # the forward pass wired wrongly, written a learner's way
+    (lambda m, idx: _blocks_on(m, m.tok_emb(idx) + m.pos_emb(torch.arange(idx.shape[0]))),
+     "The positions come from the batch size"),
+    (lambda m, idx: (lambda e: m.unembed(m.ln_f([b(e) for b in m.blocks][-1])))(embed(m, idx)),
+     "Every block reads the embeddings"),
+    (lambda m, idx: _blocks_on(m, embed(m, idx), order=-1), "The blocks run in reverse order"),
+])
+def test_gpt_forward_names_the_wiring(wrong, says):
+    result = check_gpt_forward(wrong)
+    assert not result.passed and says in result.line, result.line
+
+
+def _blocks_on(m, x, order=1):
+    for block in list(m.blocks)[::order]:
+        x = block(x)
+    return m.unembed(m.ln_f(x))
+
+
+def first_words(model, idx, n_new):
+    for _ in range(n_new):
+        logits = model(idx[:, :model.config.context_length])[:, -1]
+        idx = torch.cat([idx, logits.argmax(-1, keepdim=True)], dim=1)
+    return idx
+
+
+def test_greedy_generate_names_the_first_context_words():
+    line = check_greedy_generate(first_words).line
+    assert "That feeds the model the FIRST context_length words" in line, line

@@ -214,14 +214,24 @@ _FLOW = ("token embeddings + position embeddings (positions 0 … T−1) → eve
          "model.ln_f → model.unembed: one score per vocabulary word (logits, before any softmax).")
 
 
-def _stream(model, idx, positions=True):
+def _stream(model, idx, positions=True, blocks=None, ln_each=False):
+    """The stream before ln_f, wired with the knobs the usual slips turn: the positions (True: 0 … T−1,
+    False: none, or the ids ``positions(idx)``), which blocks run in what order, ln_f after each."""
     import torch
 
-    x = model.tok_emb(idx) + (model.pos_emb(torch.arange(idx.shape[1])) if positions else 0)  # (B, T, C)
-    for block in model.blocks:
+    at = positions(idx) if callable(positions) else torch.arange(idx.shape[1])
+    x = model.tok_emb(idx) + (model.pos_emb(at) if positions is not False else 0)  # (B, T, C)
+    for block in (model.blocks if blocks is None else blocks(model.blocks)):
         x = block.attn(block.ln_1(x)) + x
         x = block.mlp(block.ln_2(x)) + x
+        x = model.ln_f(x) if ln_each else x
     return x  # (B, T, C)
+
+
+def _arange(*ends):
+    import torch
+
+    return torch.arange(*ends)
 
 
 FORWARD_MISTAKES = [
@@ -236,6 +246,20 @@ FORWARD_MISTAKES = [
             "matrices, and this one does not.", lambda m, idx: m.ln_f(_stream(m, idx)) @ m.tok_emb.weight.T),
     Mistake("That is the last position only: return the logits of every position, (B, T, V).",
             lambda m, idx: m.unembed(m.ln_f(_stream(m, idx)))[:, -1]),
+    Mistake("The positions come from the batch size, idx.shape[0]: they are 0 … T−1, "
+            "torch.arange(idx.shape[1]).",
+            lambda m, idx: m.unembed(m.ln_f(_stream(m, idx, positions=lambda i: _arange(i.shape[0]))))),
+    Mistake("The positions start at 1: they are 0 … T−1, torch.arange(T).",
+            lambda m, idx: m.unembed(m.ln_f(_stream(m, idx,
+                                                    positions=lambda i: _arange(1, 1 + i.shape[1]))))),
+    Mistake("That runs only the first block: x goes through every block of model.blocks in turn.",
+            lambda m, idx: m.unembed(m.ln_f(_stream(m, idx, blocks=lambda b: b[:1])))),
+    Mistake("Every block reads the embeddings: chain them — each block reads the previous block's output.",
+            lambda m, idx: m.unembed(m.ln_f(_stream(m, idx, blocks=lambda b: b[-1:])))),
+    Mistake("The blocks run in reverse order: model.blocks[0] comes first.",
+            lambda m, idx: m.unembed(m.ln_f(_stream(m, idx, blocks=lambda b: b[::-1])))),
+    Mistake("model.ln_f runs after every block: it runs once, after the last block, before the unembedding.",
+            lambda m, idx: m.unembed(_stream(m, idx, ln_each=True))),
 ]
 
 
@@ -330,13 +354,16 @@ _GREEDY = ("repeat n_new times: logits of the LAST position → its most likely 
 _GENERATE = ("generate", "model.generate", "a loop over model(idx)")
 
 
-def _greedy(model, idx, n_new, position=-1, steps=None):
-    """Greedy generation with the knobs the usual slips turn: which position's logits, how many steps."""
+def _greedy(model, idx, n_new, position=-1, steps=None, first_words=False, over_positions=False):
+    """Greedy generation with the knobs the usual slips turn: which position's logits, how many steps,
+    which words the model reads, which axis the argmax runs over."""
     import torch
 
+    ctx = model.config.context_length
     for _ in range(n_new if steps is None else steps):
-        logits = model(idx[:, -model.config.context_length:])  # (B, T, V)
-        idx = torch.cat([idx, logits[:, position].argmax(dim=-1, keepdim=True)], dim=1)  # (B, T + 1)
+        logits = model(idx[:, :ctx] if first_words else idx[:, -ctx:])  # (B, T, V)
+        new = logits.argmax(dim=1)[:, -1:] if over_positions else logits[:, position].argmax(-1, keepdim=True)
+        idx = torch.cat([idx, new], dim=1)  # (B, T + 1)
     return idx
 
 
@@ -349,6 +376,11 @@ GENERATE_MISTAKES = [
             lambda m, idx, n: _greedy(m, idx, n, steps=n - 1)),
     Mistake("That writes one word too many: the loop runs n_new times.",
             lambda m, idx, n: _greedy(m, idx, n, steps=n + 1)),
+    Mistake("That feeds the model the FIRST context_length words: past the context, it reads the LAST ones, "
+            "idx[:, -context_length:].", lambda m, idx, n: _greedy(m, idx, n, first_words=True)),
+    Mistake("That argmax runs over the positions (dim 1 of the (B, T, V) logits): take the last position, "
+            "logits[:, -1], then the argmax over the vocabulary.",
+            lambda m, idx, n: _greedy(m, idx, n, over_positions=True)),
 ]
 
 
