@@ -1,5 +1,7 @@
 """Lesson 08's checks pass the reference answers and fail plausible wrong ones with a useful line."""
 
+from fractions import Fraction
+
 import pytest
 
 import attnlab.checks.params as params
@@ -123,3 +125,34 @@ def test_a_difference_no_slip_explains_names_none():
     result = check_exact_parameters(lambda c: exact_with(c, plus=7))
     assert not result.passed and not result.diagnosis.mistake, result.line
     assert "That" not in result.line.split("Hint:")[0], result.line
+
+
+# --- the table: a row off by a known factor is named by that factor ----------------------------------
+
+_HEADS = ("query", "key", "value_down", "value_up")
+
+
+def table_with(config, **factors):
+    rows = fill_in_the_table(config)
+    return {k: (int(v * Fraction(factors[k](config))) if k in factors else v) for k, v in rows.items()}
+
+
+@pytest.mark.parametrize("wrong, starts", [
+    (lambda c: table_with(c, embedding=lambda c: c.n_layers), "embedding: counted in every layer"),
+    (lambda c: table_with(c, value_up=lambda c: Fraction(c.d_model, c.d_head)),
+     "value_up: d_model × d_model"),
+    (lambda c: table_with(c, embedding=lambda c: Fraction(c.context_length, c.vocab_size)),
+     "embedding: sized by context_length"),
+    (lambda c: table_with(c, **{k: (lambda c: Fraction(1, c.n_layers)) for k in _HEADS}),
+     "query, key, value_down, value_up: one layer's"),
+])
+def test_a_table_row_off_by_a_known_factor_is_named(wrong, starts):
+    says = next(m.says for m in params.TABLE_ALL if m.says.startswith(starts))  # its words, not retyped
+    result = check_weight_matrices(wrong)
+    assert not result.passed and says in result.line, result.line
+
+
+def test_block_parameters_names_the_biases():
+    line = check_block_parameters(lambda C, H, D, M: {"attention": 4 * C * H * D + 3 * H * D + C,
+                                                      "mlp": 2 * C * M + M + C}).line
+    assert params.BLOCK_MISTAKES[-2].says in line, line

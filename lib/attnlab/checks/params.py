@@ -7,11 +7,13 @@ models built on the meta device; each exercise's usual mistakes are catalogued b
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import attnlab.checks.relations as relations
 from attnlab.checks.compare import compare_exact, compare_exactly, show
 from attnlab.checks.core import CheckResult, run_check
 from attnlab.checks.mistakes import Mistake, cases, recognising
-from attnlab.checks.slips import added, catalogue, unambiguous
+from attnlab.checks.slips import Slip, added, catalogue, unambiguous, without_repeats
 from attnlab.params import PRESETS, ModelConfig, block_parameters, count_parameters, weight_matrices
 
 
@@ -55,6 +57,10 @@ BLOCK_MISTAKES = [
             lambda C, H, D, M: {"attention": 4 * C * H * D, "mlp": 8 * C * C}),
     Mistake("mlp: that is one of its two matrices — up (d_model × d_mlp) AND down (d_mlp × d_model).",
             lambda C, H, D, M: {"attention": 4 * C * H * D, "mlp": C * M}),
+    Mistake("That adds the biases: the chapter's tally counts the weight matrices only.",
+            lambda C, H, D, M: {"attention": 4 * C * H * D + 3 * H * D + C, "mlp": 2 * C * M + M + C}),
+    Mistake("attention: that is d_head × d_head per matrix — each head's maps are d_model × d_head.",
+            lambda C, H, D, M: {"attention": 4 * H * D * D, "mlp": 2 * C * M}),
 ]
 
 _BLOCKS = [
@@ -104,6 +110,32 @@ TABLE_MISTAKES = [
                         down_projection=lambda c, r: c.n_layers * 4 * c.d_model ** 2)),
 ]
 
+_ONCE, _MLP_ROWS = ("embedding", "unembedding"), ("up_projection", "down_projection")
+_FACTORS = [  # what a row is multiplied by, the words for it, the rows it may happen to
+    (lambda c: Fraction(1, c.n_layers), "one layer's: sum it over all n_layers layers",
+     (*_HEAD_ROWS, *_MLP_ROWS)),
+    (lambda c: Fraction(1, c.n_heads), "one head's: sum it over all n_heads heads", _HEAD_ROWS),
+    (lambda c: c.n_layers, "counted in every layer: it is one matrix for the whole model", _ONCE),
+    (lambda c: Fraction(c.d_model, c.d_head),
+     "d_model × d_model per head: each head's map is d_model × d_head", _HEAD_ROWS),
+    (lambda c: Fraction(4 * c.d_model, c.d_mlp), "sized by 4 × d_model: use config.d_mlp", _MLP_ROWS),
+    (lambda c: Fraction(c.context_length, c.vocab_size),
+     "sized by context_length: it has a row per vocabulary word, vocab_size × d_model", _ONCE),
+    (lambda c: 0, "left out (0)", (*_ONCE, *_HEAD_ROWS, *_MLP_ROWS)),
+]
+_GROUPS = [(key,) for key in (*_ONCE, *_HEAD_ROWS, *_MLP_ROWS)] + [_HEAD_ROWS, _MLP_ROWS, _ONCE]
+
+
+def _scaled(rows, factor):
+    def change(args, right):
+        f = Fraction(factor(args[0]))
+        return {**right, **{key: int(right[key] * f) for key in rows}}
+    return change
+
+
+TABLE_SLIPS = [Slip(f"{', '.join(rows)}: {words}", _scaled(rows, factor))
+               for rows in _GROUPS for factor, words, where in _FACTORS if set(rows) <= set(where)]
+
 _MODELS = [
     ("GPT-3 175B", PRESETS["gpt3-175b"], _TABLE_HINT),
     ("GPT-2 small", PRESETS["gpt2-small"], ""),
@@ -114,14 +146,16 @@ _MODELS = [
      ModelConfig(7, 3, 4, 2, 2, d_head=3, d_mlp=5), "use config.d_head and config.d_mlp as given."),
     ("one layer, one head, untied", ModelConfig(5, 2, 2, 1, 1, tie_weights=False), ""),
 ]
-TABLE_CASES = cases(weight_matrices, TABLE_MISTAKES,
+TABLE_ALL = without_repeats(TABLE_MISTAKES + catalogue(weight_matrices, TABLE_SLIPS),
+                            [(config,) for _, config, _ in _MODELS], weight_matrices)
+TABLE_CASES = cases(weight_matrices, TABLE_ALL,
                     [(label, (config,), hint) for label, config, hint in _MODELS], compare=compare_counts)
 
 
 def check_weight_matrices(fn) -> CheckResult:
     """Check ``fill_in_the_table(config) -> dict``: 3Blue1Brown's rows (embedding, query, key,
     value_down, value_up, up_projection, down_projection, unembedding) for a whole model."""
-    return run_check("fill_in_the_table", fn, TABLE_CASES, compare=recognising(compare_counts))
+    return run_check("fill_in_the_table", fn, TABLE_CASES, compare=unambiguous(recognising(compare_counts)))
 
 
 # --- the exact count -----------------------------------------------------------------------------------

@@ -110,3 +110,17 @@ def parts_aware(compare: Callable, part: Callable) -> Callable:
         return None
 
     return compare_parts_aware
+
+
+def without_repeats(mistakes: Sequence[Mistake], probes: Sequence[tuple],
+                    reference: Callable) -> list[Mistake]:
+    """``mistakes`` less each one that gives the same answers as an earlier one on every input of
+    ``probes`` (a slip said twice, once by a catalogue and once by a generic rule, keeps its first
+    words) — and less those that give the right answer on all of them."""
+    kept, seen = [], [tuple(reference(*args) for args in probes)]
+    for mistake in mistakes:
+        answers = tuple(mistake.wrong(*args) for args in probes)
+        if answers not in seen:
+            seen.append(answers)
+            kept.append(mistake)
+    return kept
