@@ -136,3 +136,16 @@ def test_a_non_function_or_a_crash_gives_one_line(check):
 
     line = check(crashes).line
     assert line.startswith("❌") and "your code raised ValueError: shapes (2, 4)" in line
+
+
+@pytest.mark.parametrize("wrong, yours", [  # a wrong shape is written back in the exercise's arguments
+    (lambda S, T, H: {**pattern_shapes(S, T, H), "cross": (H, S, T)},
+     "yours is (n_heads, n_source, n_target), rows and columns swapped"),
+    (lambda S, T, H: {**pattern_shapes(S, T, H), "decoder": (H, T + 1, T + 1)},
+     "yours is (n_heads, n_target + 1, n_target + 1)"),
+    (lambda S, T, H: {**pattern_shapes(S, T, H), "cross": (H, S, S)},
+     "yours is (n_heads, n_source, n_source)"),
+])
+def test_a_wrong_pattern_shape_is_written_in_the_arguments(wrong, yours):
+    line = check_pattern_shapes(wrong).line
+    assert yours in line, line

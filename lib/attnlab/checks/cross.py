@@ -135,8 +135,31 @@ def compare_shapes(got, expected: dict) -> str | None:
         if value is None:
             return f"{key!r}: expected a shape — whole numbers such as {shape} — got {show(got[key])}"
         if value != shape:
-            return f"{key!r}: expected shape {shape}, got {value} — {WHAT_LOOKS_AT_WHAT[key]}"
+            yours = _in_words(value, expected)
+            told = f" — yours is {yours}; " if yours else " — "
+            return f"{key!r}: expected shape {shape}, got {value}{told}{WHAT_LOOKS_AT_WHAT[key]}"
     return None
+
+
+def _in_words(shape: tuple[int, ...], expected: dict) -> str | None:
+    """``shape`` written with the exercise's arguments — ``(n_heads, n_target, n_source)``, or with
+    one of them ± 1 where no argument itself fits — when each number is exactly one such name, else
+    ``None``; rows and columns swapped are said so."""
+    H, S, T = expected["encoder"][0], expected["encoder"][1], expected["decoder"][1]
+    args = (("n_heads", H), ("n_source", S), ("n_target", T))
+    words = []
+    for n in shape:
+        plain = [name for name, value in args if value == n]
+        near = [f"{name} {sign} 1" for name, value in args for sign, d in (("+", 1), ("-", -1))
+                if value + d == n]
+        found = plain or near
+        if len(found) != 1:
+            return None
+        words.append(found[0])
+    said = f"({', '.join(words)}{',' if len(words) == 1 else ''})"
+    right = [e for e in expected.values() if len(e) == len(shape) == 3 and e[0] == shape[0]
+             and (e[2], e[1]) == tuple(shape[1:]) and e[1] != e[2]]
+    return f"{said}, rows and columns swapped (rows are the queries)" if right else said
 
 
 def _as_shape(value) -> tuple[int, ...] | None:
