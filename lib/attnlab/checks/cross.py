@@ -136,8 +136,8 @@ def compare_shapes(got, expected: dict) -> str | None:
             return f"{key!r}: expected a shape — whole numbers such as {shape} — got {show(got[key])}"
         if value != shape:
             yours = _in_words(value, expected)
-            told = f" — yours is {yours}; " if yours else " — "
-            return f"{key!r}: expected shape {shape}, got {value}{told}{WHAT_LOOKS_AT_WHAT[key]}"
+            told = f"; yours is {yours}" if yours else ""
+            return f"{key!r}: expected shape {shape}, got {value} — {WHAT_LOOKS_AT_WHAT[key]}{told}"
     return None
 
 
