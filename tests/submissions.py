@@ -11,6 +11,7 @@ import re
 
 import nbformat
 
+from attnlab.course import written
 from attnlab.course.authoring import student_copy
 from attnlab.paths import SOLUTIONS_DIR
 
@@ -32,13 +33,23 @@ def exercise_ids(lesson: str) -> list[str]:
             if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")]
 
 
+def in_words(question_id: str) -> str:
+    """A learner's own words for a written question (what a grader then reads)."""
+    return f"My own answer to {question_id}: it is what the lesson showed, said in two sentences."
+
+
 def answer(student: nbformat.NotebookNode, lesson: str, wrong: tuple[str, ...] = ()):
     """A copy of ``student`` with every exercise filled in: the solution's lines, or a wrong
-    answer for the exercises named in ``wrong``."""
+    answer for the exercises named in ``wrong``; every written question answered in words (left
+    for a grader: not yet graded)."""
+    questions = {q.id for q in written.of_lesson(lesson)}
     bodies = {grade_id(c): [m.group("body").rstrip("\n") for m in REGION.finditer(c.source)]
               for c in solution(lesson).cells if c.metadata.get("nbgrader", {}).get("solution")}
     nb = nbformat.from_dict(student)
     for cell in nb.cells:
+        if grade_id(cell) in questions:
+            cell.source = in_words(grade_id(cell))
+            continue
         if grade_id(cell) not in bodies:
             continue
         answers = iter(bodies[grade_id(cell)])

@@ -34,10 +34,12 @@ from submissions import STUB, answer, course_student_copy, grade_id
 from attnlab.checks.exercises import of_lesson
 from attnlab.checks.mistakes import right_answer
 from attnlab.course import sandbox
+from attnlab.course.classbook import max_points
 
 LESSON = "03_softmax"
 EXERCISES = [ex.name for ex in of_lesson(LESSON)]  # the course's table of exercises, never typed here
-FULL = sum(ex.points for ex in of_lesson(LESSON))
+FULL = max_points(LESSON)  # the lesson's points: its exercises' and its written questions'
+AUTO = sum(ex.points for ex in of_lesson(LESSON))  # every exercise right, the written answer not written
 
 
 def points(x: float) -> str:
@@ -106,13 +108,13 @@ def test_the_gradebook_maps_every_file_to_its_student_and_scores_it(graded):
     root, log = graded
     rows = {r["student"]: r for r in _csv(root / "attnlab-grades" / f"{LESSON}.csv")}
     assert set(rows) == {"alice", "bob", "12345", "dave", "erin", "frank", "gina"}, log
-    assert rows["alice"]["total"] == rows["erin"]["total"] == rows["12345"]["earned"] == points(FULL)
+    assert rows["alice"]["total"] == rows["erin"]["total"] == rows["12345"]["earned"] == points(AUTO)
     assert rows["bob"]["stable_softmax"] == "0" and rows["bob"]["attention_pattern"] == "1"
-    assert rows["frank"]["attention_pattern"] == "0" and rows["frank"]["total"] == points(FULL - 1)
+    assert rows["frank"]["attention_pattern"] == "0" and rows["frank"]["total"] == points(AUTO - 1)
     assert rows["gina"]["status"] == "missing"
     dana = rows["12345"]  # late by Canvas's mark: one day, 10% of 3 points off — in this CSV too
     assert (dana["points_off"], dana["late_hours"]) == (points(FULL * 0.1), "24.0")
-    assert dana["total"] == points(FULL * 0.9)
+    assert dana["total"] == points(AUTO - FULL * 0.1)
 
 
 def test_calling_the_courses_reference_scores_zero_with_a_note(graded):
@@ -129,9 +131,9 @@ def test_one_gradebook_records_file_hash_version_time_and_lateness(graded):
     root, _ = graded
     rows = {r["student"]: r for r in _csv(root / "attnlab-grades" / "all-lessons.csv")}
     dana = rows["12345"]
-    assert dana["name"] == "Dana Carter" and dana[LESSON] == points(FULL * 0.9)  # one day late: 10% off
+    assert dana["name"] == "Dana Carter" and dana[LESSON] == points(AUTO - FULL * 0.1)  # a day late: 10% off
     assert dana[f"{LESSON}:points_off"] == points(FULL * 0.1) and dana[f"{LESSON}:late_hours"] == "24.0"
-    assert rows["alice"][f"{LESSON}:points_off"] == "" and rows["alice"][LESSON] == points(FULL)
+    assert rows["alice"][f"{LESSON}:points_off"] == "" and rows["alice"][LESSON] == points(AUTO)
     assert re.fullmatch(r"[0-9a-f]{64}", rows["alice"][f"{LESSON}:sha256"])
     assert rows["alice"][f"{LESSON}:course_version"].startswith("0.1.0")
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", rows["alice"][f"{LESSON}:graded_at"])
@@ -150,7 +152,7 @@ def test_each_student_gets_a_self_contained_feedback_page(graded):
     pages = sorted((root / "feedback" / LESSON).glob("*.html"))
     assert len(pages) == 7
     bob = (root / "feedback" / LESSON / "bob.html").read_text()
-    assert "Bob Brown" in bob and f"<b>{points(FULL - 1)} / {points(FULL)}</b>" in bob
+    assert "Bob Brown" in bob and f"<b>{points(AUTO - 1)} / {points(FULL)}</b>" in bob
     for function in EXERCISES:
         assert f">{function}()</a>" in bob  # the contents name each exercise
     assert "got None" in bob and "Hint:" in bob  # the check's line, with its hint
@@ -189,7 +191,7 @@ def test_the_class_report_counts_passes_cases_and_mistakes_with_a_histogram(grad
         ("12345", "alice"), ("12345", "erin")}
     assert "byte-identical files" in page and "Similar work" in page
     progress = {r["student"]: r for r in _csv(root / "report" / "progress.csv")}
-    assert progress["12345"][LESSON] == points(FULL * 0.9)  # after the late penalty, as everywhere
+    assert progress["12345"][LESSON] == points(AUTO - FULL * 0.1)  # after the late penalty, as everywhere
 
 
 def test_the_canvas_csv_has_canvas_columns_and_a_points_possible_row(graded):
@@ -199,9 +201,9 @@ def test_the_canvas_csv_has_canvas_columns_and_a_points_possible_row(graded):
     assert table[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", LESSON]
     assert table[1][0].strip() == "Points Possible" and table[1][-1] == points(FULL)
     by_id = {r[1]: r for r in table[2:]}
-    assert by_id["12345"] == ["Carter, Dana", "12345", "S003", "dcarter", "B", points(FULL * 0.9)]
+    assert by_id["12345"] == ["Carter, Dana", "12345", "S003", "dcarter", "B", points(AUTO - FULL * 0.1)]
     by_sis = {r[2]: r for r in table[2:]}
-    assert by_sis["S007"][5] == "" and by_sis["S001"][5] == points(FULL)  # missing: blank, hand grades stay
+    assert by_sis["S007"][5] == "" and by_sis["S001"][5] == points(AUTO)  # missing: blank, hand grades stay
     assert by_sis["S001"][1] == ""  # "alice" is no Canvas user id: Canvas matches her by SIS id
 
 
@@ -217,7 +219,7 @@ def test_a_regrade_keeps_the_lessons_late_rule(graded):
     lesson = {r["student"]: r for r in _csv(root / "attnlab-grades" / f"{LESSON}.csv")}
     everyone = {r["student"]: r for r in _csv(root / "attnlab-grades" / "all-lessons.csv")}
     canvas = {r["SIS User ID"]: r for r in _csv(root / "canvas.csv")}
-    late = points(FULL * 0.9)
+    late = points(AUTO - FULL * 0.1)
     assert lesson["12345"]["total"] == everyone["12345"][LESSON] == canvas["S003"][LESSON] == late
 
 

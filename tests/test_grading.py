@@ -18,12 +18,17 @@ import pytest
 from submissions import answer, course_student_copy, exercise_ids, grade_id, solution
 
 from attnlab.checks.exercises import of_lesson
+from attnlab.course import written
+from attnlab.course.classbook import max_points
 from attnlab.course.grading import exercises, find_submissions, isolation, load_lesson
 from attnlab.course.submission import declared_exercises, grade, placement
 from attnlab.paths import SOLUTIONS_DIR
 
 LESSON = "00_start_here"
 TIME_LIMIT = 20  # seconds per notebook in these tests; lesson 00 runs in about 5 s under load
+AUTOGRADED = sum(ex.points for ex in of_lesson(LESSON))  # every exercise right
+# a solved submission's written answers (submissions.answer writes them): for a grader, not scored yet
+WAITING = " | ".join(f"{q.id}: {written.TO_GRADE} by hand" for q in written.of_lesson(LESSON))
 
 
 def _edit(nb, cell_id, change):
@@ -113,16 +118,17 @@ def row(gradebook, student):
 def test_one_row_per_student_with_a_score_per_exercise_and_a_total(gradebook):
     rows = gradebook["rows"]
     assert set(rows) == gradebook["students"]
-    ids = [ex.grade_id for ex in exercises(solution(LESSON))]
-    for r in rows.values():
-        assert float(r["total"]) == sum(float(r[i]) for i in ids)
-        assert float(r["max"]) == len(ids)  # each of lesson 00's checks is worth 1 point
+    ids = [ex.grade_id for ex in exercises(solution(LESSON))] + [q.id for q in written.of_lesson(LESSON)]
+
+    for r in rows.values():  # (blank: missing work, or a written answer not yet graded by hand)
+        assert float(r["total"] or 0) == sum(float(r[i] or 0) for i in ids)
+        assert float(r["max"]) == max_points(LESSON)
 
 
 @pytest.mark.parametrize("student", ["correct", "kim", "check_deleted"])
 def test_correct_work_gets_full_marks(gradebook, student):
     r = row(gradebook, student)
-    assert (r["status"], r["total"], r["notes"]) == ("graded", r["max"], "")
+    assert (r["status"], r["total"], r["notes"]) == ("graded", f"{AUTOGRADED:g}", WAITING)
 
 
 @pytest.mark.parametrize("student, says", [
@@ -149,13 +155,13 @@ def test_unfinished_or_broken_work_gets_zero_and_says_why(gradebook, student, sa
 ])
 def test_hostile_submissions_get_a_clear_line_and_the_run_goes_on(gradebook, student, status, says):
     r = row(gradebook, student)
-    assert (r["status"], r["total"]) == (status, "0")
+    assert (r["status"], r["total"]) == (status, "" if status == "missing" else "0")  # missing: blank
     assert says in r["notes"], r["notes"]
 
 
 def test_an_error_elsewhere_is_reported_but_does_not_cost_the_exercise(gradebook):
     r = row(gradebook, "stray_error")
-    assert r["total"] == r["max"]
+    assert r["total"] == f"{AUTOGRADED:g}"
     assert "code cell 2 raised ZeroDivisionError" in r["notes"], r["notes"]
 
 
@@ -235,7 +241,9 @@ def test_a_sandbox_is_never_started_for_a_file_that_is_not_a_notebook(tmp_path):
 def test_list_shows_a_lessons_exercises_and_points(capsys):
     from attnlab.course.grading import main
     assert main(["--lesson", LESSON, "--list"]) == 0
-    assert capsys.readouterr().out == "dot: dot(), checked by check_dot, 1 point(s)\n"
+    said = [f"{q.id}: written, graded by hand, {q.points:g} point(s): {q.guide}"
+            for q in written.of_lesson(LESSON)]
+    assert capsys.readouterr().out.splitlines() == ["dot: dot(), checked by check_dot, 1 point(s)", *said]
 
 
 def test_one_mistake_costs_one_exercise_not_every_exercise_built_on_it(tmp_path):
@@ -289,12 +297,13 @@ def test_every_lessons_solution_scores_full_marks_through_the_sandbox():
     def one(name):
         lesson = load_lesson(name)
         row = grade("solution", SOLUTIONS_DIR / f"{name}.ipynb", lesson, isolated, 300)
-        return name, row, lesson.max_points
+        return name, row, sum(ex.points for ex in lesson.exercises)
 
     names = sorted(p.stem for p in SOLUTIONS_DIR.glob("*.ipynb"))
     with ThreadPoolExecutor(2) as pool:
         for name, row, full in pool.map(one, names):
             assert (row.status, sum(row.scores.values()), row.notes) == ("graded", full, []), name
+            assert row.answers == {q.id: q.answer for q in written.of_lesson(name)}  # the model answers
 
 
 def test_a_lesson_whose_checks_cannot_be_replayed_is_refused_in_one_line(tmp_path, capsys, monkeypatch):

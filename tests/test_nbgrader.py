@@ -24,7 +24,9 @@ from nbgrader.api import Gradebook  # the instructor extra: `make test` installs
 from nbgrader.nbgraderformat import MetadataValidator
 from submissions import WRONG, answer, exercise_ids, solution
 
+from attnlab.course import written
 from attnlab.course.authoring import student_copy
+from attnlab.course.classbook import max_points
 from attnlab.course.nbgrader_hook import NBGRADER_CONFIG
 from attnlab.paths import SOLUTIONS_DIR
 
@@ -75,8 +77,34 @@ def course(tmp_path_factory):
         nbgrader(course, "autograde", lesson)
         times[f"autograde {lesson} ({len(students(course, lesson))} submissions)"] = (
             time.perf_counter() - start)
+    grade_by_hand(course)
     print("\n" + "\n".join(f"nbgrader {k}: {v:.1f} s (measured under load)" for k, v in times.items()))
     return course
+
+
+BY_HAND = ("full", "partly_wrong")  # their written answers are graded in the formgrader; the others' wait
+
+
+def formgrader_put(gb, grade, manual_score) -> None:
+    """What the formgrader's grade box does when a grader types points (nbgrader's
+    ``formgrader.apihandlers.GradeHandler.put``): the manual score, and whether it still needs one."""
+    grade.manual_score, grade.extra_credit = manual_score, None
+    grade.needs_manual_grade = grade.manual_score is None and grade.auto_score is None
+    gb.db.commit()
+
+
+def grade_by_hand(course: Path) -> None:
+    """The written answers of BY_HAND, given full points in the formgrader; the untouched answer
+    cell nbgrader itself scored 0 ("No response.")."""
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id="attnlab") as gb:
+        for lesson in GRADED:
+            for q in written.of_lesson(lesson):
+                untouched = gb.find_grade(q.id, lesson, lesson, "untouched")
+                assert (untouched.auto_score, untouched.needs_manual_grade) == (0, False)
+                for student in BY_HAND:
+                    grade = gb.find_grade(q.id, lesson, lesson, student)
+                    assert grade.auto_score is None and grade.needs_manual_grade  # words: for a grader
+                    formgrader_put(gb, grade, q.points)
 
 
 def students(course: Path, lesson: str) -> list[str]:
@@ -129,7 +157,13 @@ def test_the_partly_wrong_submission_really_is_a_learners_slip(course):
 @pytest.mark.slow
 @pytest.mark.parametrize("lesson", GRADED)
 def test_attnlab_grade_agrees_with_nbgrader_on_its_submitted_folder(course, lesson, tmp_path):
+    """The same written answers graded by hand in both: nbgrader's formgrader (above) and
+    attnlab-grade's form (manual/<lesson>.csv, the same points)."""
     out = tmp_path / "grades.csv"
+    form = tmp_path / "manual" / f"{lesson}.csv"
+    form.parent.mkdir()
+    form.write_text("student,question,points\n" + "".join(
+        f"{s},{q.id},{q.points:g}\n" for s in BY_HAND for q in written.of_lesson(lesson)))
     command = [str(Path(sys.executable).parent / "attnlab-grade"), str(course / "submitted"),
                "--lesson", lesson, "--out", str(out), "--jobs", "2"]
     subprocess.run(command, check=True, capture_output=True, timeout=900)
@@ -144,8 +178,8 @@ def test_attnlab_grade_agrees_with_nbgrader_on_its_submitted_folder(course, less
 @pytest.mark.slow
 def test_both_graders_give_honest_and_accidental_work_its_honest_score(course):
     got = scores(course, "03_softmax")
-    for name, submission in HONEST.items():
-        assert got[name] == (submission.score, FULL), name
+    for name, submission in HONEST.items():  # (their written answers are not graded yet: 0 so far)
+        assert got[name] == (submission.score, max_points("03_softmax")), name
 
 
 @pytest.mark.slow
@@ -153,7 +187,27 @@ def test_nbgrader_puts_back_deleted_and_edited_check_cells(course):
     """The released notebook locks its check cells; a learner who still deletes or edits one
     loses nothing: nbgrader restores them from its gradebook (add_missing_cells, checksums)."""
     got = scores(course, "03_softmax")
-    assert got["check_cells_deleted"] == got["check_cells_edited"] == got["correct"] == (FULL, FULL)
+    assert got["check_cells_deleted"] == got["check_cells_edited"] == got["correct"] == (
+        FULL, max_points("03_softmax"))
+
+
+@pytest.mark.slow
+def test_nbgraders_export_joins_the_points_graded_by_hand(course, tmp_path):
+    """``nbgrader export`` with the course's plugin: a column per graded cell, a written answer's
+    as the formgrader graded it, blank while it waits, 0 for one left as handed out."""
+    out = tmp_path / "export.csv"
+    nbgrader(course, "export", "--to", str(out),
+             "--ExportApp.plugin_class=attnlab.course.nbgrader_extras.PerExerciseExport")
+    with open(out, newline="", encoding="utf-8") as f:
+        rows = {(r["assignment"], r["student_id"]): r for r in csv.DictReader(f)}
+    for lesson in GRADED:
+        for q in written.of_lesson(lesson):
+            column = f"{lesson}:{q.id}"
+            assert float(rows[(lesson, "full")][column]) == q.points
+            assert float(rows[(lesson, "untouched")][column]) == 0
+        assert float(rows[(lesson, "full")]["score"]) == max_points(lesson)
+    waiting = [q.id for q in written.of_lesson("03_softmax")]
+    assert waiting and all(rows[("03_softmax", "correct")][f"03_softmax:{w}"] == "" for w in waiting)
 
 
 def test_the_instructors_guide_shows_the_nbgrader_configuration():

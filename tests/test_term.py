@@ -39,7 +39,7 @@ from term_class import HONEST, OWN, PASTE, RENAMED_B, SLIPS, notebook
 from test_catalogues import CATALOGUES
 
 from attnlab.checks.exercises import of_lesson
-from attnlab.course import lms, sandbox
+from attnlab.course import lms, sandbox, written
 
 pytestmark = pytest.mark.slow
 LESSONS = ("03_softmax", "04_masking")
@@ -86,7 +86,8 @@ def points(x: float) -> str:
 
 
 def full(lesson: str) -> float:
-    return sum(ex.points for ex in of_lesson(lesson))
+    """The lesson's points: its exercises' and its written questions'."""
+    return sum(ex.points for ex in of_lesson(lesson)) + sum(q.points for q in written.of_lesson(lesson))
 
 
 def days_late(student: str, lesson: str) -> int:
@@ -199,8 +200,8 @@ def test_every_output_shows_the_total_after_the_penalty(term, lesson):
             "students.csv": students[sid]["total"],
         }
         assert shown == dict.fromkeys(shown, total), (sid, total, logs[lesson])
-        kept = {"gradebook": book[sid]["total"], "all-lessons": everyone[sid][lesson]}  # 0 when missing
-        assert kept == dict.fromkeys(kept, total or "0"), (sid, total)
+        kept = {"gradebook": book[sid]["total"], "all-lessons": everyone[sid][lesson]}  # blank when missing
+        assert kept == dict.fromkeys(kept, total), (sid, total)
         status = "missing" if sid == "gus" else "graded"
         assert book[sid]["status"] == everyone[sid][f"{lesson}:status"] == status
         assert (book[sid]["points_off"], everyone[sid][f"{lesson}:points_off"]) == (off, off), sid

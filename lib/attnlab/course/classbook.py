@@ -21,7 +21,7 @@ import nbformat
 
 import attnlab.checks.verdict as verdict
 from attnlab.checks.diagnosis import Diagnosis
-from attnlab.course import rules, safecsv
+from attnlab.course import manual, rules, safecsv, written
 from attnlab.course.submission import UNSCORED, Exercise, exercises
 from attnlab.paths import SOLUTIONS_DIR
 
@@ -48,10 +48,26 @@ class Record:
     peak_mb: float | None = None
     extra: dict = field(default_factory=dict)
     diagnoses: dict[str, Diagnosis] = field(default_factory=dict)  # grade_id -> what its check found
+    answers: dict[str, str] = field(default_factory=dict)  # written question -> the text ("": not answered)
+    entries: dict[str, manual.Entry] = field(default_factory=dict)  # written question -> a grader's points
+    regrades: list[tuple] = field(default_factory=list)  # (question, old, new, reason, at)
+
+    def mark(self, q: written.Question) -> float | None:
+        """A written answer's points: a grader's; 0 when not answered; ``None``: not yet graded."""
+        entry = self.entries.get(q.id)
+        if entry is not None and entry.points is not None:
+            return entry.points
+        return None if self.answers.get(q.id) else 0.0
+
+    def by_hand_notes(self) -> list[str]:
+        return [f"{q.id}: {written.TO_GRADE} by hand" for q in written.of_lesson(self.lesson)
+                if self.mark(q) is None]
 
     @property
     def earned(self) -> float:
-        return sum(self.scores.values())
+        """The autograded points and the points graded by hand so far."""
+        marks = [self.mark(q) for q in written.of_lesson(self.lesson)]
+        return sum(self.scores.values()) + sum(m for m in marks if m is not None)
 
     @property
     def total(self) -> float:
@@ -89,8 +105,18 @@ def _diagnoses(text: str | None) -> dict[str, Diagnosis]:
     return {g: d for g, d in found.items() if d is not None}
 
 
+def _answers(text: str | None) -> dict[str, str]:
+    try:
+        stored = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return {str(q): str(t) for q, t in stored.items()} if isinstance(stored, dict) else {}
+
+
 def max_points(lesson: str) -> float:
-    return sum(ex.points for ex in lesson_exercises(lesson))
+    """The lesson's points: its exercises' and its written questions'."""
+    by_hand = sum(q.points for q in written.of_lesson(lesson))
+    return sum(ex.points for ex in lesson_exercises(lesson)) + by_hand
 
 
 @cache
@@ -139,14 +165,19 @@ class ClassBook:
                 extras[r[0]] = dict(name=r[1] or "", file=r[2] or "", course_version=r[3] or "",
                                     submitted_at=r[4] or "", late_s=r[5] or 0.0, points_off=r[6] or 0.0,
                                     late_by_lms=bool(r[7]) and not r[4])
-        kept_diagnoses = "diagnoses" if "diagnoses" in self._columns("rows") else "NULL"  # older books: none
+        have = self._columns("rows")
+        kept = [c if c in have else "NULL" for c in ("diagnoses", "answers")]  # older books: none
         found = self._db.execute("SELECT student, status, scores, notes, seconds, digest, graded_at, "
-                                 f"peak_mb, {kept_diagnoses} FROM rows WHERE lesson = ? ORDER BY student",
+                                 f"peak_mb, {', '.join(kept)} FROM rows WHERE lesson = ? ORDER BY student",
                                  (lesson,)).fetchall()
+        entries, regrades = manual.stored(self._db, lesson), manual.regrades(self._db, lesson)
         records = [Record(lesson, s, status, json.loads(scores), json.loads(notes), seconds or 0.0,
                           digest or "", graded or "", **extras.get(s, {}), peak_mb=peak,
-                          diagnoses=_diagnoses(found_diagnoses))
-                   for s, status, scores, notes, seconds, digest, graded, peak, found_diagnoses in found]
+                          diagnoses=_diagnoses(found_diagnoses), answers=_answers(found_answers),
+                          entries={q: e for (who, q), e in entries.items() if who == s},
+                          regrades=regrades.get(s, []))
+                   for s, status, scores, notes, seconds, digest, graded, peak, found_diagnoses, found_answers
+                   in found]
         kept = self.rules_of(lesson)
         if kept is not None:  # else: as stored when graded (a gradebook from before rules were kept)
             top = max_points(lesson)
@@ -164,13 +195,15 @@ class ClassBook:
     def students(self) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT DISTINCT student FROM rows ORDER BY student")]
 
-    def write_csv(self, out: Path) -> None:
-        """``all-lessons.csv``: a row per student, a column per lesson and per exercise."""
+    def write_csv(self, out: Path, missing_as_zero: bool = False) -> None:
+        """``all-lessons.csv``: a row per student, a column per lesson, per exercise and per written
+        question (blank: not yet graded by hand); missing work blank unless ``missing_as_zero``."""
         lessons = self.lessons()
         by = {lesson: {r.student: r for r in self.records(lesson)} for lesson in lessons}
         head = ["student", "name"]
         for lesson in lessons:
-            head += [lesson, *[f"{lesson}:{ex.grade_id}" for ex in lesson_exercises(lesson)]]
+            head += [lesson, *[f"{lesson}:{ex.grade_id}" for ex in lesson_exercises(lesson)],
+                     *[f"{lesson}:{q.id}" for q in written.of_lesson(lesson)]]
         for lesson in lessons:
             head += [f"{lesson}:{what}" for what in
                      ("status", "late_hours", "points_off", "sha256", "course_version", "graded_at")]
@@ -183,9 +216,12 @@ class ClassBook:
                 row = [student, name]
                 for lesson, r in zip(lessons, records, strict=True):
                     exs = lesson_exercises(lesson)
-                    none = r is None or r.status in UNSCORED  # not graded or judged: no score, not 0
+                    none = r is None or r.status in UNSCORED or (r.status == "missing"
+                                                                  and not missing_as_zero)
+                    marks = [None if none else r.mark(q) for q in written.of_lesson(lesson)]
                     row += ["" if none else f"{r.total:g}",
-                            *["" if none else f"{r.scores.get(ex.grade_id, 0.0):g}" for ex in exs]]
+                            *["" if none else f"{r.scores.get(ex.grade_id, 0.0):g}" for ex in exs],
+                            *["" if m is None else f"{m:g}" for m in marks]]
                 for r in records:
                     row += ["", "", "", "", "", ""] if r is None else [
                         r.status, f"{r.late_s / 3600:.1f}" if r.late else "",

@@ -65,7 +65,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add("--assignment-ids", type=Path, help="CSV lesson,canvas,blackboard: each lesson's assignment id on "
         "the platform, so the import fills that assignment instead of making a new one")
     add("--missing-as-zero", action="store_true",
-        help="LMS files: 0 for missing work (default: blank, which leaves a grade entered by hand)")
+        help="LMS files and gradebook CSVs: 0 for missing work (default: blank, which leaves a grade "
+        "entered by hand)")
+    add("--regrade", metavar="QUESTION=POINTS", help="with --student: a regrade request for one written "
+        "answer — its new points (kept with the old and --reason, shown on the feedback page)")
+    add("--reason", default="", help="why --regrade changes the points")
 
 
 CLASS_FILES = ("all-lessons.csv", "gradebook.sqlite")
@@ -114,6 +118,7 @@ class Class:
     version: str = ""
     staged: dict[str, Path] = field(default_factory=dict)  # student -> the grader's own copy of the file
     warnings: list[str] = field(default_factory=list)
+    entries: dict = field(default_factory=dict)  # (student, question) -> points graded by hand (manual)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -132,6 +137,7 @@ class Class:
 
         students = roster.read_roster(args.roster)
         found = intake.find(args.submissions, lesson.name, students)
+        everyone = set(found.found)
         if args.student:
             wanted = [s for s in found.found if roster.key(s) == roster.key(args.student)]
             if not wanted:
@@ -145,7 +151,36 @@ class Class:
         lms.read_assignment_ids(getattr(args, "assignment_ids", None))  # ValueError now, not after grading
         klass.policy = klass.keep_rules(args, say)
         lesson.partial = klass.policy.partial
+        klass.by_hand(set(found.found) | everyone | set(students), say)
         return klass
+
+    def by_hand(self, students: set[str], say=print) -> None:
+        """Read the graders' form of the lesson (``ValueError`` naming a row it cannot take), apply
+        a regrade request, and keep the entries in the gradebook."""
+        from attnlab.course import manual
+
+        form = manual.form_path(self.db_path, self.lesson.name)
+        self.entries = manual.read_form(form, self.lesson.name, students | self._graded())
+        request = getattr(self.args, "regrade", None)
+        if request:
+            if not self.args.student:
+                raise ValueError("--regrade needs --student: whose answer is regraded")
+            student = next(iter(self.found))
+            with self._lock:
+                old, new = manual.regrade(self._db, form, self.lesson.name, student, request,
+                                          getattr(self.args, "reason", ""), self.entries)
+            say(f"{self.lesson.name}: {student}'s {request.partition('=')[0]} regraded: "
+                f"{old or 'not yet graded'} -> {new or 'not yet graded'}")
+        with self._lock:
+            manual.store(self._db, self.lesson.name, self.entries)
+
+    def _graded(self) -> set[str]:
+        with self._lock:
+            have = self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'rows'").fetchone()
+            if not have:
+                return set()
+            return {r[0] for r in self._db.execute("SELECT student FROM rows WHERE lesson = ?",
+                                                   (self.lesson.name,))}
 
     def warn(self, say) -> None:
         """Say every warning of the intake (and keep them for the report)."""
@@ -228,8 +263,9 @@ class Class:
         book = ClassBook.open(self.db_path)
         try:
             out = self.db_path.parent / "all-lessons.csv"
-            book.write_csv(out)
+            book.write_csv(out, getattr(self.args, "missing_as_zero", False))
             say(f"wrote {out} (every lesson in {self.db_path.name})")
+            self.write_form(book, say)
             if self.args.feedback:
                 pages = feedback.write_pages(book, self.lesson, self.args.feedback, self.evidence_dir)
                 say(f"wrote {len(pages)} feedback page(s) into {self.args.feedback}")
@@ -247,6 +283,24 @@ class Class:
             lms.write_all(book, self.lesson.name, self.args, say)
         finally:
             book.close()
+
+    def write_form(self, book, say=print) -> None:
+        """The graders' form and rubric page of a lesson with written questions (what was entered kept)."""
+        from attnlab.course import manual, written
+
+        if not written.of_lesson(self.lesson.name):
+            return
+        form = manual.form_path(self.db_path, self.lesson.name)
+        records = [r for r in book.records(self.lesson.name) if r.status not in ("missing", "refused")]
+        manual.write_form(form, self.lesson.name, {r.student: r.answers for r in records}, self.entries)
+        con = sqlite3.connect(self.db_path)  # (the run's own connection is closed by now)
+        try:
+            manual.write_regrades(con, form.parent, self.lesson.name)
+        finally:
+            con.close()
+        waiting = sum(1 for r in records for q in written.of_lesson(self.lesson.name) if r.mark(q) is None)
+        say(f"wrote {form} (written answers: {waiting} to grade by hand; the rubric: "
+            f"{form.with_name(self.lesson.name + '-rubric.md')})")
 
 
 def evidence_of(folder: Path, student: str) -> Path:

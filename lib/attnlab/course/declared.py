@@ -8,6 +8,10 @@ Before a lesson is executed, :func:`apply` makes its solution notebook say what 
 - the cell after it is the exercise's check cell: the check's line for the learner with the hidden
   assert nbgrader grades, locked, with the declared points;
 - the first code cell imports exactly the lesson's checks;
+- each written question (:mod:`attnlab.course.written`, ``solutions/written.toml``) is a locked
+  question cell and, after it, nbgrader's manually graded answer cell (its grade id, its rubric's
+  points; the model answer in the solution, nbgrader's stub in the student copy), written after the
+  cell it names or at the lesson's end;
 - every markdown cell carries nbgrader's lock (a learner cannot delete the lesson's text).
 
 What it cannot derive it refuses, with one line naming the cell (:class:`LessonError`): a graded
@@ -25,6 +29,7 @@ import nbformat
 
 from attnlab.checks.exercises import EXERCISES as TABLE_OF_EXERCISES
 from attnlab.checks.exercises import Exercise, of_lesson
+from attnlab.course import written
 
 TABLE = "lib/attnlab/checks/exercises.py"
 _CHECKS_IMPORT = re.compile(r"^from attnlab\.checks import (\([^)]*\)|[^\n]*)$", re.M)
@@ -98,12 +103,13 @@ def _new_cells(lesson: str, ex: Exercise) -> list:
     return cells
 
 
-def _insert_at(nb, lesson: str, ex: Exercise, done: list[int]) -> int:
+def _insert_at(nb, lesson: str, ex, done: list[int]) -> int:
     if ex.after:
         for i, cell in enumerate(nb.cells):
             if cell.get("id") == ex.after:
                 return i + 1
-        raise LessonError(f"solutions/{lesson}.ipynb: {ex.name} is declared after cell {ex.after!r}, "
+        name = getattr(ex, "name", getattr(ex, "id", ""))
+        raise LessonError(f"solutions/{lesson}.ipynb: {name} is declared after cell {ex.after!r}, "
                           "which the lesson does not have")
     return (max(done) + 1) if done else len(nb.cells)
 
@@ -153,10 +159,31 @@ def _first_cell(nb, lesson: str) -> None:
                           f"checks — add the line {line.splitlines()[0]!r} (the generator keeps it)")
 
 
+def _written(nb, lesson: str, q: written.Question) -> None:
+    """``q``'s question cell and answer cell, as its declaration makes them."""
+    found = [i for i, cell in enumerate(nb.cells) if _meta(cell).get("grade_id") == q.id]
+    if not found:
+        at = _insert_at(nb, lesson, q, []) if q.after else len(nb.cells)
+        nb.cells[at:at] = [nbformat.v4.new_markdown_cell("", id=q.question_id),
+                           nbformat.v4.new_markdown_cell("", id=q.id)]
+        found = [at + 1]
+    i = found[0]
+    answer, question = nb.cells[i], nb.cells[i - 1] if i else None
+    if answer.cell_type != "markdown":
+        raise LessonError(f"{_where(lesson, answer)}: the written question {q.id!r} is answered in a "
+                          "markdown cell")
+    if question is None or question.get("id") != q.question_id:
+        raise LessonError(f"{_where(lesson, answer)}: the answer to {q.id!r} must follow its question "
+                          f"cell {q.question_id!r}")
+    answer.source, answer.metadata["nbgrader"] = q.answer, q.meta()
+    question.source, question.metadata["nbgrader"] = q.prompt, locked_meta(q.question_id)
+
+
 def apply(nb: nbformat.NotebookNode, lesson: str) -> nbformat.NotebookNode:
     """``nb`` (a solution notebook, changed in place) as the declarations of ``lesson`` make it."""
     declared = of_lesson(lesson)
-    ids = {ex.name for ex in declared} | {ex.check_id for ex in declared}
+    questions = written.of_lesson(lesson)
+    ids = {ex.name for ex in declared} | {ex.check_id for ex in declared} | {q.id for q in questions}
     for cell in nb.cells:
         meta = _meta(cell)
         if (meta.get("solution") or meta.get("grade")) and meta.get("grade_id") not in ids:
@@ -167,6 +194,8 @@ def apply(nb: nbformat.NotebookNode, lesson: str) -> nbformat.NotebookNode:
         done.append(_exercise(nb, lesson, ex, done))
     if declared:
         _first_cell(nb, lesson)
+    for q in questions:
+        _written(nb, lesson, q)
     for cell in nb.cells:
         if cell.cell_type == "markdown" and not _meta(cell):
             cell.metadata["nbgrader"] = locked_meta(cell.get("id"))

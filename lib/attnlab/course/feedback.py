@@ -21,7 +21,8 @@ import mistune
 import nbformat
 
 import attnlab.checks.verdict as verdict
-from attnlab.course.classbook import ClassBook, Record, lesson_exercises
+from attnlab.course import written
+from attnlab.course.classbook import ClassBook, Record, lesson_exercises, max_points
 from attnlab.course.notebook import cells_shown, nbgrader
 from attnlab.course.roster import file_name
 from attnlab.course.submission import UNSCORED
@@ -38,6 +39,7 @@ h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 2rem; border-botto
 pre.code { white-space: pre; overflow-x: auto; background: #fbfbf8; border: 1px solid #e5e5dc;
            padding: .6rem .8rem; font: 13px/1.4 ui-monospace, monospace; }
 code { font: .9em ui-monospace, monospace; background: #f0f0ea; padding: 0 .2em; border-radius: 3px; }
+.answer { white-space: pre-wrap; overflow-wrap: anywhere; }
 .meta { color: #666; font-size: .85rem; } .points { font-weight: 600; white-space: nowrap; }
 .next { background: #f3f7fc; padding: .4rem .9rem; border-radius: 6px; overflow-x: auto; }
 svg.math { vertical-align: middle; max-width: 100%; height: auto; }
@@ -194,6 +196,33 @@ def _exercise(record: Record, ex, lesson: str, code_path: Path | None) -> str:
     return "\n".join(parts)
 
 
+def _in_words(record: Record, q: written.Question) -> str:
+    """A written answer's section: the question, the answer as handed in, a grader's points and
+    comment (or that it is not yet graded), and any regrade of it."""
+    mark, text = record.mark(q), record.answers.get(q.id, "")
+    shown = "not yet graded" if mark is None else f"{mark:g}"
+    parts = [f'<h2 id="{html.escape(q.id)}"><span>In your own words</span>'
+             f'<span class="points">{shown} / {q.points:g}</span></h2>',
+             f"<p><b>{html.escape(q.guide)}</b></p>"]
+    if text:
+        parts.append(f'<p class="meta">Your answer, as submitted:</p><blockquote class="answer">'
+                     f"{html.escape(text)}</blockquote>")
+    else:
+        parts.append(f"<p>{written.NOT_ANSWERED.capitalize()}: the answer cell was left as it was "
+                     "handed out.</p>")
+    entry = record.entries.get(q.id)
+    if mark is None:
+        parts.append("<p>A grader reads this answer; its points come with the next feedback.</p>")
+    elif entry is not None and entry.comment:
+        parts.append(f"<p><b>The grader says:</b> {html.escape(entry.comment)}</p>")
+    for question, old, new, reason, at in record.regrades:
+        if question == q.id:
+            before, after = (html.escape(p or written.TO_GRADE) for p in (old, new))
+            parts.append(f'<p class="meta">Regraded {html.escape(at)}: {before} → {after} — '
+                         f"{html.escape(reason)}</p>")
+    return "\n".join(parts)
+
+
 def not_graded_page(record: Record, lesson: str) -> str:
     """The page of a student whose submission the grader could not grade: no score at all."""
     who = html.escape(record.name or record.student)
@@ -212,8 +241,10 @@ side, not in your work. Your instructor will grade it again; no score has been g
 def missing_page(record: Record, lesson: str) -> str:
     """The page of a student who handed nothing in: only what to hand in (no score, no path)."""
     who = html.escape(record.name or record.student)
-    todo = "".join(f"<li>{html.escape(ex.function)}() — {ex.points:g} point(s)</li>"
-                   for ex in lesson_exercises(lesson))
+    todo = "".join([*(f"<li>{html.escape(ex.function)}() — {ex.points:g} point(s)</li>"
+                      for ex in lesson_exercises(lesson)),
+                    *(f"<li>in your own words: {html.escape(q.guide)} — {q.points:g} point(s)</li>"
+                      for q in written.of_lesson(lesson))])
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(lesson)} — {who}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>{STYLE}</style></head>
@@ -231,8 +262,8 @@ def page(record: Record, lesson: str, code_path: Path | None) -> str:
         return not_graded_page(record, lesson)
     if record.status == "missing":
         return missing_page(record, lesson)
-    exs = lesson_exercises(lesson)
-    top = sum(ex.points for ex in exs)
+    exs, questions = lesson_exercises(lesson), written.of_lesson(lesson)
+    top = max_points(lesson)
     who = html.escape(record.name or record.student)
     facts = [f"graded {html.escape(record.graded_at)}", f"course {html.escape(record.course_version)}"]
     if record.sha256:
@@ -243,10 +274,14 @@ def page(record: Record, lesson: str, code_path: Path | None) -> str:
                 + (f": {record.points_off:g} point(s) off." if record.points_off else ".") + "</p>")
     toc = "".join(f'<li><a href="#{html.escape(ex.grade_id)}">{html.escape(ex.function)}()</a> — '
                   f"{record.scores.get(ex.grade_id, 0.0):g} / {ex.points:g}</li>" for ex in exs)
+    toc += "".join(f'<li><a href="#{html.escape(q.id)}">in your own words</a> — '
+                   f"{'not yet graded' if record.mark(q) is None else format(record.mark(q), 'g')} / "
+                   f"{q.points:g}</li>" for q in questions)
     names = cell_names(code_path, lesson)
     other = "".join(f"<li>{code_spans(html.escape(_named_cell(n, names)))}</li>"
                     for n in record.other_notes())
-    body = "\n".join(_exercise(record, ex, lesson, code_path) for ex in exs)
+    body = "\n".join([*(_exercise(record, ex, lesson, code_path) for ex in exs),
+                      *(_in_words(record, q) for q in questions)])
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(lesson)} — {who}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>{STYLE}</style></head>
@@ -264,7 +299,7 @@ def write_pages(book: ClassBook, lesson, folder: Path, evidence: Path | None = N
     name = getattr(lesson, "name", lesson)
     out = Path(folder) / name
     out.mkdir(parents=True, exist_ok=True)
-    written = []
+    pages = []
     for record in book.records(name):
         # Only the grader's own copy (never the file in the folder: it may be a link to a classmate's)
         kept = evidence / file_name(record.student) / "submitted.ipynb" if evidence else None
@@ -276,5 +311,5 @@ def write_pages(book: ClassBook, lesson, folder: Path, evidence: Path | None = N
             why = [f"the feedback page could not be made: {exc}"]
             text = not_graded_page(replace(record, notes=why), name)
         path.write_text(text, encoding="utf-8")
-        written.append(path)
-    return written
+        pages.append(path)
+    return pages

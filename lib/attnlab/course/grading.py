@@ -26,7 +26,7 @@ from pathlib import Path
 
 import nbformat
 
-from attnlab.course import apart, build, classroom, sandbox
+from attnlab.course import apart, build, classroom, sandbox, written
 from attnlab.course import isolation as kept_apart
 from attnlab.course.gradebook import Gradebook, digest
 from attnlab.course.replay import NotReplayable
@@ -212,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.list:
         for ex in lesson.exercises:
             print(f"{ex.grade_id}: {ex.function}(), checked by {ex.check_id}, {ex.points:g} point(s)")
+        for q in written.of_lesson(args.lesson):
+            print(f"{q.id}: written, graded by hand, {q.points:g} point(s): {q.guide}")
         return 0
     if args.submissions is None or not args.submissions.is_dir():
         parser.error(f"{args.submissions} is not a folder of submissions")
@@ -229,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     klass.warn(lambda line: print(line, file=sys.stderr))
     submissions = klass.submissions
     book = Gradebook(args.out, args.lesson, lesson.exercises, resume=args.resume or bool(args.student),
-                     db_path=db_path)
+                     db_path=db_path, missing_as_zero=args.missing_as_zero)
     try:
         grade_all(submissions, lesson, book, args.jobs, isolated, args.time_limit, args.resume,
                   after=klass.record, refused=klass.refused, missing=klass.missing, keep=klass.keep,

@@ -85,7 +85,10 @@ class Lesson:
 
     @property
     def max_points(self) -> float:
-        return sum(ex.points for ex in self.exercises)
+        """The exercises' points and the written questions' (:mod:`attnlab.course.written`)."""
+        from attnlab.course import written
+
+        return sum(ex.points for ex in self.exercises) + sum(q.points for q in written.of_lesson(self.name))
 
     def stand_in_keeps(self) -> set[frozenset]:
         """Every set of course functions a stand-in run of this lesson may keep (its builds are

@@ -8,7 +8,9 @@ In ``nbgrader_config.py`` (docs/instructors.md shows the whole file)::
     c.ExportApp.plugin_class = "attnlab.course.nbgrader_extras.PerExerciseExport"
 
 ``nbgrader export`` then writes, besides nbgrader's columns (its ``score`` is after nbgrader's late
-penalty), the points of every graded cell (``03_softmax:check_stable_softmax``…). The feedback
+penalty), the points of every graded cell (``03_softmax:check_stable_softmax``…) — a written answer's
+(``03_softmax:softmax_in_words``) as the formgrader graded it, blank while it waits for a grader
+(nbgrader's own ``score`` counts it 0 until then). The feedback
 template (``etc/nbgrader/attnlab_feedback``) extends nbgrader's own: the contents list each check by
 its exercise (``stable_softmax``, not "Test cell" three times) and output lines wrap instead of being
 cut off in a box that does not scroll.
@@ -73,7 +75,8 @@ class PerExerciseExport(_plugin_base()):
                                late_submission_penalty=penalty, score=sub.score - penalty)
                     for nb_name, cell in cells[a.name]:
                         grade = gradebook.find_grade(cell, nb_name, a.name, student.id)
-                        row[f"{nb_name}:{cell}"] = grade.score
+                        # a written answer the formgrader has not graded yet: blank, never 0
+                        row[f"{nb_name}:{cell}"] = "" if grade.needs_manual_grade else grade.score
                 rows.append(row)
         self.log.info("Exporting grades, a column per graded cell, to %s", dest)
         temporary = f"{dest}.{os.getpid()}.tmp"

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from attnlab.checks.diagnosis import Diagnosis
-from attnlab.course import apart, build, runner
+from attnlab.course import apart, build, runner, written
 from attnlab.course.execute import Run, execute, sandbox_env  # noqa: F401 — part of the grading API
 from attnlab.course.judging import answers_of, first_error, judge, needs_stand_in  # noqa: F401
 from attnlab.course.lesson import Exercise, Lesson, declared_exercises, exercises, placement  # noqa: F401
@@ -50,13 +50,15 @@ class Grade:
     peak_mb: float | None = None  # the sandbox's peak memory (what a hub must give each student)
     evidence: list = field(default_factory=list, repr=False)  # the runner's messages, kept as evidence
     diagnoses: dict[str, dict] = field(default_factory=dict)  # grade_id -> the check's Diagnosis as data
+    answers: dict[str, str] = field(default_factory=dict)  # written question -> the text ("": not answered)
 
     def plain(self) -> dict:
         """The row as JSON-able data, notes capped, no evidence (what crosses from a child)."""
         found = {g: Diagnosis.from_dict(d) for g, d in self.diagnoses.items()}  # bounded, as stored
         return {"student": self.student, "status": self.status, "scores": dict(self.scores),
                 "notes": capped(self.notes), "seconds": self.seconds, "peak_mb": self.peak_mb,
-                "diagnoses": {g: d.to_dict() for g, d in found.items() if d is not None}}
+                "diagnoses": {g: d.to_dict() for g, d in found.items() if d is not None},
+                "answers": {str(q): str(t)[:written.MAX_ANSWER] for q, t in self.answers.items()}}
 
 
 def capped(notes: list[str]) -> list[str]:
@@ -85,6 +87,7 @@ def grade(student: str, path: Path, lesson: Lesson, isolation, time_limit: float
             row.status = "invalid notebook"
             row.notes.append(str(exc))
         else:
+            row.answers = written.answers_of(cells, lesson.name)  # words: for a grader, never scored here
             try:
                 _grade_cells(row, cells, lesson, isolation, time_limit)
             except MemoryError:  # what it sent was too big to judge here: no score, and said
