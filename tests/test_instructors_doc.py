@@ -125,6 +125,8 @@ def test_nbgrader_grades_exports_per_exercise_and_feeds_back(ran):
     rows = {r["student_id"]: r for r in _rows(course / "grades-nbgrader.csv")}
     assert rows["alice"]["score"] == "3.0" and rows["bob"]["score"] == "0.0"
     assert rows["alice"]["03_softmax:check_stable_softmax"] == "1.0"
+    assert rows["alice"]["03_softmax:softmax_in_words"] == ""  # answered, waiting for the formgrader
+    assert rows["bob"]["03_softmax:softmax_in_words"] == "0.0"  # left as handed out: "No response."
     page = (course / "feedback" / "bob" / "03_softmax" / "03_softmax.html").read_text()
     assert '">stable_softmax</a>' in page and ">Test cell<" not in page and "pre-wrap" in page
     fetched = course.parent / "learners" / "alice" / "03_softmax" / "feedback"
@@ -138,13 +140,20 @@ def test_attnlab_grade_writes_the_class_outputs(ran):
     assert book["erin"]["status"] == "missing"
     assert "no file erin/03_softmax/03_softmax.ipynb" in book["erin"]["notes"]
     everyone = {r["student"]: r for r in _rows(course / "attnlab-grades" / "all-lessons.csv")}
-    assert everyone["carol"]["03_softmax"] == "2.7" and everyone["carol"]["03_softmax:points_off"] == "0.3"
+    carol = everyone["carol"]  # 3 + her written answer's 2 (regraded from 1), less 10 % of 5 for a day
+    assert (carol["03_softmax"], carol["03_softmax:points_off"], carol["03_softmax:softmax_in_words"]) == (
+        "4.5", "0.5", "2")
+    assert everyone["alice"]["03_softmax:softmax_in_words"] == "0" and everyone["erin"]["03_softmax"] == ""
     assert (course / "feedback-attnlab" / "03_softmax" / "carol.html").is_file()
     assert (course / "report" / "03_softmax" / "histogram.png").is_file()
     with open(course / "canvas.csv", newline="", encoding="utf-8") as f:
         canvas = list(csv.reader(f))
     assert canvas[0][:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
-    assert ["Chen, Carol", "", "S003", "cchen", "B", "2.7"] in canvas  # "carol" is no Canvas user id
+    assert ["Chen, Carol", "", "S003", "cchen", "B", "4.5"] in canvas  # "carol" is no Canvas user id
+    regrades = _rows(course / "attnlab-grades" / "manual" / "03_softmax-regrades.csv")
+    assert [(r["student"], r["old"], r["new"]) for r in regrades] == [("carol", "1", "2")]
+    page = (course / "feedback-attnlab" / "03_softmax" / "carol.html").read_text()
+    assert "Regraded" in page and "her last sentence says larger scores get more weight" in page
     assert not (course / "grades.csv").exists() or (course / "grades.csv").stat().st_size  # never ours
 
 
@@ -152,7 +161,7 @@ def test_lms_names_map_to_the_roster(ran):
     course, log, _ = ran
     rows = {r["student"]: r for r in _rows(course / "lms" / "03_softmax.csv")}
     assert rows["alice"]["total"] == "3" and rows["bob"]["total"] == "0"
-    assert "alice,Alice Adams,graded,1,1,1,3" in log
+    assert "alice,Alice Adams,graded,1,1,1,,3" in log  # (the written answer's column: not yet graded)
 
 
 def test_learners_lose_the_formgrader_and_its_server_extension(ran):

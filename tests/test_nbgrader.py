@@ -138,8 +138,10 @@ def test_autograde_gives_full_zero_and_partial_scores(course, lesson):
     got = scores(course, lesson)
     points = {c.metadata.nbgrader.grade_id: c.metadata.nbgrader.points
               for c in solution(lesson).cells if c.metadata.get("nbgrader", {}).get("grade")}
-    total = sum(points.values())
-    last_check = list(points)[-1]
+    total = sum(points.values())  # the checks' and the written answers' (graded in the formgrader)
+    checks = [c.metadata.nbgrader.grade_id for c in solution(lesson).cells
+              if c.metadata.get("nbgrader", {}).get("grade") and not c.metadata.nbgrader.get("solution")]
+    last_check = checks[-1]
     assert got["full"] == (total, total)
     assert got["untouched"] == (0, total)
     assert got["partly_wrong"] == (total - points[last_check], total)

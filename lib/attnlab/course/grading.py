@@ -200,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-sandbox", action="store_true",
                         help="run submissions without bubblewrap — for practice only, never for credit")
     parser.add_argument("--list", action="store_true", help="only list the lesson's exercises and points")
+    parser.add_argument("--rubric", action="store_true",
+                        help="only print the rubric of the lesson's written questions (for graders)")
     classroom.add_arguments(parser)
     args = parser.parse_args(argv)
     if not (SOLUTIONS_DIR / f"{args.lesson}.ipynb").is_file():
@@ -209,6 +211,9 @@ def main(argv: list[str] | None = None) -> int:
     except NotReplayable as exc:
         print(f"attnlab-grade: {exc}", file=sys.stderr)
         return 2
+    if args.rubric:
+        print(written.rubric_markdown(args.lesson))
+        return 0
     if args.list:
         for ex in lesson.exercises:
             print(f"{ex.grade_id}: {ex.function}(), checked by {ex.check_id}, {ex.points:g} point(s)")
