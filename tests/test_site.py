@@ -37,7 +37,8 @@ def test_a_lesson_page_has_its_launch_links_and_each_solution_folded_under_its_e
             in launch)
     binder = "https://mybinder.org/v2/gh/someone/course/spring?urlpath=lab/tree/notebooks/03_softmax.ipynb"
     assert binder in launch
-    exercises = [i for i, c in enumerate(page["cells"]) if c["metadata"].get("nbgrader", {}).get("solution")]
+    # the code exercises (a written answer, a Markdown cell graded by hand, gets no folded code)
+    exercises = [i for i, c in enumerate(page["cells"]) if site._is_solution(c)]
     assert exercises, "lesson 03 has exercises"
     for i in exercises:
         assert "raise NotImplementedError()" in sources[i]  # the student's stub, as Colab opens it
