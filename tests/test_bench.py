@@ -118,14 +118,18 @@ def test_mha_part_times_attnlab_module_when_present(monkeypatch):
 
 
 def test_grading_is_measured_per_lesson_on_a_correct_submission():
+    from attnlab.course.grading import load_lesson
+
+    lesson = load_lesson("00_start_here")  # the solution earns the exercises' points; written ones wait
+    exercises = sum(ex.points for ex in lesson.exercises)
     rows = bench.bench_grading(["00_start_here"])
     assert [(r["lesson"], r["status"], r["score"], r["max"]) for r in rows] == [
-        ("00_start_here", "graded", 1, 1)]
+        ("00_start_here", "graded", exercises, lesson.max_points)]
     assert rows[0]["seconds"] > 0 and rows[0]["peak_mb"] > 0
     lessons = [{"lesson": "00_start_here", "seconds": rows[0]["seconds"] / 2}]  # as section 5 would
     text = "\n".join(bench.grading_section(rows, lessons))
     assert "## 8. Grading" in text
-    assert "| 00_start_here | graded | 1/1 |" in text and "| 2.00 |" in text
+    assert f"| 00_start_here | graded | {exercises:g}/{lesson.max_points:g} |" in text and "| 2.00 |" in text
 
 
 @pytest.mark.slow
