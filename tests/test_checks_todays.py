@@ -161,3 +161,18 @@ def test_the_turn_fact_names_the_pair_that_turned_wrong(t, i, extra):
     turned = np.angle(np.exp(1j * (t * 10_000.0 ** (-i / 2) + extra)))
     assert f"token {t} (position {t}) turned its pair ({i}, {i + 2}) by " in text
     assert (f"by {turned:.4g} rad (mod 2π)" in text) or abs(turned) < 1e-9, text
+
+
+def test_a_differing_token_is_shown_as_the_text_it_covers():
+    """A byte-level BPE's own marks ("Ġfluffy") are the tokenizer's, not the learner's words."""
+    from attnlab.yours.llama import _piece
+
+    class ByteLevel:
+        def tokens(self, text):
+            return ["a", "Ġtiny", "Ġé", "Ċ"]
+
+        def pieces(self, text):
+            return ["a", " tiny", " é", ""]
+
+    assert _piece(ByteLevel(), "a tiny é", 1) == " tiny"
+    assert _piece(ByteLevel(), "a tiny é", 3) == "Ċ"  # a byte of a split character: its token, not ""

@@ -41,6 +41,12 @@ def _adapt(rope, repeat_kv):
     return hooks
 
 
+def _piece(model, text: str, token: int) -> str:
+    """The text token ``token`` covers (" fluffy", not the tokenizer's "Ġfluffy")."""
+    pieces = model.pieces(text) if hasattr(model, "pieces") else []
+    return pieces[token] if token < len(pieces) and pieces[token] else str(model.tokens(text)[token])
+
+
 def run_on_yours(model, text: str, rope=None, repeat_kv=None) -> YourRun:
     """``model`` on ``text`` with the learner's ``rope(x, positions, base)`` and/or
     ``repeat_kv(kv, n_rep)`` in place of the course's."""
@@ -58,7 +64,7 @@ def run_on_yours(model, text: str, rope=None, repeat_kv=None) -> YourRun:
         bad = ~np.isfinite(diff) | (diff > PATTERN_TOL)
         layer, head, token, _ = (int(i) for i in np.argwhere(bad)[0])
         return YourRun(f"{NO}with your {names}, {model.folder.name}'s attention first differs at layer "
-                       f"{layer}, head {head}, token {token} ({course.tokens[token]!r})", False,
+                       f"{layer}, head {head}, token {token} ({_piece(model, text, token)!r})", False,
                        (layer, head, token))
     same_next = int(yours.logits[-1].argmax()) == int(course.logits[-1].argmax())
     return YourRun(f"{OK}{model.folder.name} runs on your {names}: every layer's attention equals the "
