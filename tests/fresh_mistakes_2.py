@@ -185,7 +185,9 @@ def diagnosis(said: str) -> str:
     """What follows the measurement ("every entry differs …: got X, expected Y."): a named slip, if any."""
     if said.startswith("your code raised"):
         return ""
-    found = re.search(r"\.\s+(?!(?i:nan|inf)\b)(?=[A-Za-z`'])", said)  # not "[2. 1.]", "[3. NaN]"
+    sentence = re.search(r"\.\s+(?!(?i:nan|inf)\b)(?=[A-Za-z`'])", said)  # not "[2. 1.]", "[3. NaN]"
+    clause = re.search(r"\s[—–]\s(?=[A-Za-z`'(])", said)  # "… expected Y — your answers are exactly …"
+    found = min((m for m in (sentence, clause) if m), key=lambda m: m.start(), default=None)
     return said[found.end():].strip() if found else ""
 
 

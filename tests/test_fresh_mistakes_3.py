@@ -54,3 +54,10 @@ def test_nan_printed_as_nan_is_no_diagnosis():
     assert harness.diagnosis("the answer contains NaN: got [ 1. NaN], expected [3. 1.5].") == ""
     assert harness.diagnosis("got [1. nan], expected [3. 1.5].") == ""
     assert harness.diagnosis("got 2, expected 1. That is the transpose.") == "That is the transpose."
+
+
+def test_a_clause_after_a_dash_is_a_diagnosis():
+    """The edit search and the relations write their finding after a dash ("… × the expected one — your
+    answers are exactly the course's …"): the harness judges it as it judges a sentence."""
+    assert harness.diagnosis("every entry differs — your answers are exactly the course's `f` with one edit")
+    assert harness.diagnosis("got 2 – 1 apart, expected 1") == ""  # a minus sign between numbers says nothing
