@@ -90,8 +90,15 @@ def test_positions_from_another_axis_are_named_in_their_expression():
             x = x + block.attn(block.ln_1(x))
             x = x + block.mlp(block.ln_2(x))
         return model.unembed(model.ln_f(x))
-    line = checks.check_gpt_forward(gpt_forward).line
-    assert "`idx.shape[1]` → `idx.shape[0]`" in line, line
+    # lesson 09's catalogue now names this slip itself; the edit search, asked directly, finds it too
+    from attnlab.checks.gpt_parts import compare_tensors, gpt_logits, random_gpt
+
+    model, idx = random_gpt(), torch.tensor([[1, 2, 3, 4, 5]])  # one row: the wrong positions broadcast
+    with torch.no_grad():
+        answers = [(gpt_forward(model, idx), (model, idx), gpt_logits(model, idx))]
+    said = mutants.explain(gpt_logits, answers, compare_tensors)
+    assert "`idx.shape[1]` → `idx.shape[0]`" in said, said
+    assert "idx.shape[0]" in checks.check_gpt_forward(gpt_forward).line  # and the check's line names it
 
 
 def test_a_term_of_a_sum_left_out_says_so():

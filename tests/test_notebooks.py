@@ -19,7 +19,9 @@ SOLUTIONS = sorted(SOLUTIONS_DIR.glob("*.ipynb"))
 
 
 def check_cells(nb):
-    return [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    """The cells that grade code (a written answer's cell is graded too, by hand: not a check)."""
+    return [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")
+            and not c.metadata.nbgrader.get("solution")]
 
 
 def output_text(cell):
