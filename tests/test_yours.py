@@ -247,3 +247,17 @@ def test_a_step_of_the_course_is_never_wrapped():
     mine = Step("stable_softmax", lambda s: 1 / 0, whose="yours", origin="a test")
     with pytest.raises(Exception, match="your `stable_softmax` \\(lesson 03\\) raised ZeroDivisionError"):
         Steps({"stable_softmax": mine}).attend(np.ones((2, 2)), np.ones((2, 2)), np.ones((2, 2)))
+
+
+def test_a_first_cell_with_the_install_magic_still_gives_its_imports():
+    """Every lesson's first cell holds `%pip install …` (course.prelude): not Python, yet its imports
+    are what the learner's functions use."""
+    from attnlab.yours.collect import definitions
+
+    first = ('import importlib.util\n\nif importlib.util.find_spec("nothing_of_that_name") is None:\n'
+             '    %pip install --quiet "x @ git+https://example.invalid/x"\n    !echo never run\n\n'
+             'import math\n')
+    nb = {"cells": [{"cell_type": "code", "source": first, "metadata": {}},
+                    {"cell_type": "code", "source": "def f(x):\n    return math.sqrt(x)\n", "metadata": {}}]}
+    namespace, problems = definitions(nb, "00_start_here")
+    assert problems == {} and namespace["f"](4.0) == 2.0

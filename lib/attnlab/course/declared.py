@@ -29,7 +29,7 @@ import nbformat
 
 from attnlab.checks.exercises import EXERCISES as TABLE_OF_EXERCISES
 from attnlab.checks.exercises import Exercise, of_lesson
-from attnlab.course import written
+from attnlab.course import prelude, written
 
 TABLE = "lib/attnlab/checks/exercises.py"
 _CHECKS_IMPORT = re.compile(r"^from attnlab\.checks import (\([^)]*\)|[^\n]*)$", re.M)
@@ -194,6 +194,9 @@ def apply(nb: nbformat.NotebookNode, lesson: str) -> nbformat.NotebookNode:
         done.append(_exercise(nb, lesson, ex, done))
     if declared:
         _first_cell(nb, lesson)
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    if code:  # every lesson, with exercises or not: its first import works on a Colab too
+        code[0].source = prelude.with_prelude(code[0].source)
     for q in questions:
         _written(nb, lesson, q)
     for cell in nb.cells:

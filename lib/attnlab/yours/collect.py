@@ -21,6 +21,7 @@ import ast
 import contextlib
 import io
 import json
+import re
 import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -88,6 +89,15 @@ def _source(cell: dict) -> str:
     return source if isinstance(source, str) else ""
 
 
+_MAGIC = re.compile(r"^([ \t]*)[%!].*$", re.M)  # IPython's line magics and shell escapes
+
+
+def python_of(source: str) -> str:
+    """``source`` as Python: each IPython magic or shell line (``%pip install …`` in every lesson's
+    first cell, where the course is missing) becomes ``pass`` at its indentation — never run here."""
+    return _MAGIC.sub(r"\1pass", source)
+
+
 def definitions(nb: dict, lesson: str) -> tuple[dict, dict[str, str]]:
     """Run the definitions of ``nb``'s code cells in a new namespace → ``(namespace, problems)``:
     ``problems`` maps an exercise whose own cell could not run to the reason."""
@@ -98,7 +108,7 @@ def definitions(nb: dict, lesson: str) -> tuple[dict, dict[str, str]]:
             continue
         exercise = _grade_id(cell)
         try:
-            tree = ast.parse(_source(cell))
+            tree = ast.parse(python_of(_source(cell)))
         except SyntaxError as exc:
             if exercise:
                 problems[exercise] = f"its cell has a syntax error on line {exc.lineno}: {exc.msg}"
