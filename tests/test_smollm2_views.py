@@ -10,6 +10,7 @@ from llama_checkpoints import G, H, L, write_gguf
 
 from attnlab.models import llama, llama_layout
 from attnlab.views import sources, widgets
+from attnlab.yours.collect import python_of
 
 pytest.importorskip("gguf")
 TEXT = "ab a cab"
@@ -106,7 +107,7 @@ def test_lesson_12_runs_a_llama_without_torch(tmp_path):
     from attnlab.paths import SOLUTIONS_DIR
 
     nb = nbformat.read(SOLUTIONS_DIR / "12_todays_llms.ipynb", as_version=4)
-    first = next(c.source for c in nb.cells if c.cell_type == "code")
+    first = python_of(next(c.source for c in nb.cells if c.cell_type == "code"))  # %pip: pass
     path = write_gguf(tmp_path / "tiny.gguf")
     code = f"""import matplotlib
 matplotlib.use("Agg")

@@ -23,6 +23,7 @@ from pathlib import Path
 import attnlab
 from attnlab.checks.exercises import Exercise, of_lesson
 from attnlab.paths import SOLUTIONS_DIR, lessons
+from attnlab.yours.collect import python_of
 
 PACKAGE = Path(attnlab.__file__).resolve().parent
 _GRADER = ("attnlab.checks", "attnlab.course")  # not library code: never a reference
@@ -231,7 +232,7 @@ def handed_out(lesson: str) -> frozenset:
     found = set()
     for cell in nb.cells:
         try:
-            tree = ast.parse(cell.source) if cell.cell_type == "code" else None
+            tree = ast.parse(python_of(cell.source)) if cell.cell_type == "code" else None  # %pip too
         except SyntaxError:
             continue
         for node in ast.walk(tree) if tree else []:

@@ -30,6 +30,7 @@ import nbformat
 from attnlab.checks.exercises import EXERCISES as TABLE_OF_EXERCISES
 from attnlab.checks.exercises import Exercise, of_lesson
 from attnlab.course import prelude, written
+from attnlab.yours.collect import python_of
 
 TABLE = "lib/attnlab/checks/exercises.py"
 _CHECKS_IMPORT = re.compile(r"^from attnlab\.checks import (\([^)]*\)|[^\n]*)$", re.M)
@@ -72,7 +73,7 @@ def checks_import(lesson: str) -> str:
 def _header(source: str, name: str) -> str | None:
     """The first line of ``name``'s definition in ``source`` (normalised), or None."""
     try:
-        body = ast.parse(source).body
+        body = ast.parse(python_of(source)).body
     except SyntaxError:
         return None
     for node in body:

@@ -17,6 +17,7 @@ from attnlab.course.execute import Run
 from attnlab.course.lesson import Lesson
 from attnlab.course.partial import share
 from attnlab.course.replay import Answers, replay
+from attnlab.yours.collect import python_of
 
 
 def answers_of(run: Run) -> dict[str, Answers]:
@@ -32,7 +33,7 @@ def answers_of(run: Run) -> dict[str, Answers]:
 
 def _assigned(text: str) -> set[str]:
     try:
-        tree = ast.parse(text)
+        tree = ast.parse(python_of(text))  # a cell's magics read as pass
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return set()
     names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}

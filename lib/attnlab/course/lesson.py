@@ -20,6 +20,7 @@ from attnlab.checks.exercises import of_lesson
 from attnlab.course import build, runner
 from attnlab.course.notebook import nbgrader, source
 from attnlab.course.replay import inputs, record
+from attnlab.yours.collect import python_of
 
 
 @dataclass(frozen=True)
@@ -51,9 +52,9 @@ def exercises(solution) -> list[Exercise]:
     for cell, after in zip(solution.cells, solution.cells[1:], strict=False):
         if not (nbgrader(cell).get("solution") and nbgrader(after).get("grade")):
             continue
-        defined = [n.name for n in ast.parse(cell.source).body  # a function, or a class (lesson 10)
+        defined = [n.name for n in ast.parse(python_of(cell.source)).body  # a function or a class (lesson 10)
                    if isinstance(n, ast.FunctionDef | ast.ClassDef)]
-        used = {n.id for n in ast.walk(ast.parse(after.source)) if isinstance(n, ast.Name)}
+        used = {n.id for n in ast.walk(ast.parse(python_of(after.source))) if isinstance(n, ast.Name)}
         function = next(name for name in defined if name in used)
         found.append(Exercise(nbgrader(cell)["grade_id"], nbgrader(after)["grade_id"], function,
                               after.source, float(nbgrader(after)["points"]),
@@ -127,7 +128,7 @@ def _defines(text: str, name: str) -> bool:
     if not re.search(rf"\bdef\s+{re.escape(name)}\b", text):  # parsed only if it may (a 3 MB cell: 3 s)
         return False
     try:
-        return any(isinstance(n, ast.FunctionDef) and n.name == name for n in ast.parse(text).body)
+        return any(isinstance(n, ast.FunctionDef) and n.name == name for n in ast.parse(python_of(text)).body)
     except (SyntaxError, ValueError, RecursionError, MemoryError):  # magics, a typo, a 1 MB expression
         return False
 
