@@ -32,6 +32,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from textwrap import dedent
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -123,6 +124,25 @@ class Verdict:
     def right(self) -> bool:
         """What the set asks of the checks: a real bug flagged and named, another valid answer passed."""
         return self.outcome == ("named" if self.attempt.real else "passed")
+
+
+def bug(lesson, exercise, label, keys, code):
+    """A row of a later set: a real bug, `keys` the "|"-separated words a line naming it would hold."""
+    return (lesson, exercise, label, keys, True, dedent(code))
+
+
+def ok(lesson, exercise, label, code):
+    """A row of a later set: another valid answer, which must pass."""
+    return (lesson, exercise, label, "", False, dedent(code))
+
+
+def repeated(attempts: list[Attempt], earlier: list[Attempt]) -> list[str]:
+    """The names of `attempts` whose exercise and code (whitespace aside) an `earlier` set holds."""
+    def key(a):
+        return a.exercise, "".join(a.code.split())
+
+    seen = {key(a) for a in earlier}
+    return [a.name for a in attempts if key(a) in seen]
 
 
 def attempts(rows=None) -> list[Attempt]:

@@ -8,16 +8,7 @@ that a line naming the slip would hold, chosen before any line was seen; `real` 
 valid answer, which must pass.
 """
 
-from textwrap import dedent
-
-
-def bug(lesson, exercise, label, keys, code):
-    return (lesson, exercise, label, keys, True, dedent(code))
-
-
-def ok(lesson, exercise, label, code):
-    return (lesson, exercise, label, "", False, dedent(code))
-
+from fresh_mistakes_2 import bug, ok
 
 ATTEMPTS = [
     # ---------------------------------------------------------------- 01 cosine_similarity

@@ -36,11 +36,7 @@ def test_the_set_is_what_it_says():
 
 @pytest.mark.parametrize("earlier", [harness, fresh_mistakes_3], ids=["second set", "third set"])
 def test_no_attempt_repeats_an_earlier_set_word_for_word(earlier):
-    def key(a):
-        return a.exercise, "".join(a.code.split())
-
-    seen = {key(a) for a in earlier.attempts()}
-    assert [a.name for a in ATTEMPTS if key(a) in seen] == []
+    assert harness.repeated(ATTEMPTS, earlier.attempts()) == []
 
 
 def test_print_the_named_rate(capsys):
